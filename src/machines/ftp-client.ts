@@ -1,0 +1,595 @@
+import { and, assign, emit, enqueueActions, setup } from 'xstate';
+import {
+  formatEprt,
+  formatHostPort,
+  parseEpsvReply,
+  parsePasvReply,
+} from '../protocol/ftp-address';
+import { formatCommandLine } from '../protocol/ftp-command';
+import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
+
+/**
+ * An FTP client session that logs in, sets the transfer type, runs a script of commands with the
+ * chosen data-connection mode, and quits; it gives up the way command-line clients such as curl
+ * and Python's ftplib do: at the first failed step, after a polite QUIT when the control connection
+ * still works.
+ */
+
+export type DataMode = 'active' | 'passive' | 'eprt' | 'epsv';
+export type TransferType = 'ascii' | 'binary';
+
+export interface ClientStep {
+  verb: string;
+  arg: string | null;
+  /** For STOR: the bytes to upload. */
+  upload?: Uint8Array;
+}
+
+export interface FtpClientSettings {
+  user: string;
+  password: string;
+  mode: DataMode;
+  type: TransferType;
+  steps: ClientStep[];
+  /** Connect to the address in a 227 reply (trust, RFC 959) or to the control connection's server (ignore). */
+  pasvAddress: 'trust' | 'ignore';
+  /** How long to wait for any reply before giving up. */
+  replyTimeoutMs: number;
+}
+
+export interface FtpClientInput {
+  settings: FtpClientSettings;
+  localAddress: string;
+  serverAddress: string;
+  serverPort: number;
+}
+
+export type FailureKind =
+  | 'control-connect'
+  | 'login'
+  | 'reply'
+  | 'data-connect'
+  | 'data-transfer'
+  | 'reply-timeout'
+  | 'control-lost';
+
+export interface ClientFailure {
+  step: string;
+  kind: FailureKind;
+  detail: string;
+  code: number | null;
+}
+
+export interface TransferRecord {
+  verb: string;
+  path: string | null;
+  mode: DataMode;
+  /** Where the data connection went: the server's address and port (passive) or the client's (active). */
+  target: { host: string; port: number } | null;
+  bytesOnWire: number;
+  /** What the client keeps: after CRLF→LF for TYPE A downloads. */
+  received: Uint8Array | null;
+  ok: boolean;
+}
+
+export interface FtpClientContext extends FtpClientInput {
+  stepIndex: number;
+  step: ClientStep | null;
+  replies: number[];
+  failure: ClientFailure | null;
+  dataTarget: { host: string; port: number } | null;
+  downloaded: Uint8Array[];
+  dataClosed: boolean;
+  transfers: TransferRecord[];
+}
+
+export type FtpClientEvent =
+  | { type: 'START' }
+  | { type: 'CONTROL_CONNECTED' }
+  | { type: 'CONTROL_FAILED'; detail: string }
+  | { type: 'CONTROL_CLOSED' }
+  | { type: 'REPLY'; code: number; text: string }
+  | { type: 'DATA_LISTENING'; port: number }
+  | { type: 'DATA_CONNECTED' }
+  | { type: 'DATA_FAILED'; detail: string }
+  | { type: 'DATA_RECEIVED'; data: Uint8Array }
+  | { type: 'DATA_EOF' }
+  | { type: 'DATA_SENT' };
+
+export type FtpClientEmitted =
+  | { type: 'open-control'; host: string; port: number }
+  | { type: 'send-line'; wire: string; text: string }
+  | { type: 'listen-data' }
+  | { type: 'connect-data'; host: string; port: number }
+  | { type: 'send-data'; data: Uint8Array }
+  | { type: 'close-data' }
+  | { type: 'close-control' }
+  | { type: 'report'; text: string };
+
+const TRANSFER_VERBS = new Set(['LIST', 'NLST', 'RETR', 'STOR']);
+
+function line(verb: string, arg: string | null): FtpClientEmitted {
+  const wire = formatCommandLine({ verb, arg });
+  return { type: 'send-line', wire, text: wire.replace(/\r\n$/, '') };
+}
+
+function stepLabel(step: ClientStep | null): string {
+  if (!step) return '';
+  return step.arg ? `${step.verb} ${step.arg}` : step.verb;
+}
+
+function replyCode(event: FtpClientEvent): number {
+  return event.type === 'REPLY' ? event.code : 0;
+}
+
+function concatAll(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export const ftpClientMachine = setup({
+  types: {
+    context: {} as FtpClientContext,
+    events: {} as FtpClientEvent,
+    input: {} as FtpClientInput,
+    emitted: {} as FtpClientEmitted,
+  },
+  delays: {
+    replyTimeout: ({ context }) => context.settings.replyTimeoutMs,
+  },
+  guards: {
+    isReply: ({ event }, params: { code: number | number[] }) => {
+      const codes = Array.isArray(params.code) ? params.code : [params.code];
+      return event.type === 'REPLY' && codes.includes(event.code);
+    },
+    isPreliminaryReply: ({ event }) =>
+      event.type === 'REPLY' && event.code >= 100 && event.code < 200,
+    isCompletionReply: ({ event }) =>
+      event.type === 'REPLY' && event.code >= 200 && event.code < 300,
+    isNegativeReply: ({ event }) => event.type === 'REPLY' && event.code >= 400,
+    hasMoreSteps: ({ context }) => context.stepIndex < context.settings.steps.length,
+    nextIsTransfer: ({ context }) =>
+      TRANSFER_VERBS.has(context.settings.steps[context.stepIndex]?.verb ?? ''),
+    usesActiveMode: ({ context }) =>
+      context.settings.mode === 'active' || context.settings.mode === 'eprt',
+    usesExtendedMode: ({ context }) =>
+      context.settings.mode === 'eprt' || context.settings.mode === 'epsv',
+    isParsablePassiveReply: ({ event }) => {
+      if (event.type !== 'REPLY') return false;
+      if (event.code === 227) return parsePasvReply(event.text).ok;
+      if (event.code === 229) return parseEpsvReply(event.text).ok;
+      return false;
+    },
+    isUpload: ({ context }) => context.step?.verb === 'STOR',
+    controlStillUp: ({ context }) =>
+      context.failure?.kind !== 'control-connect' && context.failure?.kind !== 'control-lost',
+  },
+  actions: {
+    openControl: emit(({ context }) => ({
+      type: 'open-control' as const,
+      host: context.serverAddress,
+      port: context.serverPort,
+    })),
+    sendUser: emit(({ context }) => line('USER', context.settings.user)),
+    sendPassword: emit(({ context }) => line('PASS', context.settings.password)),
+    sendType: emit(({ context }) => line('TYPE', context.settings.type === 'ascii' ? 'A' : 'I')),
+    sendQuit: emit(() => line('QUIT', null)),
+    recordReply: assign({
+      replies: ({ context, event }) => [...context.replies, replyCode(event)],
+    }),
+    takeNextStep: assign(({ context }) => ({
+      step: context.settings.steps[context.stepIndex] ?? null,
+      stepIndex: context.stepIndex + 1,
+      dataTarget: null,
+      downloaded: [],
+      dataClosed: false,
+    })),
+    sendStepCommand: emit(({ context }) => line(context.step!.verb, context.step!.arg)),
+    listenForData: emit({ type: 'listen-data' }),
+    /** PORT h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2) or EPRT |1|address|port| (RFC 2428 §2), naming our own address. */
+    sendPort: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'DATA_LISTENING') return;
+      const hostPort = { host: context.localAddress, port: event.port };
+      enqueue.assign({ dataTarget: hostPort });
+      enqueue.emit(
+        context.settings.mode === 'eprt'
+          ? line('EPRT', formatEprt(hostPort))
+          : line('PORT', formatHostPort(hostPort)),
+      );
+    }),
+    sendPasv: emit(({ context }) => line(context.settings.mode === 'epsv' ? 'EPSV' : 'PASV', null)),
+    /**
+     * Connect to the announced port. A 229 names no address: use the control connection's server
+     * (RFC 2428 §3). For 227, RFC 959 says use the address given; many current clients (curl,
+     * Python's ftplib) ignore it and use the control connection's server instead.
+     */
+    connectToPassivePort: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'REPLY') return;
+      let target: { host: string; port: number };
+      if (event.code === 229) {
+        const parsed = parseEpsvReply(event.text);
+        if (!parsed.ok) return;
+        target = { host: context.serverAddress, port: parsed.value.port };
+      } else {
+        const parsed = parsePasvReply(event.text);
+        if (!parsed.ok) return;
+        const host =
+          context.settings.pasvAddress === 'trust' ? parsed.value.host : context.serverAddress;
+        if (host !== parsed.value.host) {
+          enqueue.emit({
+            type: 'report',
+            text: `ignoring the address ${parsed.value.host} in the 227 reply; connecting to the control connection's server ${context.serverAddress} instead`,
+          });
+        }
+        target = { host, port: parsed.value.port };
+      }
+      enqueue.assign({ dataTarget: target });
+      enqueue.emit({ type: 'connect-data', ...target });
+    }),
+    collectData: assign({
+      downloaded: ({ context, event }) =>
+        event.type === 'DATA_RECEIVED' ? [...context.downloaded, event.data] : context.downloaded,
+    }),
+    closeDataAfterEof: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ dataClosed: true });
+      enqueue.emit({ type: 'close-data' });
+    }),
+    markDataClosed: assign({ dataClosed: true }),
+    sendUpload: enqueueActions(({ context, enqueue }) => {
+      const bytes = context.step?.upload ?? new Uint8Array(0);
+      enqueue.emit({
+        type: 'send-data',
+        data: context.settings.type === 'ascii' ? toNetAscii(bytes) : bytes,
+      });
+      enqueue.emit({ type: 'close-data' });
+    }),
+    recordTransfer: assign(({ context }) => {
+      const wire = concatAll(context.downloaded);
+      const received =
+        context.step?.verb === 'STOR'
+          ? null
+          : context.settings.type === 'ascii'
+            ? fromNetAscii(wire)
+            : wire;
+      const upload = context.step?.upload;
+      const record: TransferRecord = {
+        verb: context.step!.verb,
+        path: context.step!.arg,
+        mode: context.settings.mode,
+        target: context.dataTarget,
+        bytesOnWire:
+          context.step?.verb === 'STOR'
+            ? upload
+              ? context.settings.type === 'ascii'
+                ? toNetAscii(upload).length
+                : upload.length
+              : 0
+            : wire.length,
+        received,
+        ok: true,
+      };
+      return { transfers: [...context.transfers, record], downloaded: [] };
+    }),
+    fail: assign(({ context, event }, params: { kind: FailureKind }) => {
+      const code = event.type === 'REPLY' ? event.code : null;
+      const detail =
+        event.type === 'REPLY'
+          ? `${event.code} ${event.text}`
+          : event.type === 'DATA_FAILED' || event.type === 'CONTROL_FAILED'
+            ? event.detail
+            : params.kind === 'reply-timeout'
+              ? `no reply within ${context.settings.replyTimeoutMs / 1000} s`
+              : 'the control connection closed';
+      const failure: ClientFailure = {
+        step: stepLabel(context.step) || 'login',
+        kind: params.kind,
+        detail,
+        code,
+      };
+      return { failure };
+    }),
+    reportFailure: emit(({ context }) => ({
+      type: 'report' as const,
+      text: `client gives up at ${context.failure?.step}: ${context.failure?.detail}`,
+    })),
+    abandonData: emit({ type: 'close-data' }),
+    closeControl: emit({ type: 'close-control' }),
+  },
+}).createMachine({
+  id: 'ftpClient',
+  context: ({ input }) => ({
+    ...input,
+    stepIndex: 0,
+    step: null,
+    replies: [],
+    failure: null,
+    dataTarget: null,
+    downloaded: [],
+    dataClosed: false,
+    transfers: [],
+  }),
+  initial: 'idle',
+  states: {
+    idle: {
+      on: { START: 'connecting' },
+    },
+    connecting: {
+      entry: 'openControl',
+      on: {
+        CONTROL_CONNECTED: 'awaitingGreeting',
+        CONTROL_FAILED: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'control-connect' } },
+        },
+      },
+    },
+    awaitingGreeting: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          {
+            guard: { type: 'isReply', params: { code: 220 } },
+            target: 'awaitingUserReply',
+            actions: ['recordReply', 'sendUser'],
+          },
+          { guard: 'isPreliminaryReply', actions: 'recordReply' },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
+          },
+        ],
+      },
+    },
+    awaitingUserReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          {
+            guard: { type: 'isReply', params: { code: 331 } },
+            target: 'awaitingPasswordReply',
+            actions: ['recordReply', 'sendPassword'],
+          },
+          {
+            guard: { type: 'isReply', params: { code: 230 } },
+            target: 'awaitingTypeReply',
+            actions: ['recordReply', 'sendType'],
+          },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
+          },
+        ],
+      },
+    },
+    awaitingPasswordReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          {
+            guard: { type: 'isReply', params: { code: 230 } },
+            target: 'awaitingTypeReply',
+            actions: ['recordReply', 'sendType'],
+          },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
+          },
+        ],
+      },
+    },
+    awaitingTypeReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          { guard: 'isCompletionReply', target: 'nextStep', actions: 'recordReply' },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+          },
+        ],
+      },
+    },
+    nextStep: {
+      always: [
+        {
+          guard: and(['hasMoreSteps', 'nextIsTransfer']),
+          target: 'preparingData',
+          actions: 'takeNextStep',
+        },
+        {
+          guard: 'hasMoreSteps',
+          target: 'awaitingStepReply',
+          actions: ['takeNextStep', 'sendStepCommand'],
+        },
+        { target: 'quitting' },
+      ],
+    },
+    awaitingStepReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          { guard: 'isPreliminaryReply', actions: 'recordReply' },
+          {
+            guard: 'isNegativeReply',
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+          },
+          { target: 'nextStep', actions: 'recordReply' },
+        ],
+      },
+    },
+    preparingData: {
+      always: [
+        { guard: 'usesActiveMode', target: 'openingDataListener', actions: 'listenForData' },
+        { target: 'awaitingPassiveReply', actions: 'sendPasv' },
+      ],
+    },
+    openingDataListener: {
+      on: { DATA_LISTENING: { target: 'awaitingPortReply', actions: 'sendPort' } },
+    },
+    awaitingPortReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          {
+            guard: 'isCompletionReply',
+            target: 'transferring',
+            actions: ['recordReply', 'sendStepCommand'],
+          },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+          },
+        ],
+      },
+    },
+    awaitingPassiveReply: {
+      after: {
+        replyTimeout: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+        },
+      },
+      on: {
+        REPLY: [
+          {
+            guard: 'isParsablePassiveReply',
+            target: 'connectingData',
+            actions: ['recordReply', 'connectToPassivePort'],
+          },
+          {
+            target: 'failed',
+            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+          },
+        ],
+      },
+    },
+    connectingData: {
+      on: {
+        DATA_CONNECTED: { target: 'transferring', actions: 'sendStepCommand' },
+        DATA_FAILED: {
+          target: 'failed',
+          actions: { type: 'fail', params: { kind: 'data-connect' } },
+        },
+      },
+    },
+    transferring: {
+      type: 'parallel',
+      onDone: { target: 'nextStep', actions: 'recordTransfer' },
+      states: {
+        control: {
+          initial: 'awaitingPreliminaryReply',
+          states: {
+            awaitingPreliminaryReply: {
+              on: {
+                REPLY: [
+                  {
+                    guard: 'isPreliminaryReply',
+                    target: 'awaitingCompletionReply',
+                    actions: 'recordReply',
+                  },
+                ],
+              },
+            },
+            awaitingCompletionReply: {
+              on: {
+                REPLY: [{ guard: 'isCompletionReply', target: 'complete', actions: 'recordReply' }],
+              },
+            },
+            complete: { type: 'final' },
+          },
+        },
+        data: {
+          initial: 'open',
+          states: {
+            open: {
+              always: [{ guard: 'isUpload', target: 'awaitingGoAhead' }],
+              on: {
+                DATA_RECEIVED: { actions: 'collectData' },
+                DATA_EOF: { target: 'closed', actions: 'closeDataAfterEof' },
+              },
+            },
+            awaitingGoAhead: {
+              on: {
+                REPLY: { guard: 'isPreliminaryReply', target: 'sending', actions: 'sendUpload' },
+              },
+            },
+            sending: {
+              on: { DATA_SENT: 'closed' },
+            },
+            closed: { type: 'final' },
+          },
+        },
+      },
+      on: {
+        REPLY: {
+          guard: 'isNegativeReply',
+          target: 'failed',
+          actions: ['recordReply', 'abandonData', { type: 'fail', params: { kind: 'reply' } }],
+        },
+        DATA_FAILED: {
+          target: 'failed',
+          actions: ['abandonData', { type: 'fail', params: { kind: 'data-transfer' } }],
+        },
+      },
+    },
+    failed: {
+      entry: 'reportFailure',
+      always: [{ guard: 'controlStillUp', target: 'quitting' }, { target: 'done' }],
+    },
+    quitting: {
+      entry: 'sendQuit',
+      after: { replyTimeout: { target: 'closingControl' } },
+      on: {
+        REPLY: { target: 'closingControl', actions: 'recordReply' },
+        CONTROL_CLOSED: 'done',
+      },
+    },
+    closingControl: {
+      entry: 'closeControl',
+      on: { CONTROL_CLOSED: 'done' },
+    },
+    done: { type: 'final' },
+  },
+  on: {
+    CONTROL_CLOSED: {
+      target: '.failed',
+      actions: { type: 'fail', params: { kind: 'control-lost' } },
+    },
+  },
+});

@@ -1,0 +1,651 @@
+import { and, assign, emit, enqueueActions, setup } from 'xstate';
+import type { HostPort } from '../protocol/ftp-address';
+import {
+  formatEpsvReply,
+  formatPasvReply,
+  parseEprt,
+  parseHostPort,
+} from '../protocol/ftp-address';
+import { formatReply } from '../protocol/ftp-reply';
+import { asciiEncode, fromNetAscii, toNetAscii } from '../protocol/net-ascii';
+import {
+  formatListing,
+  isDirectory,
+  listDirectory,
+  normalisePath,
+  type FileStore,
+} from './file-store';
+
+/**
+ * One FTP server session (RFC 959, RFC 2428), after vsftpd's behaviour and wording where RFC 959
+ * leaves a choice: the data connection is opened before the 150 reply, a PORT or EPRT naming
+ * anyone but the control connection's peer is refused (RFC 2577 §3), and the 226 follows as soon as
+ * the data has been handed to TCP and the data connection closed.
+ */
+
+export interface FtpUser {
+  user: string;
+  password: string;
+}
+
+export interface FtpServerSettings {
+  users: FtpUser[];
+  allowAnonymous: boolean;
+  greeting: string;
+  /** Passive ports are chosen from this range (vsftpd pasv_min_port / pasv_max_port). */
+  passivePorts: { from: number; to: number };
+  /** The address written into 227 replies (vsftpd pasv_address); null: the control connection's local address. */
+  passiveAddress: string | null;
+  /** Source port of active-mode data connections (RFC 959 §3.2: L-1, i.e. 20). */
+  activeSourcePort: number;
+  /** How long to wait for a passive data connection after a transfer command (vsftpd accept_timeout). */
+  acceptTimeoutMs: number;
+  /** How long to try an active data connection before answering 425 (vsftpd connect_timeout). */
+  connectTimeoutMs: number;
+  files: FileStore;
+}
+
+export type TransferVerb = 'LIST' | 'NLST' | 'RETR' | 'STOR';
+
+export interface FtpServerInput {
+  settings: FtpServerSettings;
+  /** Addresses of the control connection as the server sees them. */
+  localAddress: string;
+  peerAddress: string;
+  /** Seed for the passive port choice, so runs are reproducible. */
+  seed: number;
+}
+
+export interface FtpServerContext extends FtpServerInput {
+  files: FileStore;
+  user: string | null;
+  type: 'A' | 'I';
+  cwd: string;
+  activeTarget: HostPort | null;
+  passivePort: number | null;
+  passiveConnected: boolean;
+  passiveCount: number;
+  transfer: { verb: TransferVerb; path: string } | null;
+  upload: Uint8Array[];
+}
+
+export type FtpServerEvent =
+  | { type: 'CONTROL_OPENED' }
+  | { type: 'COMMAND'; verb: string; arg: string | null }
+  | { type: 'BAD_LINE'; reason: string }
+  | { type: 'DATA_CONNECTED' }
+  | { type: 'DATA_FAILED'; detail: string }
+  | { type: 'DATA_RECEIVED'; data: Uint8Array }
+  | { type: 'DATA_EOF' }
+  | { type: 'DATA_SENT' }
+  | { type: 'CONTROL_CLOSED' };
+
+export type FtpServerEmitted =
+  | { type: 'reply'; code: number; text: string; wire: string }
+  | { type: 'open-passive'; port: number }
+  | { type: 'close-passive' }
+  | { type: 'connect-active'; target: HostPort; sourcePort: number }
+  | { type: 'abort-data' }
+  | { type: 'send-data'; data: Uint8Array }
+  | { type: 'close-data' }
+  | { type: 'close-control' };
+
+/** Commands RFC 959 defines that this server knows but does not implement: 502, not 500. */
+const NOT_IMPLEMENTED = new Set([
+  'ACCT',
+  'SMNT',
+  'REIN',
+  'STRU',
+  'MODE',
+  'STOU',
+  'APPE',
+  'ALLO',
+  'REST',
+  'RNFR',
+  'RNTO',
+  'ABOR',
+  'DELE',
+  'RMD',
+  'MKD',
+  'SITE',
+  'STAT',
+  'HELP',
+]);
+const TRANSFER_VERBS: TransferVerb[] = ['LIST', 'NLST', 'RETR', 'STOR'];
+
+type Ctx = FtpServerContext;
+type Ev = FtpServerEvent;
+
+function command(event: Ev): { verb: string; arg: string | null } {
+  return event.type === 'COMMAND' ? event : { verb: '', arg: null };
+}
+
+function reply(code: number, text: string): FtpServerEmitted {
+  return { type: 'reply', code, text, wire: formatReply(code, text) };
+}
+
+/** RFC 2577 §3 and vsftpd: data connections only to the client itself, never to a privileged port. */
+function portRefusal(context: Ctx, target: HostPort): string | null {
+  if (target.host !== context.peerAddress)
+    return `names ${target.host}, not the client's own address ${context.peerAddress}`;
+  if (target.port < 1024) return `names privileged port ${target.port}`;
+  return null;
+}
+
+function transferPath(context: Ctx, arg: string | null): string {
+  return normalisePath(context.cwd, arg ?? '.');
+}
+
+function passivePortFor(context: Ctx): number {
+  const { from, to } = context.settings.passivePorts;
+  const span = to - from + 1;
+  const mixed = Math.imul(context.seed ^ (context.passiveCount + 1), 0x9e3779b1) >>> 0;
+  return from + (mixed % span);
+}
+
+function concatAll(chunks: Uint8Array[]): Uint8Array {
+  const size = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export const ftpServerMachine = setup({
+  types: {
+    context: {} as FtpServerContext,
+    events: {} as FtpServerEvent,
+    input: {} as FtpServerInput,
+    emitted: {} as FtpServerEmitted,
+  },
+  delays: {
+    acceptTimeout: ({ context }) => context.settings.acceptTimeoutMs,
+    connectTimeout: ({ context }) => context.settings.connectTimeoutMs,
+  },
+  guards: {
+    isCommand: ({ event }, params: { verb: string | string[] }) => {
+      const verbs = Array.isArray(params.verb) ? params.verb : [params.verb];
+      return event.type === 'COMMAND' && verbs.includes(event.verb);
+    },
+    isNotImplemented: ({ event }) => event.type === 'COMMAND' && NOT_IMPLEMENTED.has(event.verb),
+    isValidLogin: ({ context, event }) => {
+      const { arg } = command(event);
+      if (context.user === null) return false;
+      if (
+        context.settings.allowAnonymous &&
+        ['anonymous', 'ftp'].includes(context.user.toLowerCase())
+      )
+        return true;
+      return context.settings.users.some(
+        (u) => u.user === context.user && u.password === (arg ?? ''),
+      );
+    },
+    isAcceptablePort: ({ context, event }) => {
+      const parsed = parseHostPort(command(event).arg ?? '');
+      return parsed.ok && portRefusal(context, parsed.value) === null;
+    },
+    isMalformedPort: ({ event }) => !parseHostPort(command(event).arg ?? '').ok,
+    isAcceptableEprt: ({ context, event }) => {
+      const parsed = parseEprt(command(event).arg ?? '');
+      return parsed.ok && parsed.value.family === 1 && portRefusal(context, parsed.value) === null;
+    },
+    isEprtFamilyUnsupported: ({ event }) => {
+      const parsed = parseEprt(command(event).arg ?? '');
+      return parsed.ok ? parsed.value.family !== 1 : /network protocol/i.test(parsed.error);
+    },
+    isMalformedEprt: ({ event }) => !parseEprt(command(event).arg ?? '').ok,
+    isKnownType: ({ event }) => /^(A|A N|I|L 8)$/i.test((command(event).arg ?? '').trim()),
+    hasNoDataChannel: ({ context }) =>
+      context.activeTarget === null && context.passivePort === null,
+    isMissingFile: ({ context, event }) => {
+      const { verb, arg } = command(event);
+      if (verb !== 'RETR') return false;
+      return !context.files[transferPath(context, arg)];
+    },
+    isMissingArgument: ({ event }) => {
+      const { verb, arg } = command(event);
+      return (verb === 'RETR' || verb === 'STOR') && !arg;
+    },
+    isActive: ({ context }) => context.activeTarget !== null,
+    isPassiveAlreadyConnected: ({ context }) => context.passiveConnected,
+  },
+  actions: {
+    sendGreeting: emit(({ context }) => reply(220, context.settings.greeting)),
+    reply: emit((_, params: { code: number; text: string }) => reply(params.code, params.text)),
+    rememberUser: assign({ user: ({ event }) => command(event).arg ?? '' }),
+    forgetUser: assign({ user: null }),
+    setType: enqueueActions(({ event, enqueue }) => {
+      const ascii = (command(event).arg ?? '').trim().toUpperCase().startsWith('A');
+      enqueue.assign({ type: ascii ? 'A' : 'I' });
+      enqueue.emit(reply(200, ascii ? 'Switching to ASCII mode.' : 'Switching to Binary mode.'));
+    }),
+    replyPwd: emit(({ context }) => reply(257, `"${context.cwd}" is the current directory`)),
+    changeDirectory: enqueueActions(({ context, event, enqueue }) => {
+      const { verb, arg } = command(event);
+      const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
+      if (isDirectory(context.files, target)) {
+        enqueue.assign({ cwd: target });
+        enqueue.emit(reply(250, 'Directory successfully changed.'));
+      } else {
+        enqueue.emit(reply(550, 'Failed to change directory.'));
+      }
+    }),
+    /** A new PORT/EPRT/PASV/EPSV replaces any data channel prepared before. */
+    dropDataChannel: enqueueActions(({ context, enqueue }) => {
+      if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+      enqueue.assign({ activeTarget: null, passivePort: null, passiveConnected: false });
+    }),
+    acceptPort: enqueueActions(({ event, enqueue }) => {
+      const parsed = parseHostPort(command(event).arg ?? '');
+      if (!parsed.ok) return;
+      enqueue.assign({ activeTarget: parsed.value });
+      enqueue.emit(reply(200, 'PORT command successful. Consider using PASV.'));
+    }),
+    acceptEprt: enqueueActions(({ event, enqueue }) => {
+      const parsed = parseEprt(command(event).arg ?? '');
+      if (!parsed.ok) return;
+      enqueue.assign({ activeTarget: { host: parsed.value.host, port: parsed.value.port } });
+      enqueue.emit(reply(200, 'EPRT command successful. Consider using EPSV.'));
+    }),
+    openPassive: enqueueActions(({ context, event, enqueue }, params: { extended: boolean }) => {
+      void event;
+      const port = passivePortFor(context);
+      enqueue.assign({
+        passivePort: port,
+        passiveConnected: false,
+        passiveCount: context.passiveCount + 1,
+      });
+      enqueue.emit({ type: 'open-passive', port });
+      const address = context.settings.passiveAddress ?? context.localAddress;
+      enqueue.emit(
+        params.extended
+          ? reply(229, formatEpsvReply(port))
+          : reply(227, formatPasvReply({ host: address, port })),
+      );
+    }),
+    markPassiveConnected: assign({ passiveConnected: true }),
+    rememberTransfer: assign({
+      transfer: ({ context, event }) => {
+        const { verb, arg } = command(event);
+        return { verb: verb as TransferVerb, path: transferPath(context, arg) };
+      },
+      upload: () => [],
+    }),
+    connectActive: emit(({ context }) => ({
+      type: 'connect-active' as const,
+      target: context.activeTarget!,
+      sourcePort: context.settings.activeSourcePort,
+    })),
+    /** 150, then the bytes, then close: the data connection's end marks the end of the file (RFC 959 §3.4, stream mode). */
+    startTransfer: enqueueActions(({ context, enqueue }) => {
+      const transfer = context.transfer!;
+      const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
+      if (transfer.verb === 'STOR') {
+        enqueue.emit(reply(150, 'Ok to send data.'));
+        return;
+      }
+      if (transfer.verb === 'LIST' || transfer.verb === 'NLST') {
+        enqueue.emit(reply(150, 'Here comes the directory listing.'));
+        const entries = isDirectory(context.files, transfer.path)
+          ? listDirectory(context.files, transfer.path)
+          : listDirectory(context.files, transfer.path.replace(/\/[^/]*$/, '') || '/').filter((e) =>
+              `${transfer.path}`.endsWith(`/${e.name}`),
+            );
+        const text =
+          transfer.verb === 'LIST'
+            ? formatListing(entries)
+            : entries.map((e) => `${e.name}\r\n`).join('');
+        enqueue.emit({ type: 'send-data', data: asciiEncode(text) });
+      } else {
+        const file = context.files[transfer.path]!;
+        const name = transfer.path.split('/').pop();
+        enqueue.emit(
+          reply(
+            150,
+            `Opening ${mode} mode data connection for ${name} (${file.bytes.length} bytes).`,
+          ),
+        );
+        // RFC 959 §3.1.1.1: TYPE A sends NVT-ASCII, end of line as CRLF; TYPE I sends the bytes as stored.
+        enqueue.emit({
+          type: 'send-data',
+          data: context.type === 'A' ? toNetAscii(file.bytes) : file.bytes,
+        });
+      }
+      enqueue.emit({ type: 'close-data' });
+    }),
+    collectUpload: assign({
+      upload: ({ context, event }) =>
+        event.type === 'DATA_RECEIVED' ? [...context.upload, event.data] : context.upload,
+    }),
+    storeUpload: enqueueActions(({ context, enqueue }) => {
+      const transfer = context.transfer!;
+      const received = concatAll(context.upload);
+      const bytes = context.type === 'A' ? fromNetAscii(received) : received;
+      enqueue.assign({
+        files: {
+          ...context.files,
+          [transfer.path]: { bytes, kind: context.type === 'A' ? 'text' : 'binary' },
+        },
+        upload: [],
+      });
+      enqueue.emit({ type: 'close-data' });
+    }),
+    finishTransfer: enqueueActions(({ context, enqueue }) => {
+      const verb = context.transfer?.verb;
+      enqueue.emit(
+        reply(
+          226,
+          verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.',
+        ),
+      );
+      if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+      enqueue.assign({
+        transfer: null,
+        activeTarget: null,
+        passivePort: null,
+        passiveConnected: false,
+      });
+    }),
+    failDataConnection: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(reply(425, 'Failed to establish connection.'));
+      if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+      enqueue.assign({
+        transfer: null,
+        activeTarget: null,
+        passivePort: null,
+        passiveConnected: false,
+      });
+    }),
+    failTransfer: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(reply(426, 'Failure reading network stream.'));
+      enqueue.emit({ type: 'close-data' });
+      if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+      enqueue.assign({
+        transfer: null,
+        activeTarget: null,
+        passivePort: null,
+        passiveConnected: false,
+      });
+    }),
+    closeControl: emit({ type: 'close-control' }),
+    abortDataConnection: emit({ type: 'abort-data' }),
+  },
+}).createMachine({
+  id: 'ftpServer',
+  context: ({ input }) => ({
+    ...input,
+    files: input.settings.files,
+    user: null,
+    type: 'A',
+    cwd: '/',
+    activeTarget: null,
+    passivePort: null,
+    passiveConnected: false,
+    passiveCount: 0,
+    transfer: null,
+    upload: [],
+  }),
+  initial: 'awaitingConnection',
+  on: {
+    CONTROL_CLOSED: '.done',
+  },
+  states: {
+    awaitingConnection: {
+      on: { CONTROL_OPENED: { target: 'awaitingUser', actions: 'sendGreeting' } },
+    },
+    awaitingUser: {
+      tags: ['readsCommands'],
+      on: {
+        COMMAND: [
+          {
+            guard: { type: 'isCommand', params: { verb: 'USER' } },
+            target: 'awaitingPassword',
+            actions: [
+              'rememberUser',
+              { type: 'reply', params: { code: 331, text: 'Please specify the password.' } },
+            ],
+          },
+          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
+          {
+            guard: { type: 'isCommand', params: { verb: 'PASS' } },
+            actions: { type: 'reply', params: { code: 503, text: 'Login with USER first.' } },
+          },
+          {
+            actions: {
+              type: 'reply',
+              params: { code: 530, text: 'Please login with USER and PASS.' },
+            },
+          },
+        ],
+        BAD_LINE: {
+          actions: {
+            type: 'reply',
+            params: { code: 500, text: 'Syntax error, command unrecognized.' },
+          },
+        },
+      },
+    },
+    awaitingPassword: {
+      tags: ['readsCommands'],
+      on: {
+        COMMAND: [
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'PASS' } }, 'isValidLogin']),
+            target: 'loggedIn',
+            actions: { type: 'reply', params: { code: 230, text: 'Login successful.' } },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'PASS' } },
+            target: 'awaitingUser',
+            actions: [
+              'forgetUser',
+              { type: 'reply', params: { code: 530, text: 'Login incorrect.' } },
+            ],
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'USER' } },
+            actions: [
+              'rememberUser',
+              { type: 'reply', params: { code: 331, text: 'Please specify the password.' } },
+            ],
+          },
+          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
+          {
+            actions: {
+              type: 'reply',
+              params: { code: 530, text: 'Please login with USER and PASS.' },
+            },
+          },
+        ],
+        BAD_LINE: {
+          actions: {
+            type: 'reply',
+            params: { code: 500, text: 'Syntax error, command unrecognized.' },
+          },
+        },
+      },
+    },
+    loggedIn: {
+      initial: 'idle',
+      on: {
+        COMMAND: [
+          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
+          {
+            guard: { type: 'isCommand', params: { verb: 'SYST' } },
+            actions: { type: 'reply', params: { code: 215, text: 'UNIX Type: L8' } },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'NOOP' } },
+            actions: { type: 'reply', params: { code: 200, text: 'NOOP ok.' } },
+          },
+          { guard: { type: 'isCommand', params: { verb: ['PWD', 'XPWD'] } }, actions: 'replyPwd' },
+          {
+            guard: { type: 'isCommand', params: { verb: ['CWD', 'CDUP'] } },
+            actions: 'changeDirectory',
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'USER' } },
+            actions: {
+              type: 'reply',
+              params: { code: 530, text: "Can't change to another user." },
+            },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'PASS' } },
+            actions: { type: 'reply', params: { code: 230, text: 'Already logged in.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'TYPE' } }, 'isKnownType']),
+            actions: 'setType',
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'TYPE' } },
+            actions: { type: 'reply', params: { code: 500, text: 'Unrecognised TYPE command.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isAcceptablePort']),
+            target: '.activeReady',
+            actions: ['dropDataChannel', 'acceptPort'],
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isMalformedPort']),
+            actions: {
+              type: 'reply',
+              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
+            },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'PORT' } },
+            actions: { type: 'reply', params: { code: 500, text: 'Illegal PORT command.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'EPRT' } }, 'isAcceptableEprt']),
+            target: '.activeReady',
+            actions: ['dropDataChannel', 'acceptEprt'],
+          },
+          {
+            // RFC 2428 §2: an unsupported address family gets 522 and the families we do support.
+            guard: and([
+              { type: 'isCommand', params: { verb: 'EPRT' } },
+              'isEprtFamilyUnsupported',
+            ]),
+            actions: {
+              type: 'reply',
+              params: { code: 522, text: 'Network protocol not supported, use (1)' },
+            },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'EPRT' } }, 'isMalformedEprt']),
+            actions: {
+              type: 'reply',
+              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
+            },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'EPRT' } },
+            actions: { type: 'reply', params: { code: 500, text: 'Illegal EPRT command.' } },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'PASV' } },
+            target: '.passiveReady',
+            actions: ['dropDataChannel', { type: 'openPassive', params: { extended: false } }],
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'EPSV' } },
+            target: '.passiveReady',
+            actions: ['dropDataChannel', { type: 'openPassive', params: { extended: true } }],
+          },
+          {
+            guard: 'isMissingArgument',
+            actions: {
+              type: 'reply',
+              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
+            },
+          },
+          {
+            guard: and([
+              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
+              'hasNoDataChannel',
+            ]),
+            actions: { type: 'reply', params: { code: 425, text: 'Use PORT or PASV first.' } },
+          },
+          {
+            guard: 'isMissingFile',
+            actions: { type: 'reply', params: { code: 550, text: 'Failed to open file.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: TRANSFER_VERBS } }, 'isActive']),
+            target: '.connectingActive',
+            actions: 'rememberTransfer',
+          },
+          {
+            guard: and([
+              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
+              'isPassiveAlreadyConnected',
+            ]),
+            target: '.transferring',
+            actions: 'rememberTransfer',
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
+            target: '.awaitingPassiveConnection',
+            actions: 'rememberTransfer',
+          },
+          {
+            guard: 'isNotImplemented',
+            actions: { type: 'reply', params: { code: 502, text: 'Command not implemented.' } },
+          },
+          { actions: { type: 'reply', params: { code: 500, text: 'Unknown command.' } } },
+        ],
+        BAD_LINE: {
+          actions: {
+            type: 'reply',
+            params: { code: 500, text: 'Syntax error, command unrecognized.' },
+          },
+        },
+      },
+      states: {
+        idle: { tags: ['readsCommands'] },
+        activeReady: { tags: ['readsCommands'] },
+        passiveReady: {
+          tags: ['readsCommands'],
+          on: { DATA_CONNECTED: { actions: 'markPassiveConnected' } },
+        },
+        connectingActive: {
+          entry: 'connectActive',
+          after: {
+            connectTimeout: {
+              target: 'idle',
+              actions: ['abortDataConnection', 'failDataConnection'],
+            },
+          },
+          on: {
+            DATA_CONNECTED: 'transferring',
+            DATA_FAILED: { target: 'idle', actions: 'failDataConnection' },
+          },
+        },
+        awaitingPassiveConnection: {
+          after: { acceptTimeout: { target: 'idle', actions: 'failDataConnection' } },
+          on: { DATA_CONNECTED: 'transferring' },
+        },
+        transferring: {
+          entry: 'startTransfer',
+          on: {
+            DATA_SENT: { target: 'idle', actions: 'finishTransfer' },
+            DATA_RECEIVED: { actions: 'collectUpload' },
+            DATA_EOF: { target: 'idle', actions: ['storeUpload', 'finishTransfer'] },
+            DATA_FAILED: { target: 'idle', actions: 'failTransfer' },
+          },
+        },
+      },
+    },
+    closing: {
+      entry: [{ type: 'reply', params: { code: 221, text: 'Goodbye.' } }, 'closeControl'],
+      on: { CONTROL_CLOSED: 'done' },
+    },
+    done: { type: 'final' },
+  },
+});

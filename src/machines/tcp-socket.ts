@@ -1,0 +1,581 @@
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import type { IcmpCode, TcpFlags, TcpSegment } from '../protocol/tcp';
+import {
+  DEFAULT_MSS,
+  DEFAULT_WINDOW,
+  ICMP_CODES,
+  segmentLength,
+  seqAdd,
+  seqLe,
+  seqLt,
+  tcpFlags,
+} from '../protocol/tcp';
+
+/**
+ * One TCP connection endpoint (a TCB, RFC 9293 §3.3.2) as an XState machine. States carry the
+ * RFC's names. The machine is pure: it emits `transmit` for every segment it wants sent and
+ * `connected` / `data` / `peer-closed` / `closed` for the application; the host wires those up.
+ *
+ * Simplifications, each chosen because the simulated network never needs more: no data
+ * retransmission (links neither lose nor reorder; firewalls decide on SYNs), no delayed ACKs
+ * (Linux acknowledges every segment in quick-ack mode at the start of a connection), no window
+ * scaling, no urgent data.
+ */
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export type CloseReason = 'normal' | 'refused' | 'timeout' | 'reset' | 'unreachable';
+
+export interface TcpInput {
+  local: Endpoint;
+  remote: Endpoint;
+  /** Initial send sequence number (RFC 9293 §3.4.1); chosen by the host, deterministically. */
+  iss: number;
+  /** Linux net.ipv4.tcp_syn_retries (default 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s, give up at 127 s). */
+  synRetries?: number;
+  /** Linux net.ipv4.tcp_synack_retries (default 5). */
+  synAckRetries?: number;
+  /** Initial retransmission timeout, RFC 6298 §2.1: 1 s. */
+  initialRtoMs?: number;
+  /** How long TIME_WAIT lasts: 2 × MSL, 60 s on Linux (TCP_TIMEWAIT_LEN). */
+  timeWaitMs?: number;
+  mss?: number;
+}
+
+export interface TcpContext {
+  local: Endpoint;
+  remote: Endpoint;
+  iss: number;
+  irs: number;
+  sndUna: number;
+  sndNxt: number;
+  sndWnd: number;
+  rcvNxt: number;
+  rcvWnd: number;
+  mss: number;
+  peerMss: number;
+  /** Bytes the application asked to send that have not been transmitted yet. */
+  unsent: Uint8Array;
+  /** The application called close; a FIN follows the last unsent byte. */
+  finQueued: boolean;
+  /** Sequence number of our FIN once sent (it occupies one octet of sequence space). */
+  finSeq: number | null;
+  retries: number;
+  maxSynRetries: number;
+  maxSynAckRetries: number;
+  initialRtoMs: number;
+  timeWaitMs: number;
+  closeReason: CloseReason | null;
+  closeDetail: string | null;
+}
+
+export type TcpEvent =
+  | { type: 'OPEN_ACTIVE' }
+  | { type: 'OPEN_PASSIVE' }
+  | { type: 'SEGMENT'; segment: TcpSegment }
+  | { type: 'SEND'; data: Uint8Array }
+  | { type: 'CLOSE' }
+  | { type: 'ABORT' }
+  | { type: 'ICMP_UNREACHABLE'; code: IcmpCode };
+
+export type TcpEmitted =
+  | { type: 'transmit'; segment: TcpSegment }
+  | { type: 'connected' }
+  | { type: 'data'; data: Uint8Array }
+  | { type: 'peer-closed' }
+  | { type: 'closed'; reason: CloseReason; detail: string | null };
+
+function segment(
+  context: TcpContext,
+  fields: { seq: number; ack?: number; flags: TcpFlags; payload?: Uint8Array; mss?: number },
+): TcpSegment {
+  return {
+    srcPort: context.local.port,
+    dstPort: context.remote.port,
+    seq: fields.seq,
+    ack: fields.flags.ack ? (fields.ack ?? context.rcvNxt) : 0,
+    flags: fields.flags,
+    window: fields.flags.rst ? 0 : context.rcvWnd,
+    ...(fields.mss ? { mss: fields.mss } : {}),
+    payload: fields.payload ?? new Uint8Array(0),
+  };
+}
+
+/** RST in reply to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
+export function resetFor(incoming: TcpSegment): TcpSegment {
+  const empty = new Uint8Array(0);
+  if (incoming.flags.ack) {
+    return {
+      srcPort: incoming.dstPort,
+      dstPort: incoming.srcPort,
+      seq: incoming.ack,
+      ack: 0,
+      flags: tcpFlags('rst'),
+      window: 0,
+      payload: empty,
+    };
+  }
+  return {
+    srcPort: incoming.dstPort,
+    dstPort: incoming.srcPort,
+    seq: 0,
+    ack: seqAdd(incoming.seq, segmentLength(incoming)),
+    flags: tcpFlags('rst', 'ack'),
+    window: 0,
+    payload: empty,
+  };
+}
+
+function seg(event: TcpEvent): TcpSegment {
+  if (event.type !== 'SEGMENT') throw new Error(`expected SEGMENT, got ${event.type}`);
+  return event.segment;
+}
+
+/** An ACK is acceptable when SND.UNA < SEG.ACK =< SND.NXT (RFC 9293 §3.10.7.4). */
+function acksNewData(context: TcpContext, s: TcpSegment): boolean {
+  return s.flags.ack && seqLt(context.sndUna, s.ack) && seqLe(s.ack, context.sndNxt);
+}
+
+function acksOurFin(context: TcpContext, s: TcpSegment): boolean {
+  return context.finSeq !== null && s.flags.ack && s.ack === seqAdd(context.finSeq, 1);
+}
+
+/** The segment starts exactly at RCV.NXT and ends with a FIN, so the FIN is next in order. */
+function carriesInOrderFin(context: TcpContext, s: TcpSegment): boolean {
+  return s.flags.fin && s.seq === context.rcvNxt;
+}
+
+/**
+ * Segments to send now: unsent data cut to the peer's MSS within the peer's window, then the FIN
+ * once the data is gone. Returns the new context fields and the segments.
+ */
+function pump(context: TcpContext): { update: Partial<TcpContext>; out: TcpSegment[] } {
+  let { sndNxt, unsent } = context;
+  let finSeq = context.finSeq;
+  const out: TcpSegment[] = [];
+  const windowEnd = seqAdd(context.sndUna, context.sndWnd);
+  while (unsent.length > 0) {
+    const room = (windowEnd - sndNxt) >>> 0;
+    if (room === 0 || room > context.sndWnd) break;
+    const size = Math.min(unsent.length, context.peerMss, room);
+    const payload = unsent.subarray(0, size);
+    unsent = unsent.subarray(size);
+    const flags = unsent.length === 0 ? tcpFlags('psh', 'ack') : tcpFlags('ack');
+    out.push(segment(context, { seq: sndNxt, flags, payload }));
+    sndNxt = seqAdd(sndNxt, size);
+  }
+  if (context.finQueued && finSeq === null && unsent.length === 0) {
+    out.push(segment(context, { seq: sndNxt, flags: tcpFlags('fin', 'ack') }));
+    finSeq = sndNxt;
+    sndNxt = seqAdd(sndNxt, 1);
+  }
+  return { update: { sndNxt, unsent, finSeq }, out };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
+}
+
+export const tcpSocketMachine = setup({
+  types: {
+    context: {} as TcpContext,
+    events: {} as TcpEvent,
+    input: {} as TcpInput,
+    emitted: {} as TcpEmitted,
+  },
+  delays: {
+    /** Exponential backoff, RFC 6298 §5.5: the timeout doubles with every retransmission. */
+    retransmissionTimeout: ({ context }) => context.initialRtoMs * 2 ** context.retries,
+    twoMsl: ({ context }) => context.timeWaitMs,
+  },
+  guards: {
+    isReset: ({ event }) => event.type === 'SEGMENT' && event.segment.flags.rst,
+    isSyn: ({ event }) =>
+      event.type === 'SEGMENT' && event.segment.flags.syn && !event.segment.flags.ack,
+    isSynAck: ({ context, event }) =>
+      event.type === 'SEGMENT' &&
+      event.segment.flags.syn &&
+      event.segment.flags.ack &&
+      event.segment.ack === context.sndNxt,
+    isResetAcceptableInSynSent: ({ context, event }) =>
+      event.type === 'SEGMENT' &&
+      event.segment.flags.rst &&
+      event.segment.flags.ack &&
+      event.segment.ack === context.sndNxt,
+    hasUnacceptableAck: ({ context, event }) =>
+      event.type === 'SEGMENT' && event.segment.flags.ack && event.segment.ack !== context.sndNxt,
+    isBareAck: ({ event }) =>
+      event.type === 'SEGMENT' && event.segment.flags.ack && !event.segment.flags.syn,
+    acksOurSyn: ({ context, event }) =>
+      event.type === 'SEGMENT' && event.segment.flags.ack && event.segment.ack === context.sndNxt,
+    carriesFin: ({ context, event }) =>
+      event.type === 'SEGMENT' && carriesInOrderFin(context, event.segment),
+    acksOurFin: ({ context, event }) =>
+      event.type === 'SEGMENT' && acksOurFin(context, event.segment),
+    carriesFinAndAcksOurFin: ({ context, event }) =>
+      event.type === 'SEGMENT' &&
+      acksOurFin(context, event.segment) &&
+      carriesInOrderFin(context, event.segment),
+    canRetransmitSyn: ({ context }) => context.retries < context.maxSynRetries,
+    canRetransmitSynAck: ({ context }) => context.retries < context.maxSynAckRetries,
+    isHardIcmpError: ({ event }) => event.type === 'ICMP_UNREACHABLE',
+  },
+  actions: {
+    sendSyn: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ sndUna: context.iss, sndNxt: seqAdd(context.iss, 1), retries: 0 });
+      enqueue.emit({
+        type: 'transmit',
+        segment: segment(context, { seq: context.iss, flags: tcpFlags('syn'), mss: context.mss }),
+      });
+    }),
+    retransmitSyn: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ retries: context.retries + 1 });
+      enqueue.emit({
+        type: 'transmit',
+        segment: segment(context, { seq: context.iss, flags: tcpFlags('syn'), mss: context.mss }),
+      });
+    }),
+    /** LISTEN or SYN_SENT receives a SYN: remember IRS, answer SYN-ACK (RFC 9293 §3.10.7.2). */
+    acceptSyn: enqueueActions(({ context, event, enqueue }) => {
+      const s = seg(event);
+      const rcvNxt = seqAdd(s.seq, 1);
+      const next = { ...context, irs: s.seq, rcvNxt, sndWnd: s.window, peerMss: s.mss ?? 536 };
+      enqueue.assign({
+        irs: s.seq,
+        rcvNxt,
+        sndWnd: s.window,
+        peerMss: s.mss ?? 536,
+        sndUna: context.iss,
+        sndNxt: seqAdd(context.iss, 1),
+        retries: 0,
+      });
+      enqueue.emit({
+        type: 'transmit',
+        segment: segment(next, {
+          seq: context.iss,
+          ack: rcvNxt,
+          flags: tcpFlags('syn', 'ack'),
+          mss: context.mss,
+        }),
+      });
+    }),
+    retransmitSynAck: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ retries: context.retries + 1 });
+      enqueue.emit({
+        type: 'transmit',
+        segment: segment(context, {
+          seq: context.iss,
+          flags: tcpFlags('syn', 'ack'),
+          mss: context.mss,
+        }),
+      });
+    }),
+    /** SYN_SENT receives SYN-ACK: complete the handshake with an ACK (RFC 9293 §3.10.7.3). */
+    completeActiveOpen: enqueueActions(({ context, event, enqueue }) => {
+      const s = seg(event);
+      const next = {
+        ...context,
+        irs: s.seq,
+        rcvNxt: seqAdd(s.seq, 1),
+        sndUna: s.ack,
+        sndWnd: s.window,
+        peerMss: s.mss ?? 536,
+        retries: 0,
+      };
+      enqueue.assign(next);
+      enqueue.emit({
+        type: 'transmit',
+        segment: segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }),
+      });
+      enqueue.emit({ type: 'connected' });
+    }),
+    completePassiveOpen: enqueueActions(({ event, enqueue }) => {
+      const s = seg(event);
+      enqueue.assign({ sndUna: s.ack, sndWnd: s.window, retries: 0 });
+      enqueue.emit({ type: 'connected' });
+    }),
+    /** A reset for a segment that acknowledged something we never sent (RFC 9293 §3.10.7.3). */
+    resetUnacceptableAck: emit(({ event }) => {
+      const s = seg(event);
+      return {
+        type: 'transmit' as const,
+        segment: resetFor({ ...s, flags: { ...s.flags, ack: true } }),
+      };
+    }),
+    /**
+     * The common path for synchronized states (RFC 9293 §3.10.7.4): take the ACK, accept in-order
+     * data and a FIN, acknowledge what arrived, and send whatever the new window allows.
+     */
+    processSegment: enqueueActions(({ context, event, enqueue }) => {
+      const s = seg(event);
+      let next: TcpContext = context;
+      if (s.flags.ack && acksNewData(context, s)) {
+        next = { ...next, sndUna: s.ack, sndWnd: s.window };
+      } else if (s.flags.ack && s.ack === context.sndUna) {
+        next = { ...next, sndWnd: s.window };
+      }
+      const inOrder = s.seq === context.rcvNxt;
+      let acknowledge = false;
+      const delivered: TcpEmitted[] = [];
+      if (s.payload.length > 0 || s.flags.fin) {
+        acknowledge = true;
+        if (inOrder) {
+          let rcvNxt = seqAdd(next.rcvNxt, s.payload.length);
+          if (s.payload.length > 0) delivered.push({ type: 'data', data: s.payload });
+          if (s.flags.fin) {
+            rcvNxt = seqAdd(rcvNxt, 1);
+            delivered.push({ type: 'peer-closed' });
+          }
+          next = { ...next, rcvNxt };
+        }
+      }
+      const { update, out } = pump(next);
+      next = { ...next, ...update };
+      enqueue.assign(next);
+      for (const emitted of delivered) enqueue.emit(emitted);
+      if (acknowledge && out.length === 0) {
+        out.push(segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }));
+      }
+      for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
+    }),
+    /** A SYN on a synchronized connection gets an ACK (RFC 9293 §3.10.7.4, RFC 5961 §4). */
+    challengeAck: emit(({ context }) => ({
+      type: 'transmit' as const,
+      segment: segment(context, { seq: context.sndNxt, flags: tcpFlags('ack') }),
+    })),
+    queueData: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SEND') return;
+      const next = { ...context, unsent: concat(context.unsent, event.data) };
+      const { update, out } = pump(next);
+      enqueue.assign({ unsent: next.unsent, ...update });
+      for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
+    }),
+    queueFin: enqueueActions(({ context, enqueue }) => {
+      const { update, out } = pump({ ...context, finQueued: true });
+      enqueue.assign({ finQueued: true, ...update });
+      for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
+    }),
+    sendReset: emit(({ context }) => ({
+      type: 'transmit' as const,
+      segment: segment(context, { seq: context.sndNxt, flags: tcpFlags('rst') }),
+    })),
+    recordRefused: assign({ closeReason: 'refused', closeDetail: 'Connection refused (RST)' }),
+    recordReset: assign({ closeReason: 'reset', closeDetail: 'Connection reset by peer' }),
+    recordTimeout: assign({ closeReason: 'timeout', closeDetail: 'Connection timed out' }),
+    recordAborted: assign({ closeReason: 'reset', closeDetail: 'Connection aborted locally' }),
+    recordIcmp: assign(({ event }) => {
+      const code = event.type === 'ICMP_UNREACHABLE' ? event.code : ICMP_CODES.portUnreachable;
+      // Linux maps ICMP port unreachable to ECONNREFUSED and the prohibited codes to EHOSTUNREACH.
+      return code === ICMP_CODES.portUnreachable
+        ? {
+            closeReason: 'refused' as const,
+            closeDetail: 'Connection refused (ICMP port unreachable)',
+          }
+        : {
+            closeReason: 'unreachable' as const,
+            closeDetail:
+              code === ICMP_CODES.adminProhibited
+                ? 'No route to host (ICMP administratively prohibited)'
+                : 'No route to host (ICMP host unreachable)',
+          };
+    }),
+    recordNormalClose: assign(({ context }) => ({
+      closeReason: context.closeReason ?? ('normal' as const),
+    })),
+    announceClosed: emit(({ context }) => ({
+      type: 'closed' as const,
+      reason: context.closeReason ?? 'normal',
+      detail: context.closeDetail,
+    })),
+  },
+}).createMachine({
+  id: 'tcp',
+  context: ({ input }) => ({
+    local: input.local,
+    remote: input.remote,
+    iss: input.iss >>> 0,
+    irs: 0,
+    sndUna: input.iss >>> 0,
+    sndNxt: input.iss >>> 0,
+    sndWnd: DEFAULT_WINDOW,
+    rcvNxt: 0,
+    rcvWnd: DEFAULT_WINDOW,
+    mss: input.mss ?? DEFAULT_MSS,
+    peerMss: 536,
+    unsent: new Uint8Array(0),
+    finQueued: false,
+    finSeq: null,
+    retries: 0,
+    maxSynRetries: input.synRetries ?? 6,
+    maxSynAckRetries: input.synAckRetries ?? 5,
+    initialRtoMs: input.initialRtoMs ?? 1000,
+    timeWaitMs: input.timeWaitMs ?? 60_000,
+    closeReason: null,
+    closeDetail: null,
+  }),
+  initial: 'CLOSED',
+  states: {
+    CLOSED: {
+      on: {
+        OPEN_ACTIVE: { target: 'SYN_SENT', actions: 'sendSyn' },
+        OPEN_PASSIVE: { target: 'LISTEN' },
+      },
+    },
+    LISTEN: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset' },
+          { guard: 'isSyn', target: 'SYN_RECEIVED', actions: 'acceptSyn' },
+          { guard: 'isBareAck', actions: 'resetUnacceptableAck' },
+        ],
+        CLOSE: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+        ABORT: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+      },
+    },
+    SYN_SENT: {
+      after: {
+        retransmissionTimeout: [
+          {
+            guard: 'canRetransmitSyn',
+            target: 'SYN_SENT',
+            reenter: true,
+            actions: 'retransmitSyn',
+          },
+          { target: 'CLOSED', actions: ['recordTimeout', 'announceClosed'] },
+        ],
+      },
+      on: {
+        SEGMENT: [
+          {
+            guard: 'isResetAcceptableInSynSent',
+            target: 'CLOSED',
+            actions: ['recordRefused', 'announceClosed'],
+          },
+          { guard: 'isReset' },
+          { guard: 'isSynAck', target: 'ESTABLISHED', actions: 'completeActiveOpen' },
+          { guard: 'hasUnacceptableAck', actions: 'resetUnacceptableAck' },
+          // Simultaneous open (RFC 9293 §3.5, figure 8).
+          { guard: 'isSyn', target: 'SYN_RECEIVED', actions: 'acceptSyn' },
+        ],
+        ICMP_UNREACHABLE: { target: 'CLOSED', actions: ['recordIcmp', 'announceClosed'] },
+        CLOSE: { target: 'CLOSED', actions: ['recordAborted', 'announceClosed'] },
+        ABORT: { target: 'CLOSED', actions: ['recordAborted', 'announceClosed'] },
+      },
+    },
+    SYN_RECEIVED: {
+      after: {
+        retransmissionTimeout: [
+          {
+            guard: 'canRetransmitSynAck',
+            target: 'SYN_RECEIVED',
+            reenter: true,
+            actions: 'retransmitSynAck',
+          },
+          { target: 'CLOSED', actions: ['recordTimeout', 'announceClosed'] },
+        ],
+      },
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          { guard: 'isSyn', actions: 'retransmitSynAck' },
+          {
+            guard: 'acksOurSyn',
+            target: 'ESTABLISHED',
+            actions: ['completePassiveOpen', 'processSegment'],
+          },
+          { guard: 'hasUnacceptableAck', actions: 'resetUnacceptableAck' },
+        ],
+        ICMP_UNREACHABLE: { target: 'CLOSED', actions: ['recordIcmp', 'announceClosed'] },
+        CLOSE: { target: 'FIN_WAIT_1', actions: 'queueFin' },
+        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+      },
+    },
+    ESTABLISHED: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          { guard: 'isSyn', actions: 'challengeAck' },
+          { guard: 'carriesFin', target: 'CLOSE_WAIT', actions: 'processSegment' },
+          { actions: 'processSegment' },
+        ],
+        SEND: { actions: 'queueData' },
+        CLOSE: { target: 'FIN_WAIT_1', actions: 'queueFin' },
+        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+      },
+    },
+    FIN_WAIT_1: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          { guard: 'carriesFinAndAcksOurFin', target: 'TIME_WAIT', actions: 'processSegment' },
+          { guard: 'carriesFin', target: 'CLOSING', actions: 'processSegment' },
+          { guard: 'acksOurFin', target: 'FIN_WAIT_2', actions: 'processSegment' },
+          { actions: 'processSegment' },
+        ],
+        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+      },
+    },
+    FIN_WAIT_2: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          { guard: 'carriesFin', target: 'TIME_WAIT', actions: 'processSegment' },
+          { actions: 'processSegment' },
+        ],
+        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+      },
+    },
+    CLOSE_WAIT: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          { actions: 'processSegment' },
+        ],
+        SEND: { actions: 'queueData' },
+        CLOSE: { target: 'LAST_ACK', actions: 'queueFin' },
+        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+      },
+    },
+    CLOSING: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+          { guard: 'acksOurFin', target: 'TIME_WAIT', actions: 'processSegment' },
+          { actions: 'processSegment' },
+        ],
+      },
+    },
+    LAST_ACK: {
+      on: {
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+          {
+            guard: 'acksOurFin',
+            target: 'CLOSED',
+            actions: ['processSegment', 'recordNormalClose', 'announceClosed'],
+          },
+          { actions: 'processSegment' },
+        ],
+      },
+    },
+    TIME_WAIT: {
+      after: {
+        twoMsl: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+      },
+      on: {
+        // A retransmitted FIN is acknowledged again (RFC 9293 §3.10.7.4, TIME-WAIT).
+        SEGMENT: [
+          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+          { actions: 'challengeAck' },
+        ],
+      },
+    },
+  },
+});

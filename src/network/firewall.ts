@@ -1,0 +1,123 @@
+import type { Packet } from '../protocol/tcp';
+import { inCidr } from '../protocol/ipv4';
+import type { CtState, Verdict } from './trace';
+
+export type Direction = 'inbound' | 'outbound';
+export type RejectWith = 'tcp-reset' | 'icmp-port-unreachable' | 'icmp-admin-prohibited';
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+/** One filter rule, read like an iptables FORWARD rule: every field given must match. */
+export interface FirewallRule {
+  /** What a learner sees: "inbound: only established/related". */
+  name: string;
+  /** inbound = arriving from the Internet side (-i wan), outbound = from the LAN (-i lan). */
+  direction?: Direction;
+  protocol?: 'tcp' | 'icmp';
+  /** CIDR or a single address. */
+  src?: string;
+  dst?: string;
+  srcPort?: PortRange;
+  dstPort?: PortRange;
+  /** iptables --syn (SYN set, ACK/RST/FIN clear) or ! --syn. */
+  tcpFlags?: 'syn' | 'not-syn';
+  /** -m conntrack --ctstate ...; needs a stateful firewall. */
+  state?: CtState[];
+  action: 'ACCEPT' | 'DROP' | 'REJECT';
+  /** REJECT's answer; iptables' default is icmp-port-unreachable. */
+  rejectWith?: RejectWith;
+}
+
+export interface FirewallConfig {
+  /** Whether the firewall consults connection tracking (conntrack states in rules). */
+  stateful: boolean;
+  /** The FORWARD chain's default policy, applied when no rule matches. */
+  policy: 'ACCEPT' | 'DROP';
+  rules: FirewallRule[];
+}
+
+function inRange(port: number, range: PortRange): boolean {
+  return port >= range.from && port <= range.to;
+}
+
+export function ruleMatches(
+  rule: FirewallRule,
+  packet: Packet,
+  direction: Direction,
+  state: CtState | undefined,
+): boolean {
+  if (rule.direction && rule.direction !== direction) return false;
+  const protocol = packet.icmp ? 'icmp' : 'tcp';
+  if (rule.protocol && rule.protocol !== protocol) return false;
+  if (rule.src && !inCidr(packet.src, rule.src)) return false;
+  if (rule.dst && !inCidr(packet.dst, rule.dst)) return false;
+  if (rule.srcPort || rule.dstPort || rule.tcpFlags) {
+    const tcp = packet.tcp;
+    if (!tcp) return false;
+    if (rule.srcPort && !inRange(tcp.srcPort, rule.srcPort)) return false;
+    if (rule.dstPort && !inRange(tcp.dstPort, rule.dstPort)) return false;
+    if (rule.tcpFlags) {
+      const isSyn = tcp.flags.syn && !tcp.flags.ack && !tcp.flags.rst && !tcp.flags.fin;
+      if ((rule.tcpFlags === 'syn') !== isSyn) return false;
+    }
+  }
+  if (rule.state && (!state || !rule.state.includes(state))) return false;
+  return true;
+}
+
+/** First matching rule wins; otherwise the chain's policy (netfilter semantics). */
+export function evaluate(
+  firewall: FirewallConfig,
+  packet: Packet,
+  direction: Direction,
+  state: CtState | undefined,
+): Verdict & { rule?: FirewallRule } {
+  const trackedState = firewall.stateful ? state : undefined;
+  for (let i = 0; i < firewall.rules.length; i++) {
+    const rule = firewall.rules[i]!;
+    if (ruleMatches(rule, packet, direction, trackedState)) {
+      return {
+        action: rule.action,
+        by: 'rule',
+        ruleNumber: i + 1,
+        ruleName: rule.name,
+        ...(trackedState ? { state: trackedState } : {}),
+        rule,
+      };
+    }
+  }
+  return {
+    action: firewall.policy,
+    by: 'policy',
+    ...(trackedState ? { state: trackedState } : {}),
+  };
+}
+
+export function formatPortRange(range: PortRange): string {
+  return range.from === range.to ? String(range.from) : `${range.from}-${range.to}`;
+}
+
+/** The rule in iptables syntax, so a learner can compare with a real ruleset. */
+export function ruleToIptables(
+  rule: FirewallRule,
+  interfaces = { lan: 'lan0', wan: 'wan0' },
+): string {
+  const parts = ['-A FORWARD'];
+  if (rule.direction === 'inbound') parts.push(`-i ${interfaces.wan} -o ${interfaces.lan}`);
+  if (rule.direction === 'outbound') parts.push(`-i ${interfaces.lan} -o ${interfaces.wan}`);
+  if (rule.protocol) parts.push(`-p ${rule.protocol}`);
+  else if (rule.srcPort || rule.dstPort || rule.tcpFlags) parts.push('-p tcp');
+  if (rule.src) parts.push(`-s ${rule.src}`);
+  if (rule.dst) parts.push(`-d ${rule.dst}`);
+  if (rule.srcPort) parts.push(`--sport ${formatPortRange(rule.srcPort).replace('-', ':')}`);
+  if (rule.dstPort) parts.push(`--dport ${formatPortRange(rule.dstPort).replace('-', ':')}`);
+  if (rule.tcpFlags === 'syn') parts.push('--syn');
+  if (rule.tcpFlags === 'not-syn') parts.push('! --syn');
+  if (rule.state) parts.push(`-m conntrack --ctstate ${rule.state.join(',')}`);
+  parts.push(`-j ${rule.action}`);
+  if (rule.action === 'REJECT' && rule.rejectWith) parts.push(`--reject-with ${rule.rejectWith}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,295 @@
+import { createActor, type Actor } from 'xstate';
+import { parseCommandLine, LineSplitter } from '../protocol/ftp-command';
+import { ReplyParser } from '../protocol/ftp-reply';
+import { asciiEncode } from '../protocol/net-ascii';
+import { ftpServerMachine, type FtpServerSettings } from '../machines/ftp-server';
+import { ftpClientMachine, type FtpClientSettings } from '../machines/ftp-client';
+import type { Listener, Socket } from './host';
+import { recordTransitions } from './record-transitions';
+import type { World } from './world';
+
+export type FtpServerActor = Actor<typeof ftpServerMachine>;
+export type FtpClientActor = Actor<typeof ftpClientMachine>;
+
+/**
+ * The FTP server program on the server host: listens on port 21 and runs one ftp-server actor per
+ * control connection, reading commands one at a time (as vsftpd does: the next command is read
+ * only when the previous one is finished).
+ */
+export function startFtpServer(
+  world: World,
+  settings: FtpServerSettings,
+  seed: number,
+): { sessions: FtpServerActor[] } {
+  const host = world.server;
+  const sessions: FtpServerActor[] = [];
+  host.listen(21, 'control', 'FTP server listening socket', (control) => {
+    const id = `server/ftp-${sessions.length + 1}`;
+    const session = createActor(ftpServerMachine, {
+      id,
+      clock: world.queue,
+      input: { settings, localAddress: host.address, peerAddress: control.remote.address, seed },
+      inspect: recordTransitions(world.trace, id, 'server', 'ftp-server'),
+    });
+    world.trace.add({
+      type: 'actor',
+      info: {
+        actor: id,
+        node: 'server',
+        machine: 'ftp-server',
+        label: 'FTP server session',
+        channel: 'control',
+      },
+    });
+    sessions.push(session);
+
+    const splitter = new LineSplitter();
+    const pendingLines: string[] = [];
+    let passiveListener: Listener | null = null;
+    let dataSocket: Socket | null = null;
+    let downloadPending = false;
+    let controlClosed = false;
+
+    const feedCommands = () => {
+      while (pendingLines.length > 0 && session.getSnapshot().hasTag('readsCommands')) {
+        const text = pendingLines.shift()!;
+        const parsed = parseCommandLine(text);
+        session.send(
+          parsed.ok
+            ? { type: 'COMMAND', ...parsed.value }
+            : { type: 'BAD_LINE', reason: parsed.error },
+        );
+      }
+    };
+    session.subscribe(() => feedCommands());
+
+    const attachData = (socket: Socket) => {
+      dataSocket = socket;
+      socket.handlers.data = (data) => session.send({ type: 'DATA_RECEIVED', data });
+      socket.handlers.peerClosed = () => session.send({ type: 'DATA_EOF' });
+      socket.handlers.closed = (reason, detail) => {
+        if (dataSocket === socket) dataSocket = null;
+        if (reason !== 'normal') session.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+      };
+    };
+
+    session.on('reply', (e) => {
+      world.trace.add({
+        type: 'control',
+        from: 'server',
+        text: e.wire.replace(/\r\n$/, ''),
+        actor: id,
+      });
+      control.send(asciiEncode(e.wire));
+    });
+    session.on('open-passive', ({ port }) => {
+      passiveListener?.close();
+      passiveListener = host.listen(port, 'data', 'FTP server passive data listener', (socket) => {
+        // vsftpd (pasv_promiscuous=NO) only accepts the data connection from the control connection's peer.
+        if (socket.remote.address !== control.remote.address) {
+          world.trace.add({
+            type: 'note',
+            node: 'server',
+            text: `passive data connection from ${socket.remote.address} refused: it is not the control connection's client ${control.remote.address}`,
+          });
+          socket.abort();
+          return;
+        }
+        passiveListener?.close();
+        passiveListener = null;
+        attachData(socket);
+        session.send({ type: 'DATA_CONNECTED' });
+      });
+    });
+    session.on('close-passive', () => {
+      passiveListener?.close();
+      passiveListener = null;
+    });
+    session.on('connect-active', ({ target, sourcePort }) => {
+      const socket = host.connect({
+        remote: { address: target.host, port: target.port },
+        localPort: sourcePort,
+        channel: 'data',
+        label: 'FTP server active data connection',
+      });
+      let connected = false;
+      dataSocket = socket;
+      socket.handlers.connected = () => {
+        connected = true;
+        attachData(socket);
+        session.send({ type: 'DATA_CONNECTED' });
+      };
+      socket.handlers.closed = (reason, detail) => {
+        if (!connected) session.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+      };
+    });
+    session.on('abort-data', () => dataSocket?.abort());
+    session.on('send-data', ({ data }) => {
+      dataSocket?.send(data);
+      downloadPending = true;
+    });
+    session.on('close-data', () => {
+      dataSocket?.close();
+      dataSocket = null;
+      if (downloadPending) {
+        downloadPending = false;
+        session.send({ type: 'DATA_SENT' });
+      }
+    });
+    session.on('close-control', () => {
+      control.close();
+    });
+
+    control.handlers.data = (bytes) => {
+      pendingLines.push(...splitter.push(bytes));
+      feedCommands();
+    };
+    const closeSession = () => {
+      if (controlClosed) return;
+      controlClosed = true;
+      passiveListener?.close();
+      session.send({ type: 'CONTROL_CLOSED' });
+    };
+    control.handlers.peerClosed = () => {
+      control.close();
+      closeSession();
+    };
+    control.handlers.closed = closeSession;
+
+    session.start();
+    session.send({ type: 'CONTROL_OPENED' });
+  });
+  return { sessions };
+}
+
+/** The FTP client program on the client host: one ftp-client actor driving its sockets. */
+export function startFtpClient(
+  world: World,
+  settings: FtpClientSettings,
+  serverAddress: string,
+): FtpClientActor {
+  const host = world.client;
+  const id = 'client/ftp-1';
+  const client = createActor(ftpClientMachine, {
+    id,
+    clock: world.queue,
+    input: { settings, localAddress: host.address, serverAddress, serverPort: 21 },
+    inspect: recordTransitions(world.trace, id, 'client', 'ftp-client'),
+  });
+  world.trace.add({
+    type: 'actor',
+    info: {
+      actor: id,
+      node: 'client',
+      machine: 'ftp-client',
+      label: 'FTP client session',
+      channel: 'control',
+    },
+  });
+
+  let control: Socket | null = null;
+  let controlClosed = false;
+  let listener: Listener | null = null;
+  let dataSocket: Socket | null = null;
+  let uploadPending = false;
+  const splitter = new LineSplitter();
+  const parser = new ReplyParser();
+
+  const closeControlOnce = () => {
+    if (controlClosed) return;
+    controlClosed = true;
+    client.send({ type: 'CONTROL_CLOSED' });
+  };
+
+  const attachData = (socket: Socket, alreadyConnected: boolean) => {
+    dataSocket = socket;
+    let connected = alreadyConnected;
+    socket.handlers.connected = () => {
+      connected = true;
+      client.send({ type: 'DATA_CONNECTED' });
+    };
+    socket.handlers.data = (data) => client.send({ type: 'DATA_RECEIVED', data });
+    socket.handlers.peerClosed = () => client.send({ type: 'DATA_EOF' });
+    socket.handlers.closed = (reason, detail) => {
+      if (dataSocket === socket) dataSocket = null;
+      if (reason !== 'normal' || !connected)
+        client.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+    };
+  };
+
+  client.on('open-control', ({ host: remoteHost, port }) => {
+    const socket = host.connect({
+      remote: { address: remoteHost, port },
+      channel: 'control',
+      label: 'FTP client control connection',
+    });
+    control = socket;
+    let connected = false;
+    socket.handlers.connected = () => {
+      connected = true;
+      client.send({ type: 'CONTROL_CONNECTED' });
+    };
+    socket.handlers.data = (bytes) => {
+      for (const text of splitter.push(bytes)) {
+        const result = parser.push(text);
+        if (result?.ok)
+          client.send({
+            type: 'REPLY',
+            code: result.value.code,
+            text: result.value.lines.join('\n'),
+          });
+      }
+    };
+    socket.handlers.peerClosed = () => {
+      socket.close();
+      closeControlOnce();
+    };
+    socket.handlers.closed = (reason, detail) => {
+      if (!connected) client.send({ type: 'CONTROL_FAILED', detail: detail ?? reason });
+      else closeControlOnce();
+    };
+  });
+  client.on('send-line', ({ wire, text }) => {
+    world.trace.add({ type: 'control', from: 'client', text, actor: id });
+    control?.send(asciiEncode(wire));
+  });
+  client.on('listen-data', () => {
+    const port = host.ephemeralPort();
+    listener = host.listen(port, 'data', 'FTP client active data listener', (socket) => {
+      listener?.close();
+      listener = null;
+      attachData(socket, true);
+      client.send({ type: 'DATA_CONNECTED' });
+    });
+    client.send({ type: 'DATA_LISTENING', port });
+  });
+  client.on('connect-data', ({ host: remoteHost, port }) => {
+    const socket = host.connect({
+      remote: { address: remoteHost, port },
+      channel: 'data',
+      label: 'FTP client passive data connection',
+    });
+    attachData(socket, false);
+  });
+  client.on('send-data', ({ data }) => {
+    dataSocket?.send(data);
+    uploadPending = true;
+  });
+  client.on('close-data', () => {
+    listener?.close();
+    listener = null;
+    dataSocket?.close();
+    if (uploadPending) {
+      uploadPending = false;
+      client.send({ type: 'DATA_SENT' });
+    }
+  });
+  client.on('close-control', () => {
+    control?.close();
+    closeControlOnce();
+  });
+  client.on('report', ({ text }) => world.trace.add({ type: 'note', node: 'client', text }));
+
+  client.start();
+  return client;
+}

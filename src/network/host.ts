@@ -1,0 +1,265 @@
+import { createActor, type Actor } from 'xstate';
+import type { Channel, Packet, TcpSegment } from '../protocol/tcp';
+import {
+  resetFor,
+  tcpSocketMachine,
+  type CloseReason,
+  type Endpoint,
+} from '../machines/tcp-socket';
+import type { EventQueue } from './event-queue';
+import { fnv1a } from './hash';
+import type { NodeId, TraceLog } from './trace';
+import { recordTransitions } from './record-transitions';
+
+export interface TcpSettings {
+  synRetries: number;
+  synAckRetries: number;
+  initialRtoMs: number;
+  timeWaitMs: number;
+  mss: number;
+}
+
+export interface SocketHandlers {
+  connected?: () => void;
+  data?: (data: Uint8Array) => void;
+  peerClosed?: () => void;
+  closed?: (reason: CloseReason, detail: string | null) => void;
+}
+
+/** What a host needs from the world around it. */
+export interface HostEnvironment {
+  queue: EventQueue;
+  trace: TraceLog;
+  tcp: TcpSettings;
+  /** Puts a packet the host originates onto its link. */
+  transmit(from: NodeId, packet: Omit<Packet, 'id' | 'ttl' | 'ipId'>): void;
+}
+
+type TcpActor = Actor<typeof tcpSocketMachine>;
+
+/** A connected (or connecting) TCP socket: one tcp-socket actor plus the application's handlers. */
+export class Socket {
+  handlers: SocketHandlers = {};
+  constructor(
+    readonly id: string,
+    readonly actor: TcpActor,
+    readonly local: Endpoint,
+    readonly remote: Endpoint,
+    readonly channel: Channel,
+  ) {}
+
+  send(data: Uint8Array): void {
+    this.actor.send({ type: 'SEND', data });
+  }
+
+  close(): void {
+    this.actor.send({ type: 'CLOSE' });
+  }
+
+  abort(): void {
+    this.actor.send({ type: 'ABORT' });
+  }
+
+  get state(): string {
+    return String(this.actor.getSnapshot().value);
+  }
+}
+
+export interface Listener {
+  id: string;
+  port: number;
+  close(): void;
+}
+
+const key = (localPort: number, remote: Endpoint) =>
+  `${localPort}|${remote.address}|${remote.port}`;
+
+/**
+ * An end host's TCP stack: demultiplexes arriving segments to sockets by their 4-tuple, forks a
+ * new socket from a listener on SYN, and answers segments for unknown ports with RST
+ * (RFC 9293 §3.10.7.1).
+ */
+export class Host {
+  private sockets = new Map<string, Socket>();
+  private listeners = new Map<
+    number,
+    { id: string; actor: TcpActor; channel: Channel; onAccept: (s: Socket) => void }
+  >();
+  private usedPorts = new Set<number>();
+  private actorCount = 0;
+  private portCursor: number;
+
+  constructor(
+    readonly id: NodeId,
+    readonly address: string,
+    private readonly env: HostEnvironment,
+    /** Linux's default ephemeral range, net.ipv4.ip_local_port_range. */
+    private readonly ephemeral = { from: 32768, to: 60999 },
+  ) {
+    this.portCursor = fnv1a(`${id}:${address}`) % (ephemeral.to - ephemeral.from + 1);
+  }
+
+  /** A free port from the ephemeral range; deterministic per host. */
+  ephemeralPort(): number {
+    const span = this.ephemeral.to - this.ephemeral.from + 1;
+    for (let i = 0; i < span; i++) {
+      const port = this.ephemeral.from + ((this.portCursor + i * 7) % span);
+      if (!this.usedPorts.has(port)) {
+        this.portCursor = (this.portCursor + (i + 1) * 7) % span;
+        return port;
+      }
+    }
+    throw new Error(`${this.id} has no free ephemeral port`);
+  }
+
+  isPortInUse(port: number): boolean {
+    return this.usedPorts.has(port) || this.listeners.has(port);
+  }
+
+  listen(
+    port: number,
+    channel: Channel,
+    label: string,
+    onAccept: (socket: Socket) => void,
+  ): Listener {
+    if (this.listeners.has(port)) throw new Error(`${this.id} already listens on ${port}`);
+    const actor = this.createTcpActor(
+      label,
+      channel,
+      { address: this.address, port },
+      { address: '0.0.0.0', port: 0 },
+    );
+    actor.start();
+    actor.send({ type: 'OPEN_PASSIVE' });
+    const id = actor.id;
+    this.listeners.set(port, { id, actor, channel, onAccept });
+    return {
+      id,
+      port,
+      close: () => {
+        if (this.listeners.get(port)?.id === id) this.listeners.delete(port);
+        actor.send({ type: 'CLOSE' });
+      },
+    };
+  }
+
+  connect(options: {
+    remote: Endpoint;
+    localPort?: number;
+    channel: Channel;
+    label: string;
+  }): Socket {
+    const localPort = options.localPort ?? this.ephemeralPort();
+    const local = { address: this.address, port: localPort };
+    const socket = this.openSocket(options.label, options.channel, local, options.remote);
+    socket.actor.send({ type: 'OPEN_ACTIVE' });
+    return socket;
+  }
+
+  /** A packet for this host has arrived from the link. Returns the id of the actor it went to. */
+  receive(packet: Packet): string | null {
+    if (packet.icmp) {
+      // RFC 1122 §4.2.3.9: pass ICMP errors to the connection named by the quoted header.
+      const quoted = packet.icmp.original;
+      const socket = this.sockets.get(
+        key(quoted.srcPort, { address: quoted.dst, port: quoted.dstPort }),
+      );
+      if (!socket) return null;
+      socket.actor.send({ type: 'ICMP_UNREACHABLE', code: packet.icmp.code });
+      return socket.id;
+    }
+    const segment = packet.tcp;
+    if (!segment) return null;
+    const remote = { address: packet.src, port: segment.srcPort };
+    const socket = this.sockets.get(key(segment.dstPort, remote));
+    if (socket) {
+      socket.actor.send({ type: 'SEGMENT', segment });
+      return socket.id;
+    }
+    const listener = this.listeners.get(segment.dstPort);
+    if (listener && segment.flags.syn && !segment.flags.ack && !segment.flags.rst) {
+      const local = { address: this.address, port: segment.dstPort };
+      const forked = this.openSocket(
+        `${listener.actor.id} accepted`,
+        listener.channel,
+        local,
+        remote,
+      );
+      forked.handlers.connected = () => listener.onAccept(forked);
+      forked.actor.send({ type: 'OPEN_PASSIVE' });
+      forked.actor.send({ type: 'SEGMENT', segment });
+      return forked.id;
+    }
+    if (listener) {
+      listener.actor.send({ type: 'SEGMENT', segment });
+      return listener.id;
+    }
+    if (!segment.flags.rst) this.sendSegment(packet.channel, remote, resetFor(segment));
+    return null;
+  }
+
+  private openSocket(label: string, channel: Channel, local: Endpoint, remote: Endpoint): Socket {
+    const actor = this.createTcpActor(label, channel, local, remote);
+    const socket = new Socket(actor.id, actor, local, remote, channel);
+    const socketKey = key(local.port, remote);
+    this.sockets.set(socketKey, socket);
+    this.usedPorts.add(local.port);
+    actor.on('connected', () => socket.handlers.connected?.());
+    actor.on('data', (e) => socket.handlers.data?.(e.data));
+    actor.on('peer-closed', () => socket.handlers.peerClosed?.());
+    actor.on('closed', (e) => {
+      if (this.sockets.get(socketKey) === socket) this.sockets.delete(socketKey);
+      if (![...this.sockets.values()].some((s) => s.local.port === local.port)) {
+        this.usedPorts.delete(local.port);
+      }
+      socket.handlers.closed?.(e.reason, e.detail);
+    });
+    actor.start();
+    return socket;
+  }
+
+  private createTcpActor(
+    label: string,
+    channel: Channel,
+    local: Endpoint,
+    remote: Endpoint,
+  ): TcpActor {
+    const id = `${this.id}/tcp-${++this.actorCount}`;
+    const { tcp, queue, trace } = this.env;
+    const actor = createActor(tcpSocketMachine, {
+      id,
+      clock: queue,
+      input: {
+        local,
+        remote,
+        iss: fnv1a(
+          `iss:${local.address}:${local.port}>${remote.address}:${remote.port}#${this.actorCount}`,
+        ),
+        synRetries: tcp.synRetries,
+        synAckRetries: tcp.synAckRetries,
+        initialRtoMs: tcp.initialRtoMs,
+        timeWaitMs: tcp.timeWaitMs,
+        mss: tcp.mss,
+      },
+      inspect: recordTransitions(trace, id, this.id, 'tcp'),
+    });
+    trace.add({
+      type: 'actor',
+      info: {
+        actor: id,
+        node: this.id,
+        machine: 'tcp',
+        label,
+        channel,
+        local: `${local.address}:${local.port}`,
+        ...(remote.port ? { remote: `${remote.address}:${remote.port}` } : {}),
+      },
+    });
+    actor.on('transmit', (e) => this.sendSegment(channel, remote, e.segment));
+    return actor;
+  }
+
+  private sendSegment(channel: Channel, remote: Endpoint, segment: TcpSegment): void {
+    this.env.transmit(this.id, { src: this.address, dst: remote.address, tcp: segment, channel });
+  }
+}

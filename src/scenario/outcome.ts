@@ -1,0 +1,311 @@
+import type { FtpClientContext, DataMode } from '../machines/ftp-client';
+import type { Packet } from '../protocol/tcp';
+import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
+import type { Addressing } from './addresses';
+import type { Scenario } from './types';
+
+export type DataConnectionResult =
+  'established' | 'dropped' | 'rejected' | 'refused' | 'timed out' | 'unreachable';
+
+export interface DataConnectionSummary {
+  /** Which client command it served, e.g. "LIST" or "RETR notes.txt". */
+  command: string;
+  mode: DataMode;
+  /** Who opened it: the server in active mode, the client in passive mode. */
+  opener: 'client' | 'server';
+  from: string;
+  to: string;
+  result: DataConnectionResult;
+  /** How many SYNs the opener sent (1 + retransmissions). */
+  synCount: number;
+  /** The node and reason that decided a failed connection, or the verdict that let a successful one in. */
+  decidedBy: { node: NodeId; reason: string; verdict?: Verdict } | null;
+}
+
+export interface Outcome {
+  result: 'success' | 'failure';
+  /** The client step that failed ("login", "LIST", "RETR notes.txt"), or null. */
+  failedAt: string | null;
+  failureKind: string | null;
+  replyCodes: number[];
+  dataConnections: DataConnectionSummary[];
+  elapsedMs: number;
+  /** One paragraph in plain language naming the node and rule that decided the outcome. */
+  explanation: string;
+}
+
+interface OutcomeInput {
+  scenario: Scenario;
+  addressing: Addressing;
+  trace: TraceEvent[];
+  actors: ActorInfo[];
+  client: FtpClientContext;
+  clientDone: boolean;
+  elapsedMs: number;
+  stoppedByLimit: boolean;
+}
+
+const NODE_NAMES: Record<NodeId, string> = {
+  client: 'the client',
+  'client-router': 'the client router',
+  internet: 'the Internet',
+  'server-router': 'the server router',
+  server: 'the server',
+};
+
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
+
+function endpoint(packet: Packet, side: 'src' | 'dst'): string {
+  const port = side === 'src' ? packet.tcp?.srcPort : packet.tcp?.dstPort;
+  return `${packet[side]}:${port}`;
+}
+
+/** The data connections from the trace: every socket an FTP program opened for data. */
+function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
+  const { trace, actors } = input;
+  const openers = actors.filter(
+    (a) =>
+      a.machine === 'tcp' &&
+      a.channel === 'data' &&
+      /active data connection|passive data connection/.test(a.label),
+  );
+  const commandsAt: { t: number; text: string }[] = trace.flatMap((e) =>
+    e.type === 'control' && e.from === 'client' && /^(LIST|NLST|RETR|STOR)\b/i.test(e.text)
+      ? [{ t: e.t, text: e.text }]
+      : [],
+  );
+  const transferSteps = input.scenario.commands.filter((c) =>
+    /^(LIST|NLST|RETR|STOR)\b/i.test(c.trim()),
+  );
+  return openers.map((info, index) => {
+    const opener: 'client' | 'server' = info.node === 'client' ? 'client' : 'server';
+    const [localAddress, localPort] = info.local!.split(':');
+    const syns = trace.filter(
+      (e): e is Extract<TraceEvent, { type: 'send' }> =>
+        e.type === 'send' &&
+        e.node === info.node &&
+        !!e.packet.tcp?.flags.syn &&
+        !e.packet.tcp.flags.ack &&
+        e.packet.src === localAddress &&
+        String(e.packet.tcp.srcPort) === localPort &&
+        `${e.packet.dst}:${e.packet.tcp.dstPort}` === info.remote,
+    );
+    const ids = new Set(syns.map((s) => s.packet.id));
+    const established = trace.some(
+      (e) => e.type === 'transition' && e.actor === info.actor && e.to === 'ESTABLISHED',
+    );
+    const stopped = trace.find(
+      (e): e is Extract<TraceEvent, { type: 'drop' | 'reject' }> =>
+        (e.type === 'drop' || e.type === 'reject') && ids.has(e.packet.id),
+    );
+    const closed = trace
+      .filter((e) => e.type === 'transition' && e.actor === info.actor && e.to === 'CLOSED')
+      .pop();
+    let result: DataConnectionResult = 'established';
+    if (!established) {
+      if (stopped?.type === 'reject') result = 'rejected';
+      else if (stopped?.type === 'drop') result = 'dropped';
+      else if (closed) result = 'refused';
+      else result = 'timed out';
+    }
+    const admitted = trace.find(
+      (e): e is Extract<TraceEvent, { type: 'forward' }> =>
+        e.type === 'forward' &&
+        ids.has(e.packet.id) &&
+        e.node !== 'internet' &&
+        e.verdict.by !== 'no-firewall',
+    );
+    const decidedBy = stopped
+      ? {
+          node: stopped.node,
+          reason: stopped.reason,
+          ...(stopped.verdict ? { verdict: stopped.verdict } : {}),
+        }
+      : admitted
+        ? {
+            node: admitted.node,
+            reason: describeVerdict(admitted.verdict),
+            verdict: admitted.verdict,
+          }
+        : null;
+    const sentAt = syns[0]?.t ?? 0;
+    const command =
+      [...commandsAt].reverse().find((c) => c.t <= sentAt + 1e-9)?.text ??
+      (opener === 'client' ? transferSteps[index] : commandsAt[0]?.text) ??
+      '';
+    const first = syns[0]?.packet;
+    return {
+      command: opener === 'client' ? (transferSteps[index] ?? command) : command,
+      mode: input.scenario.mode,
+      opener,
+      from: first ? endpoint(first, 'src') : info.local!,
+      to: first ? endpoint(first, 'dst') : (info.remote ?? ''),
+      result,
+      synCount: syns.length,
+      decidedBy,
+    };
+  });
+}
+
+function describeVerdict(verdict: Verdict): string {
+  const by =
+    verdict.by === 'rule'
+      ? `rule ${verdict.ruleNumber}, "${verdict.ruleName}"`
+      : `the default policy`;
+  return `accepted by ${by}${verdict.state ? ` as ${verdict.state}` : ''}`;
+}
+
+function modeName(mode: DataMode): string {
+  return {
+    active: 'Active mode (PORT)',
+    passive: 'Passive mode (PASV)',
+    eprt: 'Extended active mode (EPRT)',
+    epsv: 'Extended passive mode (EPSV)',
+  }[mode];
+}
+
+/** Advice that follows from where the data connection was stopped. */
+function advice(input: OutcomeInput, conn: DataConnectionSummary): string {
+  const { scenario } = input;
+  const node = conn.decidedBy?.node;
+  if (node === 'internet') {
+    return `The 227 reply named a private address (RFC 1918), which only exists behind the server's NAT router. Configure the server to advertise its public address (vsftpd pasv_address), switch on the FTP helper on the server's router so it rewrites the reply, use EPSV (its 229 reply names no address), or use a client that ignores the address in 227, as current curl and Python's ftplib do.`;
+  }
+  if (conn.opener === 'server' && node === 'client-router') {
+    return `In ${scenario.mode === 'eprt' ? 'EPRT' : 'active'} mode the server opens the data connection towards the client, and this firewall does not let new inbound connections in. Passive mode (PASV or EPSV), where the client opens the data connection, gets through; so does the FTP helper, which reads the ${scenario.mode === 'eprt' ? 'EPRT' : 'PORT'} command and lets the announced connection in as RELATED.`;
+  }
+  if (conn.opener === 'client' && node === 'server-router') {
+    const range = `${scenario.server.passivePorts.from}-${scenario.server.passivePorts.to}`;
+    return `In passive mode the client connects to the port the server announced, and this firewall only lets new connections in to port 21. Opening the server's passive range (${range}) or switching on the FTP helper, which reads the ${scenario.mode === 'epsv' ? '229' : '227'} reply and lets the connection in as RELATED, fixes it; so does active mode, if the client's side lets the server in.`;
+  }
+  if (conn.opener === 'client' && node === 'client-router') {
+    return `The client's own firewall stopped its outgoing data connection; allow outbound connections to the server's passive ports.`;
+  }
+  if (conn.opener === 'server' && node === 'server-router') {
+    return `The server's own firewall stopped its outgoing data connection from port ${scenario.server.activeSourcePort}; allow outbound connections from the server.`;
+  }
+  return '';
+}
+
+function blockedSentence(input: OutcomeInput, conn: DataConnectionSummary): string {
+  const who = conn.opener === 'server' ? "The server's" : "The client's";
+  const verb = conn.result === 'rejected' ? 'was rejected' : 'was dropped';
+  const reason = conn.decidedBy?.reason ?? '';
+  const ruleText =
+    conn.decidedBy?.verdict?.by === 'rule'
+      ? ` by ${NODE_NAMES[conn.decidedBy.node].replace('router', conn.decidedBy.node === 'client-router' ? (input.scenario.clientSide.firewall ? 'firewall' : 'router') : input.scenario.serverSide.firewall ? 'firewall' : 'router')}'s rule ${conn.decidedBy.verdict.ruleNumber}, "${conn.decidedBy.verdict.ruleName}"`
+      : ` at ${NODE_NAMES[conn.decidedBy?.node ?? 'internet']}: ${reason}`;
+  const state = conn.decidedBy?.verdict?.state
+    ? ` (conntrack state ${conn.decidedBy.verdict.state}${conn.decidedBy.verdict.state === 'NEW' ? ': nothing told the firewall to expect this connection' : ''})`
+    : '';
+  return `${who} SYN from ${conn.from} to ${conn.to} ${verb}${ruleText}${state}.`;
+}
+
+export function explainOutcome(input: OutcomeInput): Outcome {
+  const { client, scenario } = input;
+  const connections = dataConnections(input);
+  const failure = client.failure;
+  const success = input.clientDone && failure === null && !input.stoppedByLimit;
+  const base = {
+    replyCodes: client.replies,
+    dataConnections: connections,
+    elapsedMs: Math.round(input.elapsedMs * 1000) / 1000,
+  };
+  if (success) {
+    const parts = [
+      `${modeName(scenario.mode)} worked: all ${scenario.commands.length} command${scenario.commands.length === 1 ? '' : 's'} succeeded in ${seconds(input.elapsedMs)}.`,
+    ];
+    for (const conn of connections) {
+      const helped =
+        conn.decidedBy?.verdict?.state === 'RELATED'
+          ? ' (let in as RELATED: the FTP helper had read the announcement on the control connection)'
+          : '';
+      parts.push(
+        `${conn.command}: the ${conn.opener} connected from ${conn.from} to ${conn.to}${conn.decidedBy ? `, ${conn.decidedBy.reason} at ${NODE_NAMES[conn.decidedBy.node]}` : ''}${helped}.`,
+      );
+    }
+    const alg = input.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
+    if (alg && alg.type === 'nat')
+      parts.push(`On the way, ${NODE_NAMES[alg.node]}'s ${alg.detail}.`);
+    return {
+      result: 'success',
+      failedAt: null,
+      failureKind: null,
+      ...base,
+      explanation: parts.join(' '),
+    };
+  }
+  if (input.stoppedByLimit || !failure) {
+    return {
+      result: 'failure',
+      failedAt: failure?.step ?? 'session',
+      failureKind: failure?.kind ?? 'stalled',
+      ...base,
+      explanation: `The session did not finish: the simulation stopped after ${seconds(input.elapsedMs)} with the client still waiting.`,
+    };
+  }
+  const blocked = connections.find((c) => c.result !== 'established');
+  const parts: string[] = [];
+  if (blocked && (failure.kind === 'data-connect' || failure.code === 425)) {
+    parts.push(blockedSentence(input, blocked));
+    const retries = blocked.synCount - 1;
+    if (blocked.result === 'dropped') {
+      parts.push(
+        blocked.opener === 'server'
+          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${retries} retransmissions with exponential backoff) and after ${seconds(60_000)} gave up and answered "${failure.detail}"`
+          : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${retries} retransmissions with exponential backoff) until its connect timed out: "${failure.detail}".`,
+      );
+    } else if (blocked.result === 'rejected') {
+      parts.push(
+        blocked.opener === 'server'
+          ? `The rejection came back at once, so the server answered ${failure.detail} immediately instead of after a long timeout.`
+          : `The rejection came back at once, so the client's connect failed immediately ("${failure.detail}") instead of after a long timeout.`,
+      );
+    }
+    const hint = advice(input, blocked);
+    if (hint) parts.push(hint);
+  } else if (
+    failure.kind === 'reply' &&
+    /^(PORT|EPRT)/.test(client.step?.verb ?? '') === false &&
+    failure.code === 500 &&
+    scenario.clientSide.nat &&
+    (scenario.mode === 'active' || scenario.mode === 'eprt')
+  ) {
+    parts.push(portRefusal(input));
+  } else if (
+    failure.kind === 'reply' &&
+    failure.code !== null &&
+    failure.code >= 500 &&
+    (scenario.mode === 'active' || scenario.mode === 'eprt') &&
+    (failure.code === 500 || failure.code === 501) &&
+    input.trace.some(
+      (e) => e.type === 'control' && e.from === 'server' && /Illegal (PORT|EPRT)/.test(e.text),
+    )
+  ) {
+    parts.push(portRefusal(input));
+  } else {
+    parts.push(`The client gave up at ${failure.step}: ${failure.detail}.`);
+    if (failure.kind === 'login')
+      parts.push('The server refused the login; check the user name and password.');
+  }
+  return {
+    result: 'failure',
+    failedAt: failure.step,
+    failureKind: failure.kind,
+    ...base,
+    explanation: parts.join(' '),
+  };
+}
+
+function portRefusal(input: OutcomeInput): string {
+  const { addressing, scenario } = input;
+  const verb = scenario.mode === 'eprt' ? 'EPRT' : 'PORT';
+  const sent = input.trace.find(
+    (e) => e.type === 'control' && e.from === 'client' && e.text.startsWith(verb),
+  );
+  const publicAddress = addressing.clientRouter.wan;
+  return `The client sent "${sent && sent.type === 'control' ? sent.text : verb}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "500 Illegal ${verb} command." Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
+}
