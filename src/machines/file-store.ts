@@ -98,11 +98,15 @@ const NOTES = [
   '',
 ].join('\n');
 
+let sampleFiles: FileStore | null = null;
+
+/** The server's sample files. Built once: the store is never mutated (STOR makes a new one). */
 export function defaultFileStore(): FileStore {
-  return {
+  sampleFiles ??= {
     '/notes.txt': { bytes: asciiEncode(NOTES), kind: 'text' },
     '/logo.png': { bytes: samplePng(), kind: 'binary' },
     '/archive.bin': { bytes: patternBytes(64 * 1024, 0x5eed), kind: 'binary' },
     '/pub/readme.txt': { bytes: asciiEncode('Public files live here.\n'), kind: 'text' },
   };
+  return sampleFiles;
 }

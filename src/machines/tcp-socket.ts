@@ -16,10 +16,13 @@ import {
  * RFC's names. The machine is pure: it emits `transmit` for every segment it wants sent and
  * `connected` / `data` / `peer-closed` / `closed` for the application; the host wires those up.
  *
+ * ACKs follow RFC 1122 §4.2.3.2 / RFC 9293 §3.8.6.3: at least every second full-sized segment,
+ * and at once for a segment that is short, pushed (PSH), a FIN or out of order. Every write ends
+ * in a PSH segment, so no delayed-ACK timer is needed.
+ *
  * Simplifications, each chosen because the simulated network never needs more: no data
- * retransmission (links neither lose nor reorder; firewalls decide on SYNs), no delayed ACKs
- * (Linux acknowledges every segment in quick-ack mode at the start of a connection), no window
- * scaling, no urgent data.
+ * retransmission (links neither lose nor reorder; firewalls decide on SYNs), no window scaling,
+ * no urgent data.
  */
 
 export interface Endpoint {
@@ -59,6 +62,8 @@ export interface TcpContext {
   peerMss: number;
   /** Bytes the application asked to send that have not been transmitted yet. */
   unsent: Uint8Array;
+  /** Full-sized segments received and not yet acknowledged (at most one). */
+  unackedSegments: number;
   /** The application called close; a FIN follows the last unsent byte. */
   finQueued: boolean;
   /** Sequence number of our FIN once sent (it occupies one octet of sequence space). */
@@ -325,7 +330,10 @@ export const tcpSocketMachine = setup({
       let acknowledge = false;
       const delivered: TcpEmitted[] = [];
       if (s.payload.length > 0 || s.flags.fin) {
-        acknowledge = true;
+        const pending = context.unackedSegments + 1;
+        const fullSized = s.payload.length >= context.mss;
+        acknowledge = !inOrder || s.flags.fin || s.flags.psh || !fullSized || pending >= 2;
+        next = { ...next, unackedSegments: acknowledge ? 0 : pending };
         if (inOrder) {
           let rcvNxt = seqAdd(next.rcvNxt, s.payload.length);
           if (s.payload.length > 0) delivered.push({ type: 'data', data: s.payload });
@@ -338,11 +346,13 @@ export const tcpSocketMachine = setup({
       }
       const { update, out } = pump(next);
       next = { ...next, ...update };
-      enqueue.assign(next);
-      for (const emitted of delivered) enqueue.emit(emitted);
       if (acknowledge && out.length === 0) {
         out.push(segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }));
       }
+      // Any segment we send carries the ACK.
+      if (out.length > 0 && next.unackedSegments !== 0) next = { ...next, unackedSegments: 0 };
+      enqueue.assign(next);
+      for (const emitted of delivered) enqueue.emit(emitted);
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
     }),
     /** A SYN on a synchronized connection gets an ACK (RFC 9293 §3.10.7.4, RFC 5961 §4). */
@@ -410,6 +420,7 @@ export const tcpSocketMachine = setup({
     mss: input.mss ?? DEFAULT_MSS,
     peerMss: 536,
     unsent: new Uint8Array(0),
+    unackedSegments: 0,
     finQueued: false,
     finSeq: null,
     retries: 0,

@@ -2,10 +2,18 @@ import { createActor, type Actor } from 'xstate';
 import { parseCommandLine, LineSplitter } from '../protocol/ftp-command';
 import { ReplyParser } from '../protocol/ftp-reply';
 import { asciiEncode } from '../protocol/net-ascii';
-import { ftpServerMachine, type FtpServerSettings } from '../machines/ftp-server';
-import { ftpClientMachine, type FtpClientSettings } from '../machines/ftp-client';
+import {
+  ftpServerMachine,
+  type FtpServerEvent,
+  type FtpServerSettings,
+} from '../machines/ftp-server';
+import {
+  ftpClientMachine,
+  type FtpClientEvent,
+  type FtpClientSettings,
+} from '../machines/ftp-client';
 import type { Listener, Socket } from './host';
-import { recordTransitions } from './record-transitions';
+import { TransitionRecorder } from './record-transitions';
 import type { World } from './world';
 
 export type FtpServerActor = Actor<typeof ftpServerMachine>;
@@ -29,8 +37,10 @@ export function startFtpServer(
       id,
       clock: world.queue,
       input: { settings, localAddress: host.address, peerAddress: control.remote.address, seed },
-      inspect: recordTransitions(world.trace, id, 'server', 'ftp-server'),
     });
+    const recorder = new TransitionRecorder<FtpServerEvent>(world.trace, id, 'server', 'ftp-server');
+    recorder.watch(session);
+    const tell = (event: FtpServerEvent) => recorder.send(session, event);
     world.trace.add({
       type: 'actor',
       info: {
@@ -54,7 +64,7 @@ export function startFtpServer(
       while (pendingLines.length > 0 && session.getSnapshot().hasTag('readsCommands')) {
         const text = pendingLines.shift()!;
         const parsed = parseCommandLine(text);
-        session.send(
+        tell(
           parsed.ok
             ? { type: 'COMMAND', ...parsed.value }
             : { type: 'BAD_LINE', reason: parsed.error },
@@ -65,11 +75,11 @@ export function startFtpServer(
 
     const attachData = (socket: Socket) => {
       dataSocket = socket;
-      socket.handlers.data = (data) => session.send({ type: 'DATA_RECEIVED', data });
-      socket.handlers.peerClosed = () => session.send({ type: 'DATA_EOF' });
+      socket.handlers.data = (data) => tell({ type: 'DATA_RECEIVED', data });
+      socket.handlers.peerClosed = () => tell({ type: 'DATA_EOF' });
       socket.handlers.closed = (reason, detail) => {
         if (dataSocket === socket) dataSocket = null;
-        if (reason !== 'normal') session.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+        if (reason !== 'normal') tell({ type: 'DATA_FAILED', detail: detail ?? reason });
       };
     };
 
@@ -98,7 +108,7 @@ export function startFtpServer(
         passiveListener?.close();
         passiveListener = null;
         attachData(socket);
-        session.send({ type: 'DATA_CONNECTED' });
+        tell({ type: 'DATA_CONNECTED' });
       });
     });
     session.on('close-passive', () => {
@@ -117,10 +127,10 @@ export function startFtpServer(
       socket.handlers.connected = () => {
         connected = true;
         attachData(socket);
-        session.send({ type: 'DATA_CONNECTED' });
+        tell({ type: 'DATA_CONNECTED' });
       };
       socket.handlers.closed = (reason, detail) => {
-        if (!connected) session.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+        if (!connected) tell({ type: 'DATA_FAILED', detail: detail ?? reason });
       };
     });
     session.on('abort-data', () => dataSocket?.abort());
@@ -133,7 +143,7 @@ export function startFtpServer(
       dataSocket = null;
       if (downloadPending) {
         downloadPending = false;
-        session.send({ type: 'DATA_SENT' });
+        tell({ type: 'DATA_SENT' });
       }
     });
     session.on('close-control', () => {
@@ -148,7 +158,7 @@ export function startFtpServer(
       if (controlClosed) return;
       controlClosed = true;
       passiveListener?.close();
-      session.send({ type: 'CONTROL_CLOSED' });
+      tell({ type: 'CONTROL_CLOSED' });
     };
     control.handlers.peerClosed = () => {
       control.close();
@@ -157,7 +167,7 @@ export function startFtpServer(
     control.handlers.closed = closeSession;
 
     session.start();
-    session.send({ type: 'CONTROL_OPENED' });
+    tell({ type: 'CONTROL_OPENED' });
   });
   return { sessions };
 }
@@ -167,15 +177,17 @@ export function startFtpClient(
   world: World,
   settings: FtpClientSettings,
   serverAddress: string,
-): FtpClientActor {
+): { actor: FtpClientActor; begin(): void } {
   const host = world.client;
   const id = 'client/ftp-1';
   const client = createActor(ftpClientMachine, {
     id,
     clock: world.queue,
     input: { settings, localAddress: host.address, serverAddress, serverPort: 21 },
-    inspect: recordTransitions(world.trace, id, 'client', 'ftp-client'),
   });
+  const recorder = new TransitionRecorder<FtpClientEvent>(world.trace, id, 'client', 'ftp-client');
+  recorder.watch(client);
+  const tell = (event: FtpClientEvent) => recorder.send(client, event);
   world.trace.add({
     type: 'actor',
     info: {
@@ -198,7 +210,7 @@ export function startFtpClient(
   const closeControlOnce = () => {
     if (controlClosed) return;
     controlClosed = true;
-    client.send({ type: 'CONTROL_CLOSED' });
+    tell({ type: 'CONTROL_CLOSED' });
   };
 
   const attachData = (socket: Socket, alreadyConnected: boolean) => {
@@ -206,14 +218,14 @@ export function startFtpClient(
     let connected = alreadyConnected;
     socket.handlers.connected = () => {
       connected = true;
-      client.send({ type: 'DATA_CONNECTED' });
+      tell({ type: 'DATA_CONNECTED' });
     };
-    socket.handlers.data = (data) => client.send({ type: 'DATA_RECEIVED', data });
-    socket.handlers.peerClosed = () => client.send({ type: 'DATA_EOF' });
+    socket.handlers.data = (data) => tell({ type: 'DATA_RECEIVED', data });
+    socket.handlers.peerClosed = () => tell({ type: 'DATA_EOF' });
     socket.handlers.closed = (reason, detail) => {
       if (dataSocket === socket) dataSocket = null;
       if (reason !== 'normal' || !connected)
-        client.send({ type: 'DATA_FAILED', detail: detail ?? reason });
+        tell({ type: 'DATA_FAILED', detail: detail ?? reason });
     };
   };
 
@@ -227,13 +239,13 @@ export function startFtpClient(
     let connected = false;
     socket.handlers.connected = () => {
       connected = true;
-      client.send({ type: 'CONTROL_CONNECTED' });
+      tell({ type: 'CONTROL_CONNECTED' });
     };
     socket.handlers.data = (bytes) => {
       for (const text of splitter.push(bytes)) {
         const result = parser.push(text);
         if (result?.ok)
-          client.send({
+          tell({
             type: 'REPLY',
             code: result.value.code,
             text: result.value.lines.join('\n'),
@@ -245,7 +257,7 @@ export function startFtpClient(
       closeControlOnce();
     };
     socket.handlers.closed = (reason, detail) => {
-      if (!connected) client.send({ type: 'CONTROL_FAILED', detail: detail ?? reason });
+      if (!connected) tell({ type: 'CONTROL_FAILED', detail: detail ?? reason });
       else closeControlOnce();
     };
   });
@@ -259,9 +271,9 @@ export function startFtpClient(
       listener?.close();
       listener = null;
       attachData(socket, true);
-      client.send({ type: 'DATA_CONNECTED' });
+      tell({ type: 'DATA_CONNECTED' });
     });
-    client.send({ type: 'DATA_LISTENING', port });
+    tell({ type: 'DATA_LISTENING', port });
   });
   client.on('connect-data', ({ host: remoteHost, port }) => {
     const socket = host.connect({
@@ -281,7 +293,7 @@ export function startFtpClient(
     dataSocket?.close();
     if (uploadPending) {
       uploadPending = false;
-      client.send({ type: 'DATA_SENT' });
+      tell({ type: 'DATA_SENT' });
     }
   });
   client.on('close-control', () => {
@@ -291,5 +303,5 @@ export function startFtpClient(
   client.on('report', ({ text }) => world.trace.add({ type: 'note', node: 'client', text }));
 
   client.start();
-  return client;
+  return { actor: client, begin: () => tell({ type: 'START' }) };
 }

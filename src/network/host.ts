@@ -5,11 +5,12 @@ import {
   tcpSocketMachine,
   type CloseReason,
   type Endpoint,
+  type TcpEvent,
 } from '../machines/tcp-socket';
 import type { EventQueue } from './event-queue';
 import { fnv1a } from './hash';
 import type { NodeId, TraceLog } from './trace';
-import { recordTransitions } from './record-transitions';
+import { TransitionRecorder } from './record-transitions';
 
 export interface TcpSettings {
   synRetries: number;
@@ -35,7 +36,12 @@ export interface HostEnvironment {
   transmit(from: NodeId, packet: Omit<Packet, 'id' | 'ttl' | 'ipId'>): void;
 }
 
-type TcpActor = Actor<typeof tcpSocketMachine>;
+/** A tcp-socket actor and the one way events reach it, so each transition is recorded with its cause. */
+interface TcpActor {
+  id: string;
+  actor: Actor<typeof tcpSocketMachine>;
+  send(event: TcpEvent): void;
+}
 
 /** A connected (or connecting) TCP socket: one tcp-socket actor plus the application's handlers. */
 export class Socket {
@@ -61,7 +67,7 @@ export class Socket {
   }
 
   get state(): string {
-    return String(this.actor.getSnapshot().value);
+    return String(this.actor.actor.getSnapshot().value);
   }
 }
 
@@ -129,7 +135,7 @@ export class Host {
       { address: this.address, port },
       { address: '0.0.0.0', port: 0 },
     );
-    actor.start();
+    actor.actor.start();
     actor.send({ type: 'OPEN_PASSIVE' });
     const id = actor.id;
     this.listeners.set(port, { id, actor, channel, onAccept });
@@ -204,17 +210,17 @@ export class Host {
     const socketKey = key(local.port, remote);
     this.sockets.set(socketKey, socket);
     this.usedPorts.add(local.port);
-    actor.on('connected', () => socket.handlers.connected?.());
-    actor.on('data', (e) => socket.handlers.data?.(e.data));
-    actor.on('peer-closed', () => socket.handlers.peerClosed?.());
-    actor.on('closed', (e) => {
+    actor.actor.on('connected', () => socket.handlers.connected?.());
+    actor.actor.on('data', (e) => socket.handlers.data?.(e.data));
+    actor.actor.on('peer-closed', () => socket.handlers.peerClosed?.());
+    actor.actor.on('closed', (e) => {
       if (this.sockets.get(socketKey) === socket) this.sockets.delete(socketKey);
       if (![...this.sockets.values()].some((s) => s.local.port === local.port)) {
         this.usedPorts.delete(local.port);
       }
       socket.handlers.closed?.(e.reason, e.detail);
     });
-    actor.start();
+    actor.actor.start();
     return socket;
   }
 
@@ -241,8 +247,9 @@ export class Host {
         timeWaitMs: tcp.timeWaitMs,
         mss: tcp.mss,
       },
-      inspect: recordTransitions(trace, id, this.id, 'tcp'),
     });
+    const recorder = new TransitionRecorder<TcpEvent>(trace, id, this.id, 'tcp');
+    recorder.watch(actor);
     trace.add({
       type: 'actor',
       info: {
@@ -256,7 +263,7 @@ export class Host {
       },
     });
     actor.on('transmit', (e) => this.sendSegment(channel, remote, e.segment));
-    return actor;
+    return { id, actor, send: (event) => recorder.send(actor, event) };
   }
 
   private sendSegment(channel: Channel, remote: Endpoint, segment: TcpSegment): void {

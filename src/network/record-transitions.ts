@@ -1,4 +1,4 @@
-import type { InspectionEvent } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { ActorMachine, NodeId, TraceLog } from './trace';
 
 /** Flattens a state value to a dotted path: { loggedIn: 'idle' } → "loggedIn.idle". */
@@ -15,29 +15,49 @@ export function stateName(value: unknown): string {
   return '';
 }
 
-/** An XState inspect observer that writes every change of state into the trace. */
-export function recordTransitions(
-  trace: TraceLog,
-  actor: string,
-  node: NodeId,
-  machine: ActorMachine,
-): (event: InspectionEvent) => void {
-  let previous: string | null = null;
-  return (inspection) => {
-    if (inspection.type !== '@xstate.snapshot') return;
-    if ((inspection.actorRef as { id?: string }).id !== actor) return;
-    const snapshot = inspection.snapshot as { value?: unknown };
-    const to = stateName(snapshot.value);
-    if (to === previous) return;
-    trace.add({
+/**
+ * Writes every change of an actor's state into the trace, with the event that caused it.
+ * Events the host sends go through `send` so their names are known; a change with no such event
+ * pending came from the actor's own timer (an XState `after` delay on the simulation clock).
+ *
+ * This replaces XState's `inspect` observer, which builds an inspection record for every action
+ * and microstep: on a full session that was an eighth of the simulation time.
+ */
+export class TransitionRecorder<TEvent extends { type: string }> {
+  private pending: string[] = [];
+  private previous: string | null = null;
+
+  constructor(
+    private readonly trace: TraceLog,
+    private readonly actorId: string,
+    private readonly node: NodeId,
+    private readonly machine: ActorMachine,
+  ) {}
+
+  /** Subscribes to the actor; call before `start()` so the initial state is recorded. */
+  watch(actor: AnyActorRef & { send(event: TEvent): void }): void {
+    actor.subscribe((snapshot: { value?: unknown }) => this.record(snapshot.value));
+  }
+
+  /** Sends an event to the actor, remembering its name for the transition it causes. */
+  send(actor: { send(event: TEvent): void }, event: TEvent): void {
+    this.pending.push(event.type);
+    actor.send(event);
+  }
+
+  private record(value: unknown): void {
+    const cause = this.pending.shift() ?? (this.previous === null ? 'xstate.init' : 'timeout');
+    const to = stateName(value);
+    if (to === this.previous) return;
+    this.trace.add({
       type: 'transition',
-      actor,
-      node,
-      machine,
-      from: previous,
+      actor: this.actorId,
+      node: this.node,
+      machine: this.machine,
+      from: this.previous,
       to,
-      event: inspection.event.type,
+      event: cause,
     });
-    previous = to;
-  };
+    this.previous = to;
+  }
 }

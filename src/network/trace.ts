@@ -119,7 +119,9 @@ export class TraceLog {
 
   /** Adds an event stamped with the current virtual time. */
   add(event: DistributiveOmit<TraceEvent, 't'>): void {
-    this.events.push({ t: this.clock.now, ...event } as TraceEvent);
+    const stamped = event as TraceEvent;
+    stamped.t = this.clock.now;
+    this.events.push(stamped);
   }
 }
 

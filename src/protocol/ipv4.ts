@@ -72,12 +72,43 @@ export function parseCidr(text: string): Result<Cidr> {
   return ok({ network: intToIpv4(network), prefix });
 }
 
+/**
+ * Parsed forms of the few addresses and networks a simulation uses, kept because routing and
+ * firewall matching ask about them for every packet at every hop.
+ */
+const addressCache = new Map<string, number | null>();
+const networkCache = new Map<string, { base: number; mask: number } | null>();
+const CACHE_LIMIT = 4096;
+
+function cachedAddress(addr: string): number | null {
+  let value = addressCache.get(addr);
+  if (value === undefined) {
+    value = isIpv4(addr) ? ipv4ToInt(addr) : null;
+    if (addressCache.size >= CACHE_LIMIT) addressCache.clear();
+    addressCache.set(addr, value);
+  }
+  return value;
+}
+
+function cachedNetwork(cidr: string): { base: number; mask: number } | null {
+  let value = networkCache.get(cidr);
+  if (value === undefined) {
+    const parsed = parseCidr(cidr);
+    value = parsed.ok
+      ? { base: ipv4ToInt(parsed.value.network), mask: prefixMask(parsed.value.prefix) }
+      : null;
+    if (networkCache.size >= CACHE_LIMIT) networkCache.clear();
+    networkCache.set(cidr, value);
+  }
+  return value;
+}
+
 /** False when either the address or the network is malformed. */
 export function inCidr(addr: Ipv4, cidr: string): boolean {
-  const network = parseCidr(cidr);
-  if (!network.ok || !isIpv4(addr)) return false;
-  const mask = prefixMask(network.value.prefix);
-  return (ipv4ToInt(addr) & mask) >>> 0 === ipv4ToInt(network.value.network);
+  const network = cachedNetwork(cidr);
+  const address = cachedAddress(addr);
+  if (network === null || address === null) return false;
+  return (address & network.mask) >>> 0 === network.base;
 }
 
 /** RFC 1918 §3 private address space. */
@@ -107,5 +138,5 @@ export function isPrivateIpv4(addr: Ipv4): boolean {
 
 /** False for malformed addresses as well as for the non-routable ranges. */
 export function isRoutableOnInternet(addr: Ipv4): boolean {
-  return isIpv4(addr) && !NON_ROUTABLE_NETWORKS.some((cidr) => inCidr(addr, cidr));
+  return cachedAddress(addr) !== null && !NON_ROUTABLE_NETWORKS.some((cidr) => inCidr(addr, cidr));
 }

@@ -73,7 +73,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     },
     seed,
   );
-  const client = startFtpClient(
+  const { actor: client, begin } = startFtpClient(
     world,
     {
       user: scenario.client.user,
@@ -91,7 +91,7 @@ export function simulate(scenario: Scenario): SimulationResult {
   client.subscribe((snapshot) => {
     if (snapshot.status === 'done' && clientDoneAt === null) clientDoneAt = world.queue.now;
   });
-  client.send({ type: 'START' });
+  begin();
 
   let steps = 0;
   let stopped: 'limit' | null = null;

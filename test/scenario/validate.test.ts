@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parsePortRange, validateScenario } from '../../src/scenario/validate';
+import { defaultScenario, networkPreset, NETWORK_PRESETS } from '../../src/scenario/presets';
+
+function errorOf(input: unknown): string {
+  const result = validateScenario(input);
+  if (result.ok) throw new Error('expected an error');
+  return result.error;
+}
+
+describe('validateScenario', () => {
+  it('an empty object is the default scenario', () => {
+    const result = validateScenario({});
+    expect(result).toEqual({ ok: true, value: defaultScenario() });
+  });
+
+  it('every network preset is a valid scenario and survives a JSON round trip', () => {
+    for (const preset of NETWORK_PRESETS) {
+      const scenario = preset.apply(defaultScenario());
+      const result = validateScenario(JSON.parse(JSON.stringify(scenario)));
+      expect(result.ok ? result.value : result.error).toEqual(scenario);
+    }
+  });
+
+  it('names the field and what was expected', () => {
+    expect(errorOf({ mode: 'passv' })).toBe('mode: expected one of "active", "passive", "eprt", "epsv", got "passv"');
+    expect(errorOf({ type: 1 })).toMatch(/^type: expected one of "ascii", "binary", got 1$/);
+    expect(errorOf({ modes: 'active' })).toMatch(/^modes: unknown field; allowed: mode, type/);
+    expect(errorOf({ commands: ['LIST', 'DELE x'] })).toMatch(/^commands\[1\]: expected LIST, NLST, RETR/);
+    expect(errorOf({ server: { passivePorts: '50000-40000' } })).toMatch(/^server\.passivePorts: expected a range whose first port is not above its last/);
+    expect(errorOf({ server: { passivePorts: '1-100' } })).toMatch(/does not include port 21/);
+  });
+
+  it('rejects bad firewall rules with the rule path', () => {
+    const stateful = networkPreset('client-stateful')!.apply(defaultScenario());
+    const rules = JSON.parse(JSON.stringify(stateful.clientSide.firewall!.rules));
+    rules[2].dstPort = '70000';
+    expect(errorOf({ clientSide: { firewall: { stateful: true, rules } } })).toBe(
+      'clientSide.firewall.rules[2].dstPort: expected ports between 1 and 65535, got "70000"',
+    );
+    expect(errorOf({ clientSide: { firewall: { stateful: false, rules: [{ action: 'ACCEPT', state: ['NEW'] }] } } })).toMatch(
+      /^clientSide\.firewall\.rules\[0\]\.state: expected no conntrack states in a stateless firewall/,
+    );
+    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'ALLOW' }] } } })).toMatch(
+      /^serverSide\.firewall\.rules\[0\]\.action: expected one of "ACCEPT", "DROP", "REJECT", got "ALLOW"$/,
+    );
+    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', rejectWith: 'tcp-reset' }] } } })).toMatch(
+      /rejectWith: expected nothing unless the action is "REJECT"/,
+    );
+    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', src: '300.1.1.1' }] } } })).toMatch(
+      /^serverSide\.firewall\.rules\[0\]\.src: expected an IPv4 address or network/,
+    );
+  });
+
+  it('port ranges accept 21, "1024-65535", "1024:65535" and {from, to}', () => {
+    expect(parsePortRange(21, 'p')).toEqual({ from: 21, to: 21 });
+    expect(parsePortRange('1024-65535', 'p')).toEqual({ from: 1024, to: 65535 });
+    expect(parsePortRange('1024:65535', 'p')).toEqual({ from: 1024, to: 65535 });
+    expect(parsePortRange({ from: 40000, to: 40099 }, 'p')).toEqual({ from: 40000, to: 40099 });
+  });
+
+  it('never throws on arbitrary JSON, and every error names a field', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const result = validateScenario(value);
+        if (!result.ok) expect(result.error).toMatch(/^(scenario|[\w.[\]]+|".*"): (expected|unknown field)/s);
+      }),
+    );
+  });
+
+  it('never throws on scenario-shaped garbage', () => {
+    const anything = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string()));
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            mode: anything,
+            commands: anything,
+            server: fc.record({ passivePorts: anything, advertise: anything }, { requiredKeys: [] }),
+            clientSide: fc.record({ firewall: fc.oneof(anything, fc.record({ rules: fc.array(fc.record({ action: anything, dstPort: anything, state: anything }, { requiredKeys: [] })) })), nat: anything }, { requiredKeys: [] }),
+          },
+          { requiredKeys: [] },
+        ),
+        (value) => {
+          const result = validateScenario(value);
+          if (!result.ok) expect(result.error.length).toBeGreaterThan(5);
+        },
+      ),
+    );
+  });
+});
