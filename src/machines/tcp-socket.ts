@@ -282,6 +282,18 @@ export const tcpSocketMachine = setup({
         }),
       });
     }),
+    /**
+     * A repeated SYN in SYN_RECEIVED (our SYN-ACK was lost) gets the SYN-ACK again. Like Linux, this
+     * does not use up a retry: tcp_synack_retries counts timer expiries (req->num_timeout) only.
+     */
+    answerRepeatedSyn: emit(({ context }) => ({
+      type: 'transmit' as const,
+      segment: segment(context, {
+        seq: context.iss,
+        flags: tcpFlags('syn', 'ack'),
+        mss: context.mss,
+      }),
+    })),
     /** SYN_SENT receives SYN-ACK: complete the handshake with an ACK (RFC 9293 §3.10.7.3). */
     completeActiveOpen: enqueueActions(({ context, event, enqueue }) => {
       const s = seg(event);
@@ -495,7 +507,7 @@ export const tcpSocketMachine = setup({
       on: {
         SEGMENT: [
           { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
-          { guard: 'isSyn', actions: 'retransmitSynAck' },
+          { guard: 'isSyn', actions: 'answerRepeatedSyn' },
           {
             guard: 'acksOurSyn',
             target: 'ESTABLISHED',

@@ -10,14 +10,17 @@ interface Scheduled {
   cancelled: boolean;
 }
 
+/** An opaque handle to a scheduled callback. */
+export type TimerHandle = object;
+
 export class EventQueue {
   /** Virtual milliseconds since the scenario started. */
   now = 0;
   private heap: Scheduled[] = [];
   private nextOrder = 0;
-  private byId = new Map<number, Scheduled>();
 
-  schedule(at: number, run: () => void): number {
+  /** Schedules `run` at virtual time `at`; the returned handle cancels it. */
+  schedule(at: number, run: () => void): TimerHandle {
     const item: Scheduled = {
       at: Math.max(at, this.now),
       order: this.nextOrder++,
@@ -25,29 +28,20 @@ export class EventQueue {
       cancelled: false,
     };
     this.push(item);
-    this.byId.set(item.order, item);
-    return item.order;
+    return item;
   }
 
-  cancel(id: number): void {
-    const item = this.byId.get(id);
-    if (item) {
-      item.cancelled = true;
-      this.byId.delete(id);
-    }
+  cancel(handle: TimerHandle): void {
+    (handle as Scheduled).cancelled = true;
   }
 
   /** XState clock interface. */
-  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): TimerHandle {
     return this.schedule(this.now + timeout, fn);
   }
 
-  clearTimeout(id: number): void {
-    this.cancel(id);
-  }
-
-  get size(): number {
-    return this.byId.size;
+  clearTimeout(handle: TimerHandle): void {
+    this.cancel(handle);
   }
 
   /** Runs the earliest pending callback; false when nothing is left. */
@@ -56,7 +50,6 @@ export class EventQueue {
       const item = this.pop();
       if (!item) return false;
       if (item.cancelled) continue;
-      this.byId.delete(item.order);
       this.now = item.at;
       item.run();
       return true;

@@ -38,7 +38,12 @@ export function startFtpServer(
       clock: world.queue,
       input: { settings, localAddress: host.address, peerAddress: control.remote.address, seed },
     });
-    const recorder = new TransitionRecorder<FtpServerEvent>(world.trace, id, 'server', 'ftp-server');
+    const recorder = new TransitionRecorder<FtpServerEvent>(
+      world.trace,
+      id,
+      'server',
+      'ftp-server',
+    );
     recorder.watch(session);
     const tell = (event: FtpServerEvent) => recorder.send(session, event);
     world.trace.add({

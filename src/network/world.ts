@@ -54,7 +54,9 @@ export class World {
   inFlight = 0;
   private nextPacketId = 1;
   private nextIpId: Partial<Record<NodeId, number>> = {};
-  private links = new Map<string, LinkState>();
+  private links: Partial<Record<NodeId, Partial<Record<NodeId, LinkState>>>> = {};
+  /** The Internet's routing decision per destination; addresses never change during a run. */
+  private internetRoutes = new Map<string, NodeId | null>();
 
   constructor(readonly config: WorldConfig) {
     const hostEnv = {
@@ -85,8 +87,8 @@ export class World {
   }
 
   private addLink(a: NodeId, b: NodeId, config: LinkConfig): void {
-    this.links.set(`${a}>${b}`, { ...config, busyUntil: 0 });
-    this.links.set(`${b}>${a}`, { ...config, busyUntil: 0 });
+    (this.links[a] ??= {})[b] = { ...config, busyUntil: 0 };
+    (this.links[b] ??= {})[a] = { ...config, busyUntil: 0 };
   }
 
   /** Stamps a new packet (id, TTL 64, IP id) and sends it from the node that made it. */
@@ -116,7 +118,7 @@ export class World {
     }
     const outgoing =
       from === 'client' || from === 'server' ? packet : { ...packet, ttl: packet.ttl - 1 };
-    const link = this.links.get(`${from}>${to}`)!;
+    const link = this.links[from]![to]!;
     const now = this.queue.now;
     const departAt = Math.max(now, link.busyUntil);
     const serialisation = (packetLength(outgoing) * 8) / (link.bandwidthMbps * 1000);
@@ -181,10 +183,18 @@ export class World {
         return this.clientRouter.routeFor(dst, 'client');
       case 'server-router':
         return this.serverRouter.routeFor(dst, 'server');
-      case 'internet':
-        if (this.isBehind(this.config.clientRouter, dst)) return 'client-router';
-        if (this.isBehind(this.config.serverRouter, dst)) return 'server-router';
-        return null;
+      case 'internet': {
+        let route = this.internetRoutes.get(dst);
+        if (route === undefined) {
+          route = this.isBehind(this.config.clientRouter, dst)
+            ? 'client-router'
+            : this.isBehind(this.config.serverRouter, dst)
+              ? 'server-router'
+              : null;
+          this.internetRoutes.set(dst, route);
+        }
+        return route;
+      }
     }
   }
 

@@ -53,6 +53,10 @@ const NODE_NAMES: Record<NodeId, string> = {
   server: 'the server',
 };
 
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 function seconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
@@ -65,59 +69,48 @@ function endpoint(packet: Packet, side: 'src' | 'dst'): string {
 
 /** The data connections from the trace: every socket an FTP program opened for data. */
 function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
-  const { trace, actors } = input;
-  const openers = actors.filter(
+  const openers = input.actors.filter(
     (a) =>
       a.machine === 'tcp' &&
       a.channel === 'data' &&
       /active data connection|passive data connection/.test(a.label),
   );
-  const commandsAt: { t: number; text: string }[] = trace.flatMap((e) =>
-    e.type === 'control' && e.from === 'client' && /^(LIST|NLST|RETR|STOR)\b/i.test(e.text)
-      ? [{ t: e.t, text: e.text }]
-      : [],
-  );
-  const transferSteps = input.scenario.commands.filter((c) =>
-    /^(LIST|NLST|RETR|STOR)\b/i.test(c.trim()),
-  );
-  return openers.map((info, index) => {
+  if (openers.length === 0) return [];
+  // One pass over the trace collects the few events the summaries need.
+  const synsSent: Extract<TraceEvent, { type: 'send' }>[] = [];
+  const stops = new Map<number, Extract<TraceEvent, { type: 'drop' | 'reject' }>>();
+  const admissions = new Map<number, Extract<TraceEvent, { type: 'forward' }>>();
+  const reached = new Set<string>();
+  const transferCommands: { t: number; text: string }[] = [];
+  for (const e of input.trace) {
+    if (e.type === 'send' && e.packet.tcp?.flags.syn && !e.packet.tcp.flags.ack) synsSent.push(e);
+    else if ((e.type === 'drop' || e.type === 'reject') && !stops.has(e.packet.id))
+      stops.set(e.packet.id, e);
+    else if (e.type === 'forward' && e.verdict.by !== 'no-firewall' && e.packet.tcp?.flags.syn) {
+      if (!admissions.has(e.packet.id)) admissions.set(e.packet.id, e);
+    } else if (e.type === 'transition' && (e.to === 'ESTABLISHED' || e.to === 'CLOSED')) {
+      reached.add(`${e.actor} ${e.to}`);
+    } else if (e.type === 'control' && e.from === 'client' && TRANSFER_COMMAND.test(e.text)) {
+      transferCommands.push({ t: e.t, text: e.text });
+    }
+  }
+  return openers.map((info) => {
     const opener: 'client' | 'server' = info.node === 'client' ? 'client' : 'server';
-    const [localAddress, localPort] = info.local!.split(':');
-    const syns = trace.filter(
-      (e): e is Extract<TraceEvent, { type: 'send' }> =>
-        e.type === 'send' &&
+    const syns = synsSent.filter(
+      (e) =>
         e.node === info.node &&
-        !!e.packet.tcp?.flags.syn &&
-        !e.packet.tcp.flags.ack &&
-        e.packet.src === localAddress &&
-        String(e.packet.tcp.srcPort) === localPort &&
-        `${e.packet.dst}:${e.packet.tcp.dstPort}` === info.remote,
+        `${e.packet.src}:${e.packet.tcp!.srcPort}` === info.local &&
+        `${e.packet.dst}:${e.packet.tcp!.dstPort}` === info.remote,
     );
-    const ids = new Set(syns.map((s) => s.packet.id));
-    const established = trace.some(
-      (e) => e.type === 'transition' && e.actor === info.actor && e.to === 'ESTABLISHED',
-    );
-    const stopped = trace.find(
-      (e): e is Extract<TraceEvent, { type: 'drop' | 'reject' }> =>
-        (e.type === 'drop' || e.type === 'reject') && ids.has(e.packet.id),
-    );
-    const closed = trace
-      .filter((e) => e.type === 'transition' && e.actor === info.actor && e.to === 'CLOSED')
-      .pop();
+    const stopped = syns.map((e) => stops.get(e.packet.id)).find((e) => e !== undefined);
+    const admitted = syns.map((e) => admissions.get(e.packet.id)).find((e) => e !== undefined);
     let result: DataConnectionResult = 'established';
-    if (!established) {
+    if (!reached.has(`${info.actor} ESTABLISHED`)) {
       if (stopped?.type === 'reject') result = 'rejected';
       else if (stopped?.type === 'drop') result = 'dropped';
-      else if (closed) result = 'refused';
+      else if (reached.has(`${info.actor} CLOSED`)) result = 'refused';
       else result = 'timed out';
     }
-    const admitted = trace.find(
-      (e): e is Extract<TraceEvent, { type: 'forward' }> =>
-        e.type === 'forward' &&
-        ids.has(e.packet.id) &&
-        e.node !== 'internet' &&
-        e.verdict.by !== 'no-firewall',
-    );
     const decidedBy = stopped
       ? {
           node: stopped.node,
@@ -131,24 +124,28 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
             verdict: admitted.verdict,
           }
         : null;
-    const sentAt = syns[0]?.t ?? 0;
+    const first = syns[0];
+    const sentAt = first?.t ?? 0;
+    // Active: the server connects after the transfer command; passive: the client connects first, then sends it.
     const command =
-      [...commandsAt].reverse().find((c) => c.t <= sentAt + 1e-9)?.text ??
-      (opener === 'client' ? transferSteps[index] : commandsAt[0]?.text) ??
-      '';
-    const first = syns[0]?.packet;
+      opener === 'server'
+        ? transferCommands.filter((c) => c.t <= sentAt).pop()
+        : transferCommands.find((c) => c.t >= sentAt);
     return {
-      command: opener === 'client' ? (transferSteps[index] ?? command) : command,
+      command:
+        command?.text ?? (result === 'established' ? '' : (input.client.failure?.step ?? '')),
       mode: input.scenario.mode,
       opener,
-      from: first ? endpoint(first, 'src') : info.local!,
-      to: first ? endpoint(first, 'dst') : (info.remote ?? ''),
+      from: first ? endpoint(first.packet, 'src') : (info.local ?? ''),
+      to: first ? endpoint(first.packet, 'dst') : (info.remote ?? ''),
       result,
       synCount: syns.length,
       decidedBy,
     };
   });
 }
+
+const TRANSFER_COMMAND = /^(LIST|NLST|RETR|STOR)\b/i;
 
 function describeVerdict(verdict: Verdict): string {
   const by =
@@ -267,27 +264,10 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     }
     const hint = advice(input, blocked);
     if (hint) parts.push(hint);
-  } else if (
-    failure.kind === 'reply' &&
-    /^(PORT|EPRT)/.test(client.step?.verb ?? '') === false &&
-    failure.code === 500 &&
-    scenario.clientSide.nat &&
-    (scenario.mode === 'active' || scenario.mode === 'eprt')
-  ) {
-    parts.push(portRefusal(input));
-  } else if (
-    failure.kind === 'reply' &&
-    failure.code !== null &&
-    failure.code >= 500 &&
-    (scenario.mode === 'active' || scenario.mode === 'eprt') &&
-    (failure.code === 500 || failure.code === 501) &&
-    input.trace.some(
-      (e) => e.type === 'control' && e.from === 'server' && /Illegal (PORT|EPRT)/.test(e.text),
-    )
-  ) {
+  } else if (failure.code === 500 && scenario.clientSide.nat && wasPortRefused(input)) {
     parts.push(portRefusal(input));
   } else {
-    parts.push(`The client gave up at ${failure.step}: ${failure.detail}.`);
+    parts.push(`The client gave up at ${failure.step}: ${asSentence(failure.detail)}`);
     if (failure.kind === 'login')
       parts.push('The server refused the login; check the user name and password.');
   }
@@ -298,6 +278,13 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     ...base,
     explanation: parts.join(' '),
   };
+}
+
+/** The server answered "500 Illegal PORT/EPRT command." (vsftpd's words for an RFC 2577 refusal). */
+function wasPortRefused(input: OutcomeInput): boolean {
+  return input.trace.some(
+    (e) => e.type === 'control' && e.from === 'server' && /^500 Illegal (PORT|EPRT)/.test(e.text),
+  );
 }
 
 function portRefusal(input: OutcomeInput): string {

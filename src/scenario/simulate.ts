@@ -105,10 +105,9 @@ export function simulate(scenario: Scenario): SimulationResult {
     world.queue.step();
   }
 
-  const trace = world.trace.events
-    .map((event, index) => ({ event, index }))
-    .sort((a, b) => a.event.t - b.event.t || a.index - b.index)
-    .map(({ event }) => event);
+  // Array.prototype.sort is stable: events of equal time keep the order they happened in. Only
+  // hops queued behind a busy link were recorded ahead of their time.
+  const trace = world.trace.events.sort((a, b) => a.t - b.t);
   const actors = trace.flatMap((e) => (e.type === 'actor' ? [e.info] : []));
   const finalClient = client.getSnapshot().context;
   const outcome = explainOutcome({

@@ -175,7 +175,9 @@ function side(value: unknown, path: string, base: SideConfig): SideConfig {
   };
 }
 
-const COMMAND = /^(LIST|NLST|RETR|STOR|CWD|CDUP|PWD|SYST|NOOP|TYPE|FEAT)( [^\r\n]{1,200})?$/i;
+/** Commands a scenario may script; RETR, STOR and CWD need an argument. */
+const COMMAND =
+  /^(?:(?:LIST|NLST)(?: [^\r\n]{1,200})?|(?:RETR|STOR|CWD) [^\r\n]{1,200}|CDUP|PWD|SYST|NOOP|FEAT)$/i;
 
 export function validateScenario(input: unknown): Result<Scenario> {
   try {

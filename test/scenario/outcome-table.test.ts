@@ -18,28 +18,151 @@ interface Row {
 }
 
 const TABLE: Row[] = [
-  { preset: 'no-firewall', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'nothing filters; RFC 959 §3.2 and RFC 2428 both work end to end' },
-  { preset: 'client-stateful', active: 'fails', passive: 'works', eprt: 'fails', epsv: 'works', why: 'the server\'s data SYN arrives as conntrack NEW on the inbound side (netfilter conntrack states), which only admits ESTABLISHED/RELATED; passive data is outbound' },
-  { preset: 'client-stateful-reject', active: 'fails', passive: 'works', eprt: 'fails', epsv: 'works', why: 'as above; REJECT answers at once instead of silence (iptables-extensions REJECT)' },
-  { preset: 'client-stateful-helper', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'nf_conntrack_ftp reads PORT/EPRT and registers an expectation, so the server\'s SYN is RELATED' },
-  { preset: 'client-stateless', active: 'fails', passive: 'works', eprt: 'fails', epsv: 'works', why: 'a stateless filter drops inbound SYNs to ports above 1023; the client\'s ephemeral data port is one' },
-  { preset: 'client-stateless-port-20', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'the classic hole: inbound from source port 20 is allowed, and the server connects from port 20 (RFC 959 §3.2, L-1)' },
-  { preset: 'server-only-21', active: 'works', passive: 'fails', eprt: 'works', epsv: 'fails', why: 'passive data connections go to a port other than 21 and arrive as NEW; active data leaves the server, which is allowed' },
-  { preset: 'server-only-21-reject', active: 'works', passive: 'fails', eprt: 'works', epsv: 'fails', why: 'as above, with REJECT' },
-  { preset: 'server-passive-range', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'the passive range is opened, as vsftpd\'s pasv_min_port/pasv_max_port documentation advises' },
-  { preset: 'server-stateful-helper', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'nf_conntrack_ftp reads 227/229 and expects the client\'s data connection as RELATED' },
-  { preset: 'both-stateful', active: 'fails', passive: 'fails', eprt: 'fails', epsv: 'fails', why: 'the client side blocks active, the server side blocks passive' },
-  { preset: 'both-stateful-helper', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'each helper admits the data connection it saw announced' },
-  { preset: 'client-nat', active: 'fails', passive: 'works', eprt: 'fails', epsv: 'works', why: 'PORT/EPRT name 192.168.1.10 while the control connection comes from the NAT address; the server refuses (RFC 2577 §3, vsftpd "500 Illegal PORT command.")' },
-  { preset: 'client-nat-helper', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'nf_nat_ftp rewrites PORT/EPRT to the public address and DNATs the expected connection back' },
-  { preset: 'server-nat-private', active: 'works', passive: 'fails', eprt: 'works', epsv: 'works', why: 'the 227 names 10.0.0.20, which the Internet does not route (RFC 1918); 229 names no address (RFC 2428 §3)' },
-  { preset: 'server-nat-public', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'pasv_address makes 227 name the public address, whose passive range is forwarded' },
-  { preset: 'server-nat-helper', active: 'works', passive: 'works', eprt: 'works', epsv: 'works', why: 'nf_nat_ftp rewrites the private address in 227 to the public one' },
+  {
+    preset: 'no-firewall',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'nothing filters; RFC 959 §3.2 and RFC 2428 both work end to end',
+  },
+  {
+    preset: 'client-stateful',
+    active: 'fails',
+    passive: 'works',
+    eprt: 'fails',
+    epsv: 'works',
+    why: "the server's data SYN arrives as conntrack NEW on the inbound side (netfilter conntrack states), which only admits ESTABLISHED/RELATED; passive data is outbound",
+  },
+  {
+    preset: 'client-stateful-reject',
+    active: 'fails',
+    passive: 'works',
+    eprt: 'fails',
+    epsv: 'works',
+    why: 'as above; REJECT answers at once instead of silence (iptables-extensions REJECT)',
+  },
+  {
+    preset: 'client-stateful-helper',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: "nf_conntrack_ftp reads PORT/EPRT and registers an expectation, so the server's SYN is RELATED",
+  },
+  {
+    preset: 'client-stateless',
+    active: 'fails',
+    passive: 'works',
+    eprt: 'fails',
+    epsv: 'works',
+    why: "a stateless filter drops inbound SYNs to ports above 1023; the client's ephemeral data port is one",
+  },
+  {
+    preset: 'client-stateless-port-20',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'the classic hole: inbound from source port 20 is allowed, and the server connects from port 20 (RFC 959 §3.2, L-1)',
+  },
+  {
+    preset: 'server-only-21',
+    active: 'works',
+    passive: 'fails',
+    eprt: 'works',
+    epsv: 'fails',
+    why: 'passive data connections go to a port other than 21 and arrive as NEW; active data leaves the server, which is allowed',
+  },
+  {
+    preset: 'server-only-21-reject',
+    active: 'works',
+    passive: 'fails',
+    eprt: 'works',
+    epsv: 'fails',
+    why: 'as above, with REJECT',
+  },
+  {
+    preset: 'server-passive-range',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: "the passive range is opened, as vsftpd's pasv_min_port/pasv_max_port documentation advises",
+  },
+  {
+    preset: 'server-stateful-helper',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: "nf_conntrack_ftp reads 227/229 and expects the client's data connection as RELATED",
+  },
+  {
+    preset: 'both-stateful',
+    active: 'fails',
+    passive: 'fails',
+    eprt: 'fails',
+    epsv: 'fails',
+    why: 'the client side blocks active, the server side blocks passive',
+  },
+  {
+    preset: 'both-stateful-helper',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'each helper admits the data connection it saw announced',
+  },
+  {
+    preset: 'client-nat',
+    active: 'fails',
+    passive: 'works',
+    eprt: 'fails',
+    epsv: 'works',
+    why: 'PORT/EPRT name 192.168.1.10 while the control connection comes from the NAT address; the server refuses (RFC 2577 §3, vsftpd "500 Illegal PORT command.")',
+  },
+  {
+    preset: 'client-nat-helper',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'nf_nat_ftp rewrites PORT/EPRT to the public address and DNATs the expected connection back',
+  },
+  {
+    preset: 'server-nat-private',
+    active: 'works',
+    passive: 'fails',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'the 227 names 10.0.0.20, which the Internet does not route (RFC 1918); 229 names no address (RFC 2428 §3)',
+  },
+  {
+    preset: 'server-nat-public',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'pasv_address makes 227 name the public address, whose passive range is forwarded',
+  },
+  {
+    preset: 'server-nat-helper',
+    active: 'works',
+    passive: 'works',
+    eprt: 'works',
+    epsv: 'works',
+    why: 'nf_nat_ftp rewrites the private address in 227 to the public one',
+  },
 ];
 
 const MODES: DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
 
-function run(preset: string, mode: DataMode, overrides: Partial<ReturnType<typeof defaultScenario>> = {}) {
+function run(
+  preset: string,
+  mode: DataMode,
+  overrides: Partial<ReturnType<typeof defaultScenario>> = {},
+) {
   const found = networkPreset(preset);
   if (!found) throw new Error(`no preset ${preset}`);
   return simulate(found.apply({ ...defaultScenario(), mode, ...overrides }));
@@ -53,7 +176,9 @@ describe('mode × preset outcome table (real FTP behind real Linux firewalls)', 
         expect(result.outcome.result).toBe(row[mode] === 'works' ? 'success' : 'failure');
         if (row[mode] === 'works') {
           expect(result.outcome.replyCodes).toContain(226);
-          expect(result.outcome.dataConnections.every((c) => c.result === 'established')).toBe(true);
+          expect(result.outcome.dataConnections.every((c) => c.result === 'established')).toBe(
+            true,
+          );
         }
       });
     }
@@ -77,7 +202,9 @@ describe('what decided the outcome', () => {
     expect(conn.synCount).toBe(6);
     expect(result.outcome.failedAt).toBe('LIST');
     expect(result.outcome.replyCodes).toContain(425);
-    expect(result.outcome.explanation).toMatch(/SYN from 198\.51\.100\.20:20 to 192\.0\.2\.10:\d+ was dropped by the client firewall's rule 3, "inbound: drop everything else"/);
+    expect(result.outcome.explanation).toMatch(
+      /SYN from 198\.51\.100\.20:20 to 192\.0\.2\.10:\d+ was dropped by the client firewall's rule 3, "inbound: drop everything else"/,
+    );
   });
 
   it('DROP costs a long timeout, REJECT fails at once (active mode, client firewall)', () => {
@@ -86,7 +213,9 @@ describe('what decided the outcome', () => {
     expect(dropped.outcome.elapsedMs).toBeGreaterThan(60_000);
     expect(rejected.outcome.elapsedMs).toBeLessThan(1_000);
     expect(rejected.outcome.dataConnections[0]!.result).toBe('rejected');
-    expect(rejected.trace.some((e) => e.type === 'reject' && e.response.icmp?.code === 3)).toBe(true);
+    expect(rejected.trace.some((e) => e.type === 'reject' && e.response.icmp?.code === 3)).toBe(
+      true,
+    );
   });
 
   it('passive mode behind a server firewall that drops: the client connect times out after 127 s (Linux tcp_syn_retries=6)', () => {
@@ -107,7 +236,9 @@ describe('what decided the outcome', () => {
 
   it('the FTP helper admits the data connection as RELATED', () => {
     const result = run('client-stateful-helper', 'active');
-    expect(result.trace.some((e) => e.type === 'expect' && e.op === 'add' && e.node === 'client-router')).toBe(true);
+    expect(
+      result.trace.some((e) => e.type === 'expect' && e.op === 'add' && e.node === 'client-router'),
+    ).toBe(true);
     expect(result.outcome.dataConnections[0]!.decidedBy?.verdict?.state).toBe('RELATED');
   });
 
@@ -122,8 +253,13 @@ describe('what decided the outcome', () => {
     const result = run('client-nat-helper', 'active');
     const alg = result.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
     expect(alg && alg.type === 'nat' && alg.detail).toContain('192.168.1.10 → 203.0.113.10');
-    const serverSaw = result.trace.find((e) => e.type === 'deliver' && e.node === 'server' && /^PORT /.test(text(e.packet.tcp?.payload)));
-    expect(serverSaw && serverSaw.type === 'deliver' && text(serverSaw.packet.tcp?.payload)).toMatch(/^PORT 203,0,113,10,/);
+    const serverSaw = result.trace.find(
+      (e) =>
+        e.type === 'deliver' && e.node === 'server' && /^PORT /.test(text(e.packet.tcp?.payload)),
+    );
+    expect(
+      serverSaw && serverSaw.type === 'deliver' && text(serverSaw.packet.tcp?.payload),
+    ).toMatch(/^PORT 203,0,113,10,/);
   });
 
   it('server NAT advertising its private address: the client SYN to 10.0.0.20 dies on the Internet', () => {

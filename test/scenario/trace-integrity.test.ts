@@ -9,7 +9,9 @@ const MODES: DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
 /** FNV-1a over the JSON text of the trace, bytes written as hex. */
 function hashTrace(trace: TraceEvent[]): string {
   const json = JSON.stringify(trace, (_key, value) =>
-    value instanceof Uint8Array ? Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('') : value,
+    value instanceof Uint8Array
+      ? Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('')
+      : value,
   );
   let h = 0x811c9dc5;
   for (let i = 0; i < json.length; i++) {
@@ -22,7 +24,10 @@ function hashTrace(trace: TraceEvent[]): string {
 describe('determinism', () => {
   it('the same scenario gives the identical trace, byte for byte', () => {
     for (const preset of ['client-stateful-helper', 'server-nat-helper', 'client-stateful']) {
-      const scenario = NETWORK_PRESETS.find((p) => p.id === preset)!.apply({ ...defaultScenario(), mode: 'active' });
+      const scenario = NETWORK_PRESETS.find((p) => p.id === preset)!.apply({
+        ...defaultScenario(),
+        mode: 'active',
+      });
       const first = hashTrace(simulate(scenario).trace);
       const second = hashTrace(simulate(structuredClone(scenario)).trace);
       expect(second).toBe(first);
@@ -37,7 +42,8 @@ describe('determinism', () => {
 
   it('trace events are in time order', () => {
     const { trace } = simulate({ ...defaultScenario(), mode: 'passive' });
-    for (let i = 1; i < trace.length; i++) expect(trace[i]!.t).toBeGreaterThanOrEqual(trace[i - 1]!.t);
+    for (let i = 1; i < trace.length; i++)
+      expect(trace[i]!.t).toBeGreaterThanOrEqual(trace[i - 1]!.t);
   });
 });
 
@@ -70,7 +76,13 @@ describe('every packet is accounted for', () => {
 describe('protocol truth on the wire', () => {
   it('control lines are CRLF-terminated TCP payload with consistent sequence numbers', () => {
     const { trace } = simulate({ ...defaultScenario(), mode: 'passive' });
-    const sends = trace.filter((e): e is Extract<TraceEvent, { type: 'send' }> => e.type === 'send' && e.node === 'client' && !!e.packet.tcp && e.packet.channel === 'control');
+    const sends = trace.filter(
+      (e): e is Extract<TraceEvent, { type: 'send' }> =>
+        e.type === 'send' &&
+        e.node === 'client' &&
+        !!e.packet.tcp &&
+        e.packet.channel === 'control',
+    );
     const payloads = sends.filter((e) => e.packet.tcp!.payload.length > 0);
     expect(payloads.length).toBeGreaterThan(3);
     for (const e of payloads) {
@@ -83,24 +95,46 @@ describe('protocol truth on the wire', () => {
     for (const e of sends) {
       const tcp = e.packet.tcp!;
       if (expected !== null) expect(tcp.seq).toBe(expected);
-      expected = (tcp.seq + tcp.payload.length + (tcp.flags.syn ? 1 : 0) + (tcp.flags.fin ? 1 : 0)) >>> 0;
+      expected =
+        (tcp.seq + tcp.payload.length + (tcp.flags.syn ? 1 : 0) + (tcp.flags.fin ? 1 : 0)) >>> 0;
     }
   });
 
   it('active mode: the server connects from port 20 to the port named in PORT (p1 × 256 + p2)', () => {
     const { trace } = simulate({ ...defaultScenario(), mode: 'active', commands: ['LIST'] });
-    const port = trace.find((e) => e.type === 'control' && e.from === 'client' && e.text.startsWith('PORT '));
+    const port = trace.find(
+      (e) => e.type === 'control' && e.from === 'client' && e.text.startsWith('PORT '),
+    );
     expect(port && port.type === 'control').toBeTruthy();
-    const numbers = (port as Extract<TraceEvent, { type: 'control' }>).text.slice(5).split(',').map(Number);
+    const numbers = (port as Extract<TraceEvent, { type: 'control' }>).text
+      .slice(5)
+      .split(',')
+      .map(Number);
     const announced = numbers[4]! * 256 + numbers[5]!;
-    const syn = trace.find((e) => e.type === 'send' && e.node === 'server' && e.packet.channel === 'data' && e.packet.tcp?.flags.syn);
+    const syn = trace.find(
+      (e) =>
+        e.type === 'send' &&
+        e.node === 'server' &&
+        e.packet.channel === 'data' &&
+        e.packet.tcp?.flags.syn,
+    );
     expect(syn && syn.type === 'send' && syn.packet.tcp?.srcPort).toBe(20);
     expect(syn && syn.type === 'send' && syn.packet.tcp?.dstPort).toBe(announced);
   });
 
   it('TYPE A sends LF as CRLF; TYPE I sends the bytes unchanged (RFC 959 §3.1.1)', () => {
-    const ascii = simulate({ ...defaultScenario(), mode: 'passive', type: 'ascii', commands: ['RETR notes.txt'] });
-    const binary = simulate({ ...defaultScenario(), mode: 'passive', type: 'binary', commands: ['RETR notes.txt'] });
+    const ascii = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      type: 'ascii',
+      commands: ['RETR notes.txt'],
+    });
+    const binary = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      type: 'binary',
+      commands: ['RETR notes.txt'],
+    });
     const wireA = ascii.client.transfers[0]!;
     const wireI = binary.client.transfers[0]!;
     const lines = (wireI.received ?? new Uint8Array()).filter((b) => b === 10).length;
@@ -109,8 +143,18 @@ describe('protocol truth on the wire', () => {
   });
 
   it('a binary file fetched in ASCII mode arrives damaged', () => {
-    const ascii = simulate({ ...defaultScenario(), mode: 'passive', type: 'ascii', commands: ['RETR logo.png'] });
-    const binary = simulate({ ...defaultScenario(), mode: 'passive', type: 'binary', commands: ['RETR logo.png'] });
+    const ascii = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      type: 'ascii',
+      commands: ['RETR logo.png'],
+    });
+    const binary = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      type: 'binary',
+      commands: ['RETR logo.png'],
+    });
     expect(ascii.client.transfers[0]!.received).not.toEqual(binary.client.transfers[0]!.received);
   });
 });

@@ -24,11 +24,20 @@ describe('validateScenario', () => {
   });
 
   it('names the field and what was expected', () => {
-    expect(errorOf({ mode: 'passv' })).toBe('mode: expected one of "active", "passive", "eprt", "epsv", got "passv"');
+    expect(errorOf({ mode: 'passv' })).toBe(
+      'mode: expected one of "active", "passive", "eprt", "epsv", got "passv"',
+    );
     expect(errorOf({ type: 1 })).toMatch(/^type: expected one of "ascii", "binary", got 1$/);
     expect(errorOf({ modes: 'active' })).toMatch(/^modes: unknown field; allowed: mode, type/);
-    expect(errorOf({ commands: ['LIST', 'DELE x'] })).toMatch(/^commands\[1\]: expected LIST, NLST, RETR/);
-    expect(errorOf({ server: { passivePorts: '50000-40000' } })).toMatch(/^server\.passivePorts: expected a range whose first port is not above its last/);
+    expect(errorOf({ commands: ['LIST', 'DELE x'] })).toMatch(
+      /^commands\[1\]: expected LIST, NLST, RETR/,
+    );
+    expect(errorOf({ commands: ['RETR'] })).toMatch(
+      /^commands\[0\]: expected LIST, NLST, RETR <file>/,
+    );
+    expect(errorOf({ server: { passivePorts: '50000-40000' } })).toMatch(
+      /^server\.passivePorts: expected a range whose first port is not above its last/,
+    );
     expect(errorOf({ server: { passivePorts: '1-100' } })).toMatch(/does not include port 21/);
   });
 
@@ -39,18 +48,26 @@ describe('validateScenario', () => {
     expect(errorOf({ clientSide: { firewall: { stateful: true, rules } } })).toBe(
       'clientSide.firewall.rules[2].dstPort: expected ports between 1 and 65535, got "70000"',
     );
-    expect(errorOf({ clientSide: { firewall: { stateful: false, rules: [{ action: 'ACCEPT', state: ['NEW'] }] } } })).toMatch(
+    expect(
+      errorOf({
+        clientSide: {
+          firewall: { stateful: false, rules: [{ action: 'ACCEPT', state: ['NEW'] }] },
+        },
+      }),
+    ).toMatch(
       /^clientSide\.firewall\.rules\[0\]\.state: expected no conntrack states in a stateless firewall/,
     );
     expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'ALLOW' }] } } })).toMatch(
       /^serverSide\.firewall\.rules\[0\]\.action: expected one of "ACCEPT", "DROP", "REJECT", got "ALLOW"$/,
     );
-    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', rejectWith: 'tcp-reset' }] } } })).toMatch(
-      /rejectWith: expected nothing unless the action is "REJECT"/,
-    );
-    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', src: '300.1.1.1' }] } } })).toMatch(
-      /^serverSide\.firewall\.rules\[0\]\.src: expected an IPv4 address or network/,
-    );
+    expect(
+      errorOf({
+        serverSide: { firewall: { rules: [{ action: 'DROP', rejectWith: 'tcp-reset' }] } },
+      }),
+    ).toMatch(/rejectWith: expected nothing unless the action is "REJECT"/);
+    expect(
+      errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', src: '300.1.1.1' }] } } }),
+    ).toMatch(/^serverSide\.firewall\.rules\[0\]\.src: expected an IPv4 address or network/);
   });
 
   it('port ranges accept 21, "1024-65535", "1024:65535" and {from, to}', () => {
@@ -64,21 +81,47 @@ describe('validateScenario', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const result = validateScenario(value);
-        if (!result.ok) expect(result.error).toMatch(/^(scenario|[\w.[\]]+|".*"): (expected|unknown field)/s);
+        if (!result.ok)
+          expect(result.error).toMatch(/^(scenario|[\w.[\]]+|".*"): (expected|unknown field)/s);
       }),
     );
   });
 
   it('never throws on scenario-shaped garbage', () => {
-    const anything = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string()));
+    const anything = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string()),
+    );
     fc.assert(
       fc.property(
         fc.record(
           {
             mode: anything,
             commands: anything,
-            server: fc.record({ passivePorts: anything, advertise: anything }, { requiredKeys: [] }),
-            clientSide: fc.record({ firewall: fc.oneof(anything, fc.record({ rules: fc.array(fc.record({ action: anything, dstPort: anything, state: anything }, { requiredKeys: [] })) })), nat: anything }, { requiredKeys: [] }),
+            server: fc.record(
+              { passivePorts: anything, advertise: anything },
+              { requiredKeys: [] },
+            ),
+            clientSide: fc.record(
+              {
+                firewall: fc.oneof(
+                  anything,
+                  fc.record({
+                    rules: fc.array(
+                      fc.record(
+                        { action: anything, dstPort: anything, state: anything },
+                        { requiredKeys: [] },
+                      ),
+                    ),
+                  }),
+                ),
+                nat: anything,
+              },
+              { requiredKeys: [] },
+            ),
           },
           { requiredKeys: [] },
         ),

@@ -1,0 +1,358 @@
+import { wrapText } from '../export/transcript';
+import { err, ok, type Result } from '../protocol/result';
+import {
+  firewallPreset,
+  firewallPresetIds,
+  NETWORK_PRESETS,
+  networkPreset,
+  withReject,
+} from '../scenario/presets';
+import type { DataMode, Scenario, TransferType } from '../scenario/types';
+import { validateScenario } from '../scenario/validate';
+
+/**
+ * The `sim` command line, parsed by hand: every flag is listed once in FLAGS with its help text,
+ * so the parser, the error messages and `--help` cannot disagree.
+ */
+
+export interface CliOptions {
+  mode?: DataMode;
+  type?: TransferType;
+  commands?: string[];
+  clientFw?: string;
+  serverFw?: string;
+  clientNat: boolean;
+  serverNat: boolean;
+  advertise?: Scenario['server']['advertise'];
+  pasvAddress?: Scenario['pasvAddress'];
+  reject: boolean;
+  preset?: string;
+  scenarioFile?: string;
+  json: boolean;
+  trace: boolean;
+  verbose: boolean;
+  listPresets: boolean;
+  help: boolean;
+}
+
+export type ParseResult = { ok: true; options: CliOptions } | { ok: false; error: string };
+
+interface ValueFlag {
+  name: string;
+  placeholder: string;
+  help: string;
+  /** The values accepted, when they form a fixed list. */
+  allowed?: () => string[];
+  /** Stores the value, or returns what is wrong with it. */
+  set(options: CliOptions, value: string): string | null;
+}
+
+interface SwitchFlag {
+  name: string;
+  help: string;
+  set(options: CliOptions): void;
+}
+
+const MODES: DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
+const TYPES: TransferType[] = ['ascii', 'binary'];
+const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
+const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
+
+function choice<T extends string>(allowed: readonly T[], store: (o: CliOptions, v: T) => void) {
+  return (options: CliOptions, value: string): string | null => {
+    if (!(allowed as readonly string[]).includes(value)) return unknownValue('value', value);
+    store(options, value as T);
+    return null;
+  };
+}
+
+/** The "what is wrong" half of an error; the flag name and the allowed list are added around it. */
+function unknownValue(what: string, value: string): string {
+  return `unknown ${what} ${JSON.stringify(value)}`;
+}
+
+export const VALUE_FLAGS: ValueFlag[] = [
+  {
+    name: '--mode',
+    placeholder: '<mode>',
+    help: 'active (PORT, default), passive (PASV), eprt or epsv',
+    allowed: () => MODES,
+    set: choice(MODES, (o, v) => (o.mode = v)),
+  },
+  {
+    name: '--type',
+    placeholder: '<type>',
+    help: 'transfer type: ascii (default) or binary',
+    allowed: () => TYPES,
+    set: choice(TYPES, (o, v) => (o.type = v)),
+  },
+  {
+    name: '--commands',
+    placeholder: '"<c>;<c>"',
+    help: 'FTP commands after login; default "LIST;RETR notes.txt"',
+    set: (options, value) => {
+      const commands = value
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean);
+      const checked = validateScenario({ commands });
+      if (!checked.ok) return checked.error;
+      options.commands = checked.value.commands;
+      return null;
+    },
+  },
+  {
+    name: '--client-fw',
+    placeholder: '<preset>',
+    help: `client firewall: ${firewallPresetIds('client').join(', ')}`,
+    allowed: () => firewallPresetIds('client'),
+    set: (options, value) => {
+      if (!firewallPreset('client', value)) return unknownValue('preset', value);
+      options.clientFw = value;
+      return null;
+    },
+  },
+  {
+    name: '--server-fw',
+    placeholder: '<preset>',
+    help: `server firewall: ${firewallPresetIds('server').join(', ')}`,
+    allowed: () => firewallPresetIds('server'),
+    set: (options, value) => {
+      if (!firewallPreset('server', value)) return unknownValue('preset', value);
+      options.serverFw = value;
+      return null;
+    },
+  },
+  {
+    name: '--server-advertise',
+    placeholder: '<addr>',
+    help: 'address a NATed server puts in 227: private (default) or public',
+    allowed: () => ADVERTISE,
+    set: choice(ADVERTISE, (o, v) => (o.advertise = v)),
+  },
+  {
+    name: '--pasv-address',
+    placeholder: '<policy>',
+    help: "use the 227 address (trust, default) or the server's (ignore)",
+    allowed: () => PASV_ADDRESS,
+    set: choice(PASV_ADDRESS, (o, v) => (o.pasvAddress = v)),
+  },
+  {
+    name: '--preset',
+    placeholder: '<id>',
+    help: 'a whole-network preset (both sides); see --list-presets',
+    allowed: () => NETWORK_PRESETS.map((p) => p.id),
+    set: (options, value) => {
+      if (!networkPreset(value)) return unknownValue('network preset', value);
+      options.preset = value;
+      return null;
+    },
+  },
+  {
+    name: '--scenario',
+    placeholder: '<file.json>',
+    help: 'read a scenario file; the other flags override its fields',
+    set: (options, value) => {
+      options.scenarioFile = value;
+      return null;
+    },
+  },
+];
+
+export const SWITCH_FLAGS: SwitchFlag[] = [
+  {
+    name: '--client-nat',
+    help: 'client behind NAT (masquerade); keeps the client firewall',
+    set: (o) => (o.clientNat = true),
+  },
+  {
+    name: '--server-nat',
+    help: 'server behind NAT: port 21 and the passive range forwarded',
+    set: (o) => (o.serverNat = true),
+  },
+  {
+    name: '--reject',
+    help: 'every DROP rule becomes REJECT (answered with ICMP port unreachable)',
+    set: (o) => (o.reject = true),
+  },
+  {
+    name: '--json',
+    help: 'print a JSON summary instead of the transcript',
+    set: (o) => (o.json = true),
+  },
+  { name: '--trace', help: 'with --json: include the full trace', set: (o) => (o.trace = true) },
+  {
+    name: '--verbose',
+    help: 'transcript with every event: hops, verdicts, conntrack, state transitions',
+    set: (o) => (o.verbose = true),
+  },
+  {
+    name: '--list-presets',
+    help: 'list the firewall and network presets',
+    set: (o) => (o.listPresets = true),
+  },
+  { name: '--help', help: 'show this help', set: (o) => (o.help = true) },
+];
+
+const ALL_FLAGS = [...VALUE_FLAGS, ...SWITCH_FLAGS].map((f) => f.name);
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function unknownFlag(flag: string): string {
+  const near = ALL_FLAGS.filter((name) => editDistance(flag, name) <= 2);
+  const hint = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
+  return `unknown flag ${JSON.stringify(flag)}${hint}; allowed: ${ALL_FLAGS.join(', ')}`;
+}
+
+function withAllowed(flag: ValueFlag, message: string): string {
+  return flag.allowed ? `${message}; allowed: ${flag.allowed().join(', ')}` : message;
+}
+
+export function defaultOptions(): CliOptions {
+  return {
+    clientNat: false,
+    serverNat: false,
+    reject: false,
+    json: false,
+    trace: false,
+    verbose: false,
+    listPresets: false,
+    help: false,
+  };
+}
+
+/** Parses `sim`'s arguments (without node and the script). A later repeat of a flag wins. */
+export function parseArgs(argv: readonly string[]): ParseResult {
+  const options = defaultOptions();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h') {
+      options.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--') || arg === '--') {
+      return {
+        ok: false,
+        error: `unexpected argument ${JSON.stringify(arg)}; every option is a flag such as --mode passive (see --help)`,
+      };
+    }
+    const equals = arg.indexOf('=');
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    const inline = equals === -1 ? undefined : arg.slice(equals + 1);
+
+    const switchFlag = SWITCH_FLAGS.find((f) => f.name === name);
+    if (switchFlag) {
+      if (inline !== undefined)
+        return { ok: false, error: `${name}: takes no value, got ${JSON.stringify(inline)}` };
+      switchFlag.set(options);
+      continue;
+    }
+    const valueFlag = VALUE_FLAGS.find((f) => f.name === name);
+    if (!valueFlag) return { ok: false, error: unknownFlag(name) };
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        value = next;
+        i++;
+      }
+    }
+    if (value === undefined || value === '') {
+      return {
+        ok: false,
+        error: withAllowed(valueFlag, `${name}: missing value ${valueFlag.placeholder}`),
+      };
+    }
+    const problem = valueFlag.set(options, value);
+    if (problem) return { ok: false, error: withAllowed(valueFlag, `${name}: ${problem}`) };
+  }
+  if (options.trace && !options.json) {
+    return {
+      ok: false,
+      error: '--trace: only together with --json (for every event in the transcript use --verbose)',
+    };
+  }
+  return { ok: true, options };
+}
+
+/**
+ * The scenario the flags describe, on top of `base` (a scenario file, or the default):
+ * network preset first, then the per-side firewall presets, NAT, the scalar settings, and last
+ * --reject, which turns every DROP rule of both sides into REJECT.
+ */
+export function buildScenario(options: CliOptions, base: Scenario): Result<Scenario> {
+  let scenario: Scenario = { ...base, server: { ...base.server } };
+  if (options.preset) scenario = networkPreset(options.preset)!.apply(scenario);
+  const ports = scenario.server.passivePorts;
+  if (options.clientFw) {
+    const built = firewallPreset('client', options.clientFw)!.build(ports);
+    scenario.clientSide = { ...built, nat: scenario.clientSide.nat };
+  }
+  if (options.serverFw) {
+    const built = firewallPreset('server', options.serverFw)!.build(ports);
+    scenario.serverSide = { ...built, nat: scenario.serverSide.nat };
+  }
+  if (options.clientNat) scenario.clientSide = { ...scenario.clientSide, nat: true };
+  if (options.serverNat) scenario.serverSide = { ...scenario.serverSide, nat: true };
+  if (options.mode) scenario.mode = options.mode;
+  if (options.type) scenario.type = options.type;
+  if (options.commands) scenario.commands = [...options.commands];
+  if (options.pasvAddress) scenario.pasvAddress = options.pasvAddress;
+  if (options.advertise) scenario.server = { ...scenario.server, advertise: options.advertise };
+  if (options.reject) {
+    scenario.clientSide = withReject(scenario.clientSide);
+    scenario.serverSide = withReject(scenario.serverSide);
+  }
+  const checked = validateScenario(scenario);
+  return checked.ok ? ok(checked.value) : err(`the combined scenario is invalid: ${checked.error}`);
+}
+
+const HELP_COLUMNS = 100;
+
+export function helpText(): string {
+  const indent = ' '.repeat(32);
+  const row = (left: string, help: string) =>
+    wrapText(help, HELP_COLUMNS - indent.length)
+      .map((line, i) => (i === 0 ? `  ${left.padEnd(30)}${line}` : `${indent}${line}`))
+      .join('\n');
+  return [
+    'Usage: npm run sim -- [flags]',
+    '',
+    'Simulates one FTP session (connect, log in, run the commands, QUIT) through the network the',
+    'flags describe, and prints a ladder transcript of every packet that matters, or JSON.',
+    '',
+    'Scenario:',
+    ...VALUE_FLAGS.map((f) => row(`${f.name} ${f.placeholder}`, f.help)),
+    ...SWITCH_FLAGS.slice(0, 3).map((f) => row(f.name, f.help)),
+    '',
+    'Output:',
+    ...SWITCH_FLAGS.slice(3).map((f) => row(f.name, f.help)),
+    '',
+    'Every value flag also accepts --flag=value.',
+    '',
+    'Exit codes:',
+    '  0  the simulated FTP session succeeded (also after --help and --list-presets)',
+    '  1  the simulated FTP session failed; the transcript says where and why',
+    '  2  bad input: unknown flag or preset, missing value, unreadable or invalid scenario file',
+    '  3  internal error',
+    '',
+    'Examples:',
+    '  npm run sim -- --mode active --client-fw stateful',
+    '  npm run sim -- --mode passive --server-fw only-21 --reject',
+    '  npm run sim -- --preset server-nat-private --mode passive --json',
+    '  npm run sim -- --scenario my.json --mode epsv --verbose',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { toJsonSummary } from '../export/json';
+import { formatTranscript } from '../export/transcript';
+import { defaultScenario, FIREWALL_PRESETS, NETWORK_PRESETS } from '../scenario/presets';
+import { simulate } from '../scenario/simulate';
+import type { Scenario } from '../scenario/types';
+import { validateScenario } from '../scenario/validate';
+import { buildScenario, helpText, parseArgs, type CliOptions } from './args';
+
+/** `npm run sim -- ...`: one scenario, simulated headless; see helpText() for flags and exit codes. */
+
+export const EXIT = { success: 0, ftpFailure: 1, badInput: 2, internal: 3 } as const;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): string;
+}
+
+class BadInput extends Error {}
+
+function loadScenarioFile(io: CliIo, path: string): Scenario {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : null;
+    throw new BadInput(
+      `--scenario ${path}: cannot read the file: ${why ?? (error as Error).message}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new BadInput(`--scenario ${path}: not valid JSON: ${(error as Error).message}`);
+  }
+  const checked = validateScenario(data);
+  if (!checked.ok) throw new BadInput(`--scenario ${path}: ${checked.error}`);
+  return checked.value;
+}
+
+function listPresets(options: CliOptions): string {
+  const sides = (['client', 'server'] as const).map((side) => ({
+    side,
+    presets: FIREWALL_PRESETS.filter((p) => p.side === side).map(({ id, title }) => ({
+      id,
+      title,
+    })),
+  }));
+  const network = NETWORK_PRESETS.map(({ id, title }) => ({ id, title }));
+  if (options.json) {
+    return `${JSON.stringify(
+      { clientFirewall: sides[0]!.presets, serverFirewall: sides[1]!.presets, network },
+      null,
+      2,
+    )}\n`;
+  }
+  const width = Math.max(
+    ...[...FIREWALL_PRESETS, ...NETWORK_PRESETS].map((preset) => preset.id.length),
+  );
+  const rows = (list: { id: string; title: string }[]) =>
+    list.map(({ id, title }) => `  ${id.padEnd(width)}  ${title}`);
+  return [
+    ...sides.flatMap(({ side, presets }) => [
+      `${side === 'client' ? 'Client' : 'Server'} firewall presets (--${side}-fw):`,
+      ...rows(presets),
+      '',
+    ]),
+    'Network presets (--preset):',
+    ...rows(network),
+    '',
+  ].join('\n');
+}
+
+export function run(argv: readonly string[], io: CliIo): number {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.stderr(`error: ${parsed.error}\n`);
+    return EXIT.badInput;
+  }
+  const { options } = parsed;
+  if (options.help) {
+    io.stdout(helpText());
+    return EXIT.success;
+  }
+  if (options.listPresets) {
+    io.stdout(listPresets(options));
+    return EXIT.success;
+  }
+  let base: Scenario;
+  try {
+    base = options.scenarioFile ? loadScenarioFile(io, options.scenarioFile) : defaultScenario();
+  } catch (error) {
+    if (!(error instanceof BadInput)) throw error;
+    io.stderr(`error: ${error.message}\n`);
+    return EXIT.badInput;
+  }
+  const scenario = buildScenario(options, base);
+  if (!scenario.ok) {
+    io.stderr(`error: ${scenario.error}\n`);
+    return EXIT.badInput;
+  }
+  const result = simulate(scenario.value);
+  io.stdout(
+    options.json
+      ? `${JSON.stringify(toJsonSummary(result, { includeTrace: options.trace }), null, 2)}\n`
+      : formatTranscript(result, { verbose: options.verbose }),
+  );
+  return result.outcome.result === 'success' ? EXIT.success : EXIT.ftpFailure;
+}
+
+/** Never a stack trace: anything unexpected becomes one line and exit code 3. */
+export function main(argv: readonly string[]): number {
+  const io: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  };
+  try {
+    return run(argv, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`error: internal: ${message.split('\n')[0]}\n`);
+    return EXIT.internal;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // `npm run sim | head` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT, run, type CliIo } from '../../src/cli/sim';
+
+const TSX = join('node_modules', '.bin', 'tsx');
+const dir = mkdtempSync(join(tmpdir(), 'ftp-lab-sim-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * The real command in a child process: exit code, streams, no shared state. Each costs about
+ * half a second, so only the cases that need a real process use one.
+ */
+function sim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, ['src/cli/sim.ts', ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The same entry point in-process, for the cases that need no child. */
+function simInProcess(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  };
+  return { code: run(args, io), stdout, stderr };
+}
+
+function expectOneErrorLine(stderr: string) {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('sim as a child process', () => {
+  it('exits 1 and names the rule when active mode meets a stateful client firewall', async () => {
+    const { code, stdout, stderr } = await sim('--mode', 'active', '--client-fw', 'stateful');
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('dropped');
+    expect(stdout).toContain('rule 3');
+    expect(stdout).toMatch(/^Outcome: FAILURE \(failed at LIST\)/m);
+  }, 30_000);
+
+  it('prints valid JSON with outcome "success" for passive mode', async () => {
+    const { code, stdout } = await sim('--mode', 'passive', '--client-fw', 'stateful', '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.outcome).toBe('success');
+    expect(summary.dataConnections[0]).toMatchObject({ mode: 'passive', result: 'established' });
+  }, 30_000);
+
+  it('exits 2 with one error line and no stack for an unknown preset', async () => {
+    const { code, stdout, stderr } = await sim('--client-fw', 'bogus');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expectOneErrorLine(stderr);
+    expect(stderr).toContain('--client-fw: unknown preset "bogus"; allowed: none, stateful');
+  }, 30_000);
+
+  it('exits 2 naming the file for a malformed scenario file', async () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "mode": "passive", ');
+    const { code, stderr } = await sim('--scenario', file);
+    expect(code).toBe(2);
+    expectOneErrorLine(stderr);
+    expect(stderr).toContain(file);
+    expect(stderr).toContain('not valid JSON');
+  }, 30_000);
+
+  it('lists the firewall and network presets', async () => {
+    const { code, stdout } = await sim('--list-presets');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}stateful-helper {2,}/m);
+    expect(stdout).toMatch(
+      /^ {2}only-21-passive-range {2,}Port 21 and the passive port range open$/m,
+    );
+    expect(stdout).toContain('Network presets (--preset):');
+  }, 30_000);
+});
+
+describe('sim in-process', () => {
+  it('prefixes schema errors with the file name', () => {
+    const file = join(dir, 'schema.json');
+    writeFileSync(file, JSON.stringify({ mode: 'passive', clientSide: { nat: 'yes' } }));
+    const { code, stderr } = simInProcess('--scenario', file);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toBe(
+      `error: --scenario ${file}: clientSide.nat: expected true or false, got "yes"\n`,
+    );
+  });
+
+  it('reports a missing scenario file without a stack', () => {
+    const { code, stderr } = simInProcess('--scenario', join(dir, 'missing.json'));
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toMatch(
+      /^error: --scenario .*missing\.json: cannot read the file: no such file\n$/,
+    );
+  });
+
+  it('runs a scenario file, with flags overriding its fields', () => {
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify({ mode: 'active', commands: ['NLST'] }));
+    const { code, stdout } = simInProcess('--scenario', file, '--mode=epsv', '--json');
+    expect(code).toBe(EXIT.success);
+    const summary = JSON.parse(stdout);
+    expect(summary.scenario).toMatchObject({ mode: 'epsv', commands: ['NLST'] });
+    expect(summary.trace).toBeUndefined();
+  });
+
+  it('includes the trace with --json --trace', () => {
+    const { stdout } = simInProcess(
+      '--preset',
+      'server-nat-helper',
+      '--mode',
+      'passive',
+      '--json',
+      '--trace',
+    );
+    const summary = JSON.parse(stdout);
+    expect(summary.trace.length).toBe(summary.traceEvents);
+    expect(stdout).toContain('"text": "PASV\\r\\n"');
+  });
+
+  it('prints the help with the exit codes, and exits 0', () => {
+    const { code, stdout } = simInProcess('--help');
+    expect(code).toBe(EXIT.success);
+    expect(stdout).toContain('Exit codes:');
+    expect(stdout).toContain('--client-fw <preset>');
+  });
+
+  it('lists presets as JSON with --json', () => {
+    const { stdout } = simInProcess('--list-presets', '--json');
+    const lists = JSON.parse(stdout);
+    expect(lists.serverFirewall.map((p: { id: string }) => p.id)).toContain(
+      'only-21-passive-range',
+    );
+    expect(lists.network.length).toBeGreaterThan(10);
+  });
+
+  it('prints the verbose transcript with --verbose', () => {
+    const { code, stdout } = simInProcess(
+      '--mode',
+      'passive',
+      '--server-fw',
+      'only-21',
+      '--reject',
+      '--verbose',
+    );
+    expect(code).toBe(EXIT.ftpFailure);
+    expect(stdout).toContain('rejected at the server firewall');
+    expect(stdout).toContain('on the wire');
+  });
+});
