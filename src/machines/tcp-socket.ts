@@ -216,8 +216,10 @@ export const tcpSocketMachine = setup({
       event.segment.ack === context.sndNxt,
     hasUnacceptableAck: ({ context, event }) =>
       event.type === 'SEGMENT' && event.segment.flags.ack && event.segment.ack !== context.sndNxt,
-    isBareAck: ({ event }) =>
-      event.type === 'SEGMENT' && event.segment.flags.ack && !event.segment.flags.syn,
+    /** Any segment with ACK set, a stray SYN-ACK included (RFC 9293 §3.10.7.2: LISTEN answers it with RST). */
+    hasAck: ({ event }) => event.type === 'SEGMENT' && event.segment.flags.ack,
+    hasSynFlag: ({ event }) => event.type === 'SEGMENT' && event.segment.flags.syn,
+    isFin: ({ event }) => event.type === 'SEGMENT' && event.segment.flags.fin,
     acksOurSyn: ({ context, event }) =>
       event.type === 'SEGMENT' && event.segment.flags.ack && event.segment.ack === context.sndNxt,
     carriesFin: ({ context, event }) =>
@@ -332,11 +334,13 @@ export const tcpSocketMachine = setup({
      */
     processSegment: enqueueActions(({ context, event, enqueue }) => {
       const s = seg(event);
-      let next: TcpContext = context;
+      // One object of changes, applied once: this runs for every segment of every transfer.
+      const changes: Partial<TcpContext> = {};
       if (s.flags.ack && acksNewData(context, s)) {
-        next = { ...next, sndUna: s.ack, sndWnd: s.window };
+        changes.sndUna = s.ack;
+        changes.sndWnd = s.window;
       } else if (s.flags.ack && s.ack === context.sndUna) {
-        next = { ...next, sndWnd: s.window };
+        changes.sndWnd = s.window;
       }
       const inOrder = s.seq === context.rcvNxt;
       let acknowledge = false;
@@ -345,25 +349,26 @@ export const tcpSocketMachine = setup({
         const pending = context.unackedSegments + 1;
         const fullSized = s.payload.length >= context.mss;
         acknowledge = !inOrder || s.flags.fin || s.flags.psh || !fullSized || pending >= 2;
-        next = { ...next, unackedSegments: acknowledge ? 0 : pending };
+        changes.unackedSegments = acknowledge ? 0 : pending;
         if (inOrder) {
-          let rcvNxt = seqAdd(next.rcvNxt, s.payload.length);
+          let rcvNxt = seqAdd(context.rcvNxt, s.payload.length);
           if (s.payload.length > 0) delivered.push({ type: 'data', data: s.payload });
           if (s.flags.fin) {
             rcvNxt = seqAdd(rcvNxt, 1);
             delivered.push({ type: 'peer-closed' });
           }
-          next = { ...next, rcvNxt };
+          changes.rcvNxt = rcvNxt;
         }
       }
-      const { update, out } = pump(next);
-      next = { ...next, ...update };
+      const { update, out } = pump({ ...context, ...changes });
+      Object.assign(changes, update);
       if (acknowledge && out.length === 0) {
+        const next = { ...context, ...changes };
         out.push(segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }));
       }
       // Any segment we send carries the ACK.
-      if (out.length > 0 && next.unackedSegments !== 0) next = { ...next, unackedSegments: 0 };
-      enqueue.assign(next);
+      if (out.length > 0) changes.unackedSegments = 0;
+      enqueue.assign(changes);
       for (const emitted of delivered) enqueue.emit(emitted);
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
     }),
@@ -456,7 +461,7 @@ export const tcpSocketMachine = setup({
         SEGMENT: [
           { guard: 'isReset' },
           { guard: 'isSyn', target: 'SYN_RECEIVED', actions: 'acceptSyn' },
-          { guard: 'isBareAck', actions: 'resetUnacceptableAck' },
+          { guard: 'hasAck', actions: 'resetUnacceptableAck' },
         ],
         CLOSE: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
         ABORT: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
@@ -524,7 +529,8 @@ export const tcpSocketMachine = setup({
       on: {
         SEGMENT: [
           { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
-          { guard: 'isSyn', actions: 'challengeAck' },
+          // A SYN, or a repeated SYN-ACK whose ACK was lost, gets an ACK (RFC 9293 §3.10.7.4).
+          { guard: 'hasSynFlag', actions: 'challengeAck' },
           { guard: 'carriesFin', target: 'CLOSE_WAIT', actions: 'processSegment' },
           { actions: 'processSegment' },
         ],
@@ -593,10 +599,10 @@ export const tcpSocketMachine = setup({
         twoMsl: { target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
       },
       on: {
-        // A retransmitted FIN is acknowledged again (RFC 9293 §3.10.7.4, TIME-WAIT).
+        // Only a retransmitted FIN is acknowledged again (RFC 9293 §3.10.7.4, TIME-WAIT).
         SEGMENT: [
           { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
-          { actions: 'challengeAck' },
+          { guard: 'isFin', actions: 'challengeAck' },
         ],
       },
     },
