@@ -74,7 +74,7 @@ export function evaluate(
   packet: Packet,
   direction: Direction,
   state: CtState | undefined,
-): Verdict & { rule?: FirewallRule } {
+): Verdict {
   const trackedState = firewall.stateful ? state : undefined;
   for (let i = 0; i < firewall.rules.length; i++) {
     const rule = firewall.rules[i]!;
@@ -85,7 +85,6 @@ export function evaluate(
         ruleNumber: i + 1,
         ruleName: rule.name,
         ...(trackedState ? { state: trackedState } : {}),
-        rule,
       };
     }
   }

@@ -117,7 +117,6 @@ export class Router {
     const verdict: Verdict = this.config.firewall
       ? evaluate(this.config.firewall, packet, direction, cls?.state)
       : { action: 'ACCEPT', by: 'no-firewall', ...(cls ? { state: cls.state } : {}) };
-    if ('rule' in verdict) delete (verdict as { rule?: unknown }).rule;
     if (verdict.action !== 'ACCEPT') {
       this.refuse(arrived, packet, verdict, direction);
       return;

@@ -99,7 +99,17 @@ export class World {
   ): Packet {
     const ipId = this.nextIpId[from] ?? 1;
     this.nextIpId[from] = (ipId + 1) & 0xffff;
-    const packet: Packet = { ...partial, id: this.nextPacketId++, ttl: 64, ipId };
+    // One property order for every packet keeps them one object shape for the JIT.
+    const packet: Packet = {
+      id: this.nextPacketId++,
+      src: partial.src,
+      dst: partial.dst,
+      ttl: 64,
+      ipId,
+      tcp: partial.tcp,
+      icmp: partial.icmp,
+      channel: partial.channel,
+    };
     announce?.(packet);
     this.trace.add({ type: 'send', node: from, packet });
     this.forward(from, packet);

@@ -258,7 +258,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     } else if (blocked.result === 'rejected') {
       parts.push(
         blocked.opener === 'server'
-          ? `The rejection came back at once, so the server answered ${failure.detail} immediately instead of after a long timeout.`
+          ? `The rejection came back at once, so the server answered "${failure.detail}" straight away instead of after a long timeout.`
           : `The rejection came back at once, so the client's connect failed immediately ("${failure.detail}") instead of after a long timeout.`,
       );
     }

@@ -227,7 +227,15 @@ export function withReject(side: SideConfig): SideConfig {
     ...side,
     firewall: {
       ...side.firewall,
-      rules: side.firewall.rules.map((r) => (r.action === 'DROP' ? { ...r, action: 'REJECT' } : r)),
+      rules: side.firewall.rules.map((r) =>
+        r.action === 'DROP'
+          ? {
+              ...r,
+              action: 'REJECT',
+              name: r.name.replace(/\bdrop\b/, 'reject').replace(/\bblock\b/, 'reject'),
+            }
+          : r,
+      ),
     },
   };
 }
