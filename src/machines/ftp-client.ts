@@ -6,6 +6,7 @@ import {
   parsePasvReply,
 } from '../protocol/ftp-address';
 import { formatCommandLine } from '../protocol/ftp-command';
+import { concatBytes } from '../protocol/bytes';
 import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
 
 /**
@@ -122,17 +123,7 @@ function replyCode(event: FtpClientEvent): number {
   return event.type === 'REPLY' ? event.code : 0;
 }
 
-function concatAll(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-export const ftpClientMachine = setup({
+const ftpClientSetup = setup({
   types: {
     context: {} as FtpClientContext,
     events: {} as FtpClientEvent,
@@ -249,7 +240,7 @@ export const ftpClientMachine = setup({
       enqueue.emit({ type: 'close-data' });
     }),
     recordTransfer: assign(({ context }) => {
-      const wire = concatAll(context.downloaded);
+      const wire = concatBytes(context.downloaded);
       const received =
         context.step?.verb === 'STOR'
           ? null
@@ -300,7 +291,17 @@ export const ftpClientMachine = setup({
     abandonData: emit({ type: 'close-data' }),
     closeControl: emit({ type: 'close-control' }),
   },
-}).createMachine({
+});
+
+/** Every state that waits for a reply gives up after `replyTimeoutMs`, as command-line clients do. */
+const giveUpWithoutReply = {
+  replyTimeout: {
+    target: 'failed',
+    actions: { type: 'fail', params: { kind: 'reply-timeout' } },
+  },
+} as const;
+
+export const ftpClientMachine = ftpClientSetup.createMachine({
   id: 'ftpClient',
   context: ({ input }) => ({
     ...input,
@@ -329,12 +330,7 @@ export const ftpClientMachine = setup({
       },
     },
     awaitingGreeting: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           {
@@ -351,12 +347,7 @@ export const ftpClientMachine = setup({
       },
     },
     awaitingUserReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           {
@@ -377,12 +368,7 @@ export const ftpClientMachine = setup({
       },
     },
     awaitingPasswordReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           {
@@ -398,12 +384,7 @@ export const ftpClientMachine = setup({
       },
     },
     awaitingTypeReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           { guard: 'isCompletionReply', target: 'nextStep', actions: 'recordReply' },
@@ -430,12 +411,7 @@ export const ftpClientMachine = setup({
       ],
     },
     awaitingStepReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           { guard: 'isPreliminaryReply', actions: 'recordReply' },
@@ -458,12 +434,7 @@ export const ftpClientMachine = setup({
       on: { DATA_LISTENING: { target: 'awaitingPortReply', actions: 'sendPort' } },
     },
     awaitingPortReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           {
@@ -479,12 +450,7 @@ export const ftpClientMachine = setup({
       },
     },
     awaitingPassiveReply: {
-      after: {
-        replyTimeout: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-        },
-      },
+      after: giveUpWithoutReply,
       on: {
         REPLY: [
           {

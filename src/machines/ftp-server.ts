@@ -7,6 +7,7 @@ import {
   parseHostPort,
 } from '../protocol/ftp-address';
 import { formatReply } from '../protocol/ftp-reply';
+import { concatBytes } from '../protocol/bytes';
 import { asciiEncode, fromNetAscii, toNetAscii } from '../protocol/net-ascii';
 import {
   formatListing,
@@ -141,17 +142,6 @@ function passivePortFor(context: Ctx): number {
   const span = to - from + 1;
   const mixed = Math.imul(context.seed ^ (context.passiveCount + 1), 0x9e3779b1) >>> 0;
   return from + (mixed % span);
-}
-
-function concatAll(chunks: Uint8Array[]): Uint8Array {
-  const size = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 export const ftpServerMachine = setup({
@@ -322,7 +312,7 @@ export const ftpServerMachine = setup({
     }),
     storeUpload: enqueueActions(({ context, enqueue }) => {
       const transfer = context.transfer!;
-      const received = concatAll(context.upload);
+      const received = concatBytes(context.upload);
       const bytes = context.type === 'A' ? fromNetAscii(received) : received;
       enqueue.assign({
         files: {

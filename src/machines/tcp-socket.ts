@@ -1,4 +1,5 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
+import { concatBytes } from '../protocol/bytes';
 import type { IcmpCode, TcpFlags, TcpSegment } from '../protocol/tcp';
 import {
   DEFAULT_MSS,
@@ -178,14 +179,6 @@ function pump(context: TcpContext): { update: Partial<TcpContext>; out: TcpSegme
     sndNxt = seqAdd(sndNxt, 1);
   }
   return { update: { sndNxt, unsent, finSeq }, out };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a, 0);
-  joined.set(b, a.length);
-  return joined;
 }
 
 export const tcpSocketMachine = setup({
@@ -379,7 +372,7 @@ export const tcpSocketMachine = setup({
     })),
     queueData: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'SEND') return;
-      const next = { ...context, unsent: concat(context.unsent, event.data) };
+      const next = { ...context, unsent: concatBytes([context.unsent, event.data]) };
       const { update, out } = pump(next);
       enqueue.assign({ unsent: next.unsent, ...update });
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });

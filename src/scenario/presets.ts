@@ -32,6 +32,34 @@ function stateful(rules: FirewallRule[]): FirewallConfig {
   return { stateful: true, policy: 'DROP', rules };
 }
 
+/**
+ * A packet filter without conntrack, as before stateful firewalls: replies are recognised by the
+ * ACK flag (`! --syn`), new inbound connections to unprivileged ports are dropped; `exceptions`
+ * go between the two.
+ */
+const stateless = (exceptions: FirewallRule[]): FirewallConfig => ({
+  stateful: false,
+  policy: 'ACCEPT',
+  rules: [
+    allowOutbound,
+    {
+      name: 'inbound: segments of existing connections (not SYN)',
+      direction: 'inbound',
+      protocol: 'tcp',
+      tcpFlags: 'not-syn',
+      action: 'ACCEPT',
+    },
+    ...exceptions,
+    {
+      name: 'inbound: block connections to ports above 1023',
+      direction: 'inbound',
+      protocol: 'tcp',
+      dstPort: HIGH_PORTS,
+      action: 'DROP',
+    },
+  ],
+});
+
 const clientStateful = (): FirewallConfig =>
   stateful([allowOutbound, allowEstablished, dropInbound]);
 
@@ -82,27 +110,7 @@ export const FIREWALL_PRESETS: FirewallPreset[] = [
       'A packet filter without connection tracking: inbound segments with ACK set (replies) pass, inbound SYNs to ports 1024-65535 are dropped.',
     side: 'client',
     build: () => ({
-      firewall: {
-        stateful: false,
-        policy: 'ACCEPT',
-        rules: [
-          allowOutbound,
-          {
-            name: 'inbound: segments of existing connections (not SYN)',
-            direction: 'inbound',
-            protocol: 'tcp',
-            tcpFlags: 'not-syn',
-            action: 'ACCEPT',
-          },
-          {
-            name: 'inbound: block connections to ports above 1023',
-            direction: 'inbound',
-            protocol: 'tcp',
-            dstPort: HIGH_PORTS,
-            action: 'DROP',
-          },
-        ],
-      },
+      firewall: stateless([]),
       nat: false,
       ftpHelper: false,
     }),
@@ -114,35 +122,16 @@ export const FIREWALL_PRESETS: FirewallPreset[] = [
       'The old workaround: let in any connection from source port 20 to a high port. Active FTP works, and so does any attacker who sends from port 20.',
     side: 'client',
     build: () => ({
-      firewall: {
-        stateful: false,
-        policy: 'ACCEPT',
-        rules: [
-          allowOutbound,
-          {
-            name: 'inbound: segments of existing connections (not SYN)',
-            direction: 'inbound',
-            protocol: 'tcp',
-            tcpFlags: 'not-syn',
-            action: 'ACCEPT',
-          },
-          {
-            name: 'inbound: FTP data from source port 20',
-            direction: 'inbound',
-            protocol: 'tcp',
-            srcPort: { from: 20, to: 20 },
-            dstPort: HIGH_PORTS,
-            action: 'ACCEPT',
-          },
-          {
-            name: 'inbound: block connections to ports above 1023',
-            direction: 'inbound',
-            protocol: 'tcp',
-            dstPort: HIGH_PORTS,
-            action: 'DROP',
-          },
-        ],
-      },
+      firewall: stateless([
+        {
+          name: 'inbound: FTP data from source port 20',
+          direction: 'inbound',
+          protocol: 'tcp',
+          srcPort: { from: 20, to: 20 },
+          dstPort: HIGH_PORTS,
+          action: 'ACCEPT',
+        },
+      ]),
       nat: false,
       ftpHelper: false,
     }),
