@@ -173,12 +173,7 @@ export class World {
       case 'server-router':
         return this.serverRouter.receive(packet, from);
       case 'internet':
-        this.trace.add({
-          type: 'forward',
-          node: 'internet',
-          packet,
-          verdict: { action: 'ACCEPT', by: 'no-firewall' },
-        });
+        // The Internet only routes: its hop onwards (or a drop for no route) is the whole record.
         return this.forward('internet', packet);
     }
   }
