@@ -443,8 +443,9 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             actions: ['recordReply', 'sendStepCommand'],
           },
           {
+            // The server refused PORT/EPRT: stop listening for a connection that will not come.
             target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+            actions: ['recordReply', 'abandonData', { type: 'fail', params: { kind: 'reply' } }],
           },
         ],
       },

@@ -173,6 +173,7 @@ describe('active mode (PORT, EPRT)', () => {
     c.reply(200, 'Switching to ASCII mode.');
     c.send({ type: 'DATA_LISTENING', port: 50000 });
     expect(c.reply(500, 'Illegal PORT command.')).toEqual([
+      { type: 'close-data' },
       { type: 'report', text: 'client gives up at LIST: 500 Illegal PORT command.' },
       line('QUIT'),
     ]);

@@ -247,6 +247,10 @@ describe('what decided the outcome', () => {
     expect(result.outcome.replyCodes).toContain(500);
     expect(result.outcome.explanation).toContain('192.168.1.10');
     expect(result.outcome.dataConnections).toHaveLength(0);
+    // The client stops listening for the data connection that will never come.
+    const listener = result.actors.find((a) => a.label === 'FTP client active data listener')!;
+    const states = result.trace.filter((e) => e.type === 'transition' && e.actor === listener.actor);
+    expect(states.at(-1)).toMatchObject({ to: 'CLOSED' });
   });
 
   it('client NAT with helper: PORT is rewritten to the public address on the way out', () => {
