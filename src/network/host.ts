@@ -210,15 +210,18 @@ export class Host {
     const socketKey = key(local.port, remote);
     this.sockets.set(socketKey, socket);
     this.usedPorts.add(local.port);
-    actor.actor.on('connected', () => socket.handlers.connected?.());
-    actor.actor.on('data', (e) => socket.handlers.data?.(e.data));
-    actor.actor.on('peer-closed', () => socket.handlers.peerClosed?.());
+    // The application is woken once the stack has finished with the segment, as a process is
+    // woken after the kernel: what it then sends on any socket goes out in the order it wrote it.
+    const wake = (notify: () => void) => this.env.queue.schedule(this.env.queue.now, notify);
+    actor.actor.on('connected', () => wake(() => socket.handlers.connected?.()));
+    actor.actor.on('data', (e) => wake(() => socket.handlers.data?.(e.data)));
+    actor.actor.on('peer-closed', () => wake(() => socket.handlers.peerClosed?.()));
     actor.actor.on('closed', (e) => {
       if (this.sockets.get(socketKey) === socket) this.sockets.delete(socketKey);
       if (![...this.sockets.values()].some((s) => s.local.port === local.port)) {
         this.usedPorts.delete(local.port);
       }
-      socket.handlers.closed?.(e.reason, e.detail);
+      wake(() => socket.handlers.closed?.(e.reason, e.detail));
     });
     actor.actor.start();
     return socket;
