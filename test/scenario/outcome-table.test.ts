@@ -249,7 +249,9 @@ describe('what decided the outcome', () => {
     expect(result.outcome.dataConnections).toHaveLength(0);
     // The client stops listening for the data connection that will never come.
     const listener = result.actors.find((a) => a.label === 'FTP client active data listener')!;
-    const states = result.trace.filter((e) => e.type === 'transition' && e.actor === listener.actor);
+    const states = result.trace.filter(
+      (e) => e.type === 'transition' && e.actor === listener.actor,
+    );
     expect(states.at(-1)).toMatchObject({ to: 'CLOSED' });
   });
 

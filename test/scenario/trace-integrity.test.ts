@@ -157,4 +157,21 @@ describe('protocol truth on the wire', () => {
     });
     expect(ascii.client.transfers[0]!.received).not.toEqual(binary.client.transfers[0]!.received);
   });
+  it('the server sends 150 before the data it announces, and 226 after (RFC 959 §5.4 sequencing)', () => {
+    for (const mode of ['active', 'passive'] as const) {
+      const { trace } = simulate({ ...defaultScenario(), mode, commands: ['LIST'] });
+      const serverSends = trace.filter(
+        (e): e is Extract<TraceEvent, { type: 'send' }> =>
+          e.type === 'send' && e.node === 'server' && (e.packet.tcp?.payload.length ?? 0) > 0,
+      );
+      const order = serverSends.map((e) => {
+        if (e.packet.channel === 'data') return 'data';
+        return String.fromCharCode(...e.packet.tcp!.payload).slice(0, 3);
+      });
+      const i150 = order.indexOf('150');
+      expect(i150).toBeGreaterThan(-1);
+      expect(order.indexOf('data')).toBe(i150 + 1);
+      expect(order.indexOf('226')).toBeGreaterThan(i150 + 1);
+    }
+  });
 });
