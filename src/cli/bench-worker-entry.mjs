@@ -1,0 +1,4 @@
+// Worker threads do not inherit tsx's loader: load the TypeScript worker through tsx's API.
+import { tsImport } from 'tsx/esm/api';
+
+await tsImport('./bench-worker.ts', import.meta.url);
