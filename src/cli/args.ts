@@ -1,3 +1,4 @@
+import { CAPTURE_POINTS, type CapturePoint } from '../export/pcap';
 import { wrapText } from '../export/transcript';
 import { err, ok, type Result } from '../protocol/result';
 import {
@@ -33,6 +34,10 @@ export interface CliOptions {
   verbose: boolean;
   listPresets: boolean;
   help: boolean;
+  /** Where to write a pcap capture of the session. */
+  pcapFile?: string;
+  /** Which link the capture is taken on; without it, DEFAULT_CAPTURE. */
+  capture?: CapturePoint;
 }
 
 export type ParseResult = { ok: true; options: CliOptions } | { ok: false; error: string };
@@ -57,6 +62,8 @@ const MODES: DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
 const TYPES: TransferType[] = ['ascii', 'binary'];
 const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
 const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
+const CAPTURES: CapturePoint[] = CAPTURE_POINTS.map((point) => point.id);
+export const DEFAULT_CAPTURE: CapturePoint = 'client';
 
 function choice<T extends string>(allowed: readonly T[], store: (o: CliOptions, v: T) => void) {
   return (options: CliOptions, value: string): string | null => {
@@ -159,6 +166,28 @@ export const VALUE_FLAGS: ValueFlag[] = [
   },
 ];
 
+/** Value flags that change what is written, not what is simulated. */
+export const CAPTURE_FLAGS: ValueFlag[] = [
+  {
+    name: '--pcap',
+    placeholder: '<file>',
+    help: 'also write the packets to <file> as a libpcap capture (Wireshark, tshark, tcpdump -r)',
+    set: (options, value) => {
+      options.pcapFile = value;
+      return null;
+    },
+  },
+  {
+    name: '--capture',
+    placeholder: '<link>',
+    help: `with --pcap: the link to capture on: ${CAPTURE_POINTS.map(
+      (point) => `${point.id} (${point.id === DEFAULT_CAPTURE ? 'default, ' : ''}${point.title})`,
+    ).join(', ')}`,
+    allowed: () => CAPTURES,
+    set: choice(CAPTURES, (o, v) => (o.capture = v)),
+  },
+];
+
 export const SWITCH_FLAGS: SwitchFlag[] = [
   {
     name: '--client-nat',
@@ -194,7 +223,8 @@ export const SWITCH_FLAGS: SwitchFlag[] = [
   { name: '--help', help: 'show this help', set: (o) => (o.help = true) },
 ];
 
-const ALL_FLAGS = [...VALUE_FLAGS, ...SWITCH_FLAGS].map((f) => f.name);
+const ALL_VALUE_FLAGS = [...VALUE_FLAGS, ...CAPTURE_FLAGS];
+const ALL_FLAGS = [...VALUE_FLAGS, ...SWITCH_FLAGS, ...CAPTURE_FLAGS].map((f) => f.name);
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -259,7 +289,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       switchFlag.set(options);
       continue;
     }
-    const valueFlag = VALUE_FLAGS.find((f) => f.name === name);
+    const valueFlag = ALL_VALUE_FLAGS.find((f) => f.name === name);
     if (!valueFlag) return { ok: false, error: unknownFlag(name) };
     let value = inline;
     if (value === undefined) {
@@ -283,6 +313,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       ok: false,
       error: '--trace: only together with --json (for every event in the transcript use --verbose)',
     };
+  }
+  if (options.capture && !options.pcapFile) {
+    return { ok: false, error: '--capture: only together with --pcap <file>' };
   }
   return { ok: true, options };
 }
@@ -338,14 +371,17 @@ export function helpText(): string {
     ...SWITCH_FLAGS.slice(0, 3).map((f) => row(f.name, f.help)),
     '',
     'Output:',
-    ...SWITCH_FLAGS.slice(3).map((f) => row(f.name, f.help)),
+    ...SWITCH_FLAGS.slice(3, 6).map((f) => row(f.name, f.help)),
+    ...CAPTURE_FLAGS.map((f) => row(`${f.name} ${f.placeholder}`, f.help)),
+    ...SWITCH_FLAGS.slice(6).map((f) => row(f.name, f.help)),
     '',
     'Every value flag also accepts --flag=value.',
     '',
     'Exit codes:',
     '  0  the simulated FTP session succeeded (also after --help and --list-presets)',
     '  1  the simulated FTP session failed; the transcript says where and why',
-    '  2  bad input: unknown flag or preset, missing value, unreadable or invalid scenario file',
+    '  2  bad input: unknown flag or preset, missing value, unreadable or invalid scenario file,',
+    '     a --pcap file that cannot be written',
     '  3  internal error',
     '',
     'Examples:',
@@ -353,6 +389,7 @@ export function helpText(): string {
     '  npm run sim -- --mode passive --server-fw only-21 --reject',
     '  npm run sim -- --preset server-nat-private --mode passive --json',
     '  npm run sim -- --scenario my.json --mode epsv --verbose',
+    '  npm run sim -- --mode active --client-fw stateful --pcap /tmp/ftp.pcap --capture client-wan',
     '',
   ].join('\n');
 }

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { toJsonSummary } from '../export/json';
+import { capturedHops, capturePoint, writePcap, type CapturePoint } from '../export/pcap';
 import { formatTranscript } from '../export/transcript';
 import { defaultScenario, FIREWALL_PRESETS, NETWORK_PRESETS } from '../scenario/presets';
-import { simulate } from '../scenario/simulate';
+import { simulate, type SimulationResult } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
-import { buildScenario, helpText, parseArgs, type CliOptions } from './args';
+import { buildScenario, DEFAULT_CAPTURE, helpText, parseArgs, type CliOptions } from './args';
 
 /** `npm run sim -- ...`: one scenario, simulated headless; see helpText() for flags and exit codes. */
 
@@ -16,6 +17,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): string;
+  /** Where --pcap writes; the file system when absent. */
+  writeFile?(path: string, data: Uint8Array): void;
 }
 
 class BadInput extends Error {}
@@ -40,6 +43,33 @@ function loadScenarioFile(io: CliIo, path: string): Scenario {
   const checked = validateScenario(data);
   if (!checked.ok) throw new BadInput(`--scenario ${path}: ${checked.error}`);
   return checked.value;
+}
+
+/** Writes the --pcap file and says so on stderr; returns what went wrong instead, if anything. */
+function writeCapture(
+  io: CliIo,
+  path: string,
+  capture: CapturePoint,
+  result: SimulationResult,
+): string | null {
+  try {
+    (io.writeFile ?? writeFileSync)(path, writePcap(result.trace, { capture }));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such directory'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : null;
+    return `--pcap ${path}: cannot write the file: ${why ?? (error as Error).message}`;
+  }
+  const packets = capturedHops(result.trace, capture).length;
+  const where = `${capture}, ${capturePoint(capture)!.title}`;
+  io.stderr(`pcap: wrote ${packets} packets to ${path} (capture at ${where})\n`);
+  return null;
 }
 
 function listPresets(options: CliOptions): string {
@@ -104,6 +134,13 @@ export function run(argv: readonly string[], io: CliIo): number {
     return EXIT.badInput;
   }
   const result = simulate(scenario.value);
+  if (options.pcapFile) {
+    const problem = writeCapture(io, options.pcapFile, options.capture ?? DEFAULT_CAPTURE, result);
+    if (problem) {
+      io.stderr(`error: ${problem}\n`);
+      return EXIT.badInput;
+    }
+  }
   io.stdout(
     options.json
       ? `${JSON.stringify(toJsonSummary(result, { includeTrace: options.trace }), null, 2)}\n`

@@ -26,28 +26,38 @@ export const CAPTURE_POINTS = [
   {
     id: 'client',
     between: ['client', 'client-router'],
+    title: "the client's link",
     description:
-      "the client's own link, inside its router: the client's address before NAT, and only what the client firewall let in",
+      "client ↔ client router: the client's own address (private behind NAT), and only what the client firewall let in",
   },
   {
     id: 'client-wan',
     between: ['client-router', 'internet'],
+    title: "the client router's Internet side",
     description:
-      "the client router's Internet side: addresses after NAT, and inbound packets the client firewall is about to drop",
+      'client router ↔ Internet: addresses after NAT, and inbound packets the client firewall is about to drop',
   },
   {
     id: 'server-wan',
     between: ['internet', 'server-router'],
+    title: "the server router's Internet side",
     description:
-      "the server router's Internet side: the server's public address, and inbound packets the server firewall is about to drop",
+      "Internet ↔ server router: the server's public address, and inbound packets the server firewall is about to drop",
   },
   {
     id: 'server',
     between: ['server-router', 'server'],
+    title: "the server's link",
     description:
-      "the server's own link, inside its router: the server's private address behind NAT, and only what the server firewall let in",
+      "server router ↔ server: the server's own address (private behind NAT), and only what the server firewall let in",
   },
-] as const satisfies readonly { id: string; between: readonly [NodeId, NodeId]; description: string }[];
+] as const satisfies readonly {
+  id: string;
+  between: readonly [NodeId, NodeId];
+  /** A few words for a status line. */
+  title: string;
+  description: string;
+}[];
 
 export type CapturePoint = (typeof CAPTURE_POINTS)[number]['id'];
 
@@ -76,6 +86,7 @@ const ICMP_HEADER_BYTES = 8;
 /** An ICMP error quotes the offending IP header and the first 8 bytes of its payload (RFC 792). */
 const ICMP_QUOTED_PAYLOAD_BYTES = 8;
 
+/** The capture point with this id, or undefined for an unknown one. */
 export function capturePoint(id: string): (typeof CAPTURE_POINTS)[number] | undefined {
   return CAPTURE_POINTS.find((point) => point.id === id);
 }
@@ -90,6 +101,7 @@ export function capturedHops(trace: readonly TraceEvent[], capture: CapturePoint
   );
 }
 
+/** The capture at one link as a libpcap file: one Ethernet frame per packet that crossed it. */
 export function writePcap(trace: readonly TraceEvent[], options: PcapOptions): Uint8Array {
   const rejected = offendingPackets(trace);
   const records = capturedHops(trace, options.capture).map((hop) =>
@@ -207,7 +219,10 @@ function tcpSegment(src: string, dst: string, tcp: TcpSegment): Uint8Array {
     view.setUint16(22, tcp.mss);
   }
   bytes.set(tcp.payload, headerLength);
-  view.setUint16(16, internetChecksum(pseudoHeader(src, dst, IP_PROTOCOL_TCP, bytes.length), bytes));
+  view.setUint16(
+    16,
+    internetChecksum(pseudoHeader(src, dst, IP_PROTOCOL_TCP, bytes.length), bytes),
+  );
   return bytes;
 }
 
@@ -241,7 +256,9 @@ function pseudoHeader(src: string, dst: string, protocol: number, length: number
 function offendingPackets(trace: readonly TraceEvent[]): Map<number, Packet> {
   const byResponse = new Map<number, Packet>();
   for (const event of trace) {
-    if (event.type === 'reject' && event.response.icmp) byResponse.set(event.response.id, event.packet);
+    if (event.type === 'reject' && event.response.icmp) {
+      byResponse.set(event.response.id, event.packet);
+    }
   }
   return byResponse;
 }
@@ -259,9 +276,7 @@ function icmpMessage(icmp: IcmpUnreachable, offending: Packet | undefined): Uint
     totalLength: offending ? packetLength(offending) : IPV4_HEADER_BYTES + TCP_HEADER_BYTES,
     dontFragment: !offending?.icmp,
   });
-  const bytes = new Uint8Array(
-    ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_PAYLOAD_BYTES,
-  );
+  const bytes = new Uint8Array(ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_PAYLOAD_BYTES);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, icmp.type);
   view.setUint8(1, icmp.code);
