@@ -8,7 +8,10 @@ test('home page runs a scenario and has no accessibility violations', async ({ p
   // Default: active mode behind a stateful client firewall fails at the first transfer.
   await expect(outcome.getByRole('heading')).toContainText('Fails');
   await expect(outcome).toContainText("dropped by the client firewall's rule 3");
-  await expect(page.getByRole('region', { name: 'Transcript' })).toContainText('PORT 192,0,2,10');
+  await page.getByText('Transcript', { exact: true }).click();
+  await expect(page.getByLabel('Transcript of every packet and line')).toContainText(
+    'PORT 192,0,2,10',
+  );
   await page.screenshot({ path: 'test-results/screenshots/home-active-fails.png', fullPage: true });
 
   const { violations } = await new AxeBuilder({ page }).analyze();
@@ -20,7 +23,8 @@ test('switching to passive mode makes the same network work', async ({ page }) =
   await page.getByLabel('Passive (PASV)').check();
   const outcome = page.getByRole('region', { name: 'Outcome' });
   await expect(outcome.getByRole('heading')).toContainText('Works');
-  await expect(page.getByRole('region', { name: 'Transcript' })).toContainText(
+  await page.getByText('Transcript', { exact: true }).click();
+  await expect(page.getByLabel('Transcript of every packet and line')).toContainText(
     '227 Entering Passive Mode',
   );
   await page.screenshot({
