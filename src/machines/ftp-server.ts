@@ -144,7 +144,7 @@ function passivePortFor(context: Ctx): number {
   return from + (mixed % span);
 }
 
-export const ftpServerMachine = setup({
+const ftpServerSetup = setup({
   types: {
     context: {} as FtpServerContext,
     events: {} as FtpServerEvent,
@@ -363,7 +363,14 @@ export const ftpServerMachine = setup({
     closeControl: emit({ type: 'close-control' }),
     abortDataConnection: emit({ type: 'abort-data' }),
   },
-}).createMachine({
+});
+
+/** A line that is not a command at all (empty, not 3-4 letters, too long): RFC 959 §4.2 code 500. */
+const answerBadLine = {
+  actions: { type: 'reply', params: { code: 500, text: 'Syntax error, command unrecognized.' } },
+} as const;
+
+export const ftpServerMachine = ftpServerSetup.createMachine({
   id: 'ftpServer',
   context: ({ input }) => ({
     ...input,
@@ -410,12 +417,7 @@ export const ftpServerMachine = setup({
             },
           },
         ],
-        BAD_LINE: {
-          actions: {
-            type: 'reply',
-            params: { code: 500, text: 'Syntax error, command unrecognized.' },
-          },
-        },
+        BAD_LINE: answerBadLine,
       },
     },
     awaitingPassword: {
@@ -450,12 +452,7 @@ export const ftpServerMachine = setup({
             },
           },
         ],
-        BAD_LINE: {
-          actions: {
-            type: 'reply',
-            params: { code: 500, text: 'Syntax error, command unrecognized.' },
-          },
-        },
+        BAD_LINE: answerBadLine,
       },
     },
     loggedIn: {
@@ -590,12 +587,7 @@ export const ftpServerMachine = setup({
           },
           { actions: { type: 'reply', params: { code: 500, text: 'Unknown command.' } } },
         ],
-        BAD_LINE: {
-          actions: {
-            type: 'reply',
-            params: { code: 500, text: 'Syntax error, command unrecognized.' },
-          },
-        },
+        BAD_LINE: answerBadLine,
       },
       states: {
         idle: { tags: ['readsCommands'] },
