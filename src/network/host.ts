@@ -89,7 +89,13 @@ export class Host {
   private sockets = new Map<string, Socket>();
   private listeners = new Map<
     number,
-    { id: string; actor: TcpActor; channel: Channel; onAccept: (s: Socket) => void }
+    {
+      id: string;
+      actor: TcpActor;
+      label: string;
+      channel: Channel;
+      onAccept: (s: Socket) => void;
+    }
   >();
   private usedPorts = new Set<number>();
   private actorCount = 0;
@@ -138,7 +144,7 @@ export class Host {
     actor.actor.start();
     actor.send({ type: 'OPEN_PASSIVE' });
     const id = actor.id;
-    this.listeners.set(port, { id, actor, channel, onAccept });
+    this.listeners.set(port, { id, actor, label, channel, onAccept });
     return {
       id,
       port,
@@ -186,7 +192,7 @@ export class Host {
     if (listener && segment.flags.syn && !segment.flags.ack && !segment.flags.rst) {
       const local = { address: this.address, port: segment.dstPort };
       const forked = this.openSocket(
-        `${listener.actor.id} accepted`,
+        `connection accepted by the ${listener.label}`,
         listener.channel,
         local,
         remote,

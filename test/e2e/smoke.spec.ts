@@ -20,7 +20,7 @@ test('home page runs a scenario and has no accessibility violations', async ({ p
 
 test('switching to passive mode makes the same network work', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Passive (PASV)').check();
+  await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
   const outcome = page.getByRole('region', { name: 'Outcome' });
   await expect(outcome.getByRole('heading')).toContainText('Works');
   await page.getByText('Transcript', { exact: true }).click();

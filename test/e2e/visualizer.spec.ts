@@ -40,7 +40,7 @@ test('play moves time forward and pause stops it', async ({ page }) => {
 
 test('selecting a packet in the ladder shows its headers in the inspector', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Passive (PASV)').check();
+  await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
   await page.locator('body').press('End');
   const arrow = page.locator('svg.ladder-view [role="button"][aria-label*="227"]').first();
   await arrow.click();
@@ -51,4 +51,29 @@ test('selecting a packet in the ladder shows its headers in the inspector', asyn
     path: 'test-results/screenshots/visualizer-inspector.png',
     fullPage: true,
   });
+});
+
+test('the what-if row compares every mode and a click loads one', async ({ page }) => {
+  await page.goto('/');
+  const whatIf = page.getByRole('region', { name: 'What if: every mode on this network' });
+  await expect(whatIf.getByRole('button', { name: /^Active \(PORT\): fails/ })).toBeVisible();
+  await expect(whatIf.getByRole('button', { name: /^Passive \(PASV\): works/ })).toBeVisible();
+  await whatIf.getByRole('button', { name: /^Passive \(PASV\)/ }).click();
+  await expect(page.getByRole('region', { name: 'Outcome' }).getByRole('heading')).toContainText(
+    'Works',
+  );
+  await expect(page.getByRole('radio', { name: 'Passive (PASV)' })).toBeChecked();
+});
+
+test('with the FTP helper the conntrack table shows the RELATED data connection', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Client firewall' }).selectOption('stateful-helper');
+  await page.locator('body').press('End');
+  const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
+  await expect(tables).toContainText('helper=ftp');
+  await expect(tables).toContainText('RELATED');
+  await expect(tables).toContainText('CLOSED');
+  await page.screenshot({ path: 'test-results/screenshots/visualizer-tables.png', fullPage: true });
 });
