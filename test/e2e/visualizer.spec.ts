@@ -77,3 +77,36 @@ test('with the FTP helper the conntrack table shows the RELATED data connection'
   await expect(tables).toContainText('CLOSED');
   await page.screenshot({ path: 'test-results/screenshots/visualizer-tables.png', fullPage: true });
 });
+
+test('a share link reopens the same scenario at the same moment', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
+  await page.getByRole('combobox', { name: 'Server firewall' }).selectOption('only-21');
+  // (Arrow keys would move the focused radio group; the step button moves time.)
+  await page.getByRole('button', { name: 'Next event' }).click();
+  await page.getByRole('button', { name: 'Next event' }).click();
+  const clock = await page.getByLabel('Virtual time').textContent();
+  const url = page.url();
+  expect(url).toContain('#s=');
+
+  const other = await page.context().newPage();
+  await other.goto(url);
+  await expect(other.getByRole('radio', { name: 'Passive (PASV)' })).toBeChecked();
+  await expect(other.getByRole('combobox', { name: 'Server firewall' })).toHaveValue('only-21');
+  await expect(other.getByLabel('Virtual time')).toHaveText(clock ?? '');
+  await expect(other.getByRole('region', { name: 'Outcome' })).toContainText(
+    "server firewall's rule",
+  );
+});
+
+test('a damaged link shows a friendly message and the starting network', async ({ page }) => {
+  await page.goto('/#s=eyJtb2RlIjoicGFzc3Yi&t=0');
+  await expect(page.getByRole('alert')).toContainText('This link could not be opened');
+  await expect(page.getByRole('heading', { level: 1, name: 'FTP Lab' })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'Active (PORT)' })).toBeChecked();
+  await page.screenshot({ path: 'test-results/screenshots/damaged-link.png', fullPage: true });
+
+  await page.goto('/#s=eyJtb2RlIjoicGFzc3YifQ&t=0');
+  await page.reload();
+  await expect(page.getByRole('alert')).toContainText('mode: expected one of');
+});
