@@ -110,3 +110,15 @@ test('a damaged link shows a friendly message and the starting network', async (
   await page.reload();
   await expect(page.getByRole('alert')).toContainText('mode: expected one of');
 });
+
+test('? opens the keyboard shortcuts and Esc closes them', async ({ page }) => {
+  await page.goto('/');
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Play or pause');
+  const { violations } = await new AxeBuilder({ page }).include('dialog').analyze();
+  expect(violations.map((v) => v.id)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});
