@@ -122,3 +122,15 @@ test('? opens the keyboard shortcuts and Esc closes them', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 });
+
+test('with reduced motion, playback steps from event to event', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto('/');
+  const now = page.locator('.now');
+  const before = await now.textContent();
+  await page.getByRole('button', { name: 'Play' }).click();
+  // One step every 0.7 s at 1×: the description changes without any continuous motion.
+  await expect(now).not.toHaveText(before ?? '', { timeout: 3000 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.screenshot({ path: 'test-results/screenshots/reduced-motion.png', fullPage: true });
+});
