@@ -39,13 +39,22 @@ export function addressingFor(scenario: Pick<Scenario, 'clientSide' | 'serverSid
   };
 }
 
+/** "the client firewall" or "the client router": what the learner should call that box. */
+export function routerName(
+  scenario: Pick<Scenario, 'clientSide' | 'serverSide'>,
+  side: 'client' | 'server',
+): string {
+  const config = side === 'client' ? scenario.clientSide : scenario.serverSide;
+  return `the ${side} ${config.firewall ? 'firewall' : 'router'}`;
+}
+
 export function routerConfigs(scenario: Scenario): { client: RouterConfig; server: RouterConfig } {
   const a = addressingFor(scenario);
   const { clientSide, serverSide } = scenario;
   return {
     client: {
       id: 'client-router',
-      name: clientSide.firewall ? 'the client firewall' : 'the client router',
+      name: routerName(scenario, 'client'),
       lanAddress: a.clientRouter.lan,
       lanSubnet: a.clientRouter.subnet,
       wanAddress: a.clientRouter.wan,
@@ -55,7 +64,7 @@ export function routerConfigs(scenario: Scenario): { client: RouterConfig; serve
     },
     server: {
       id: 'server-router',
-      name: serverSide.firewall ? 'the server firewall' : 'the server router',
+      name: routerName(scenario, 'server'),
       lanAddress: a.serverRouter.lan,
       lanSubnet: a.serverRouter.subnet,
       wanAddress: a.serverRouter.wan,

@@ -1,7 +1,7 @@
 import type { FtpClientContext, DataMode } from '../machines/ftp-client';
 import type { Packet } from '../protocol/tcp';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
-import type { Addressing } from './addresses';
+import { routerName, type Addressing } from './addresses';
 import type { Scenario } from './types';
 
 export type DataConnectionResult =
@@ -45,13 +45,18 @@ interface OutcomeInput {
   stoppedByLimit: boolean;
 }
 
-const NODE_NAMES: Record<NodeId, string> = {
-  client: 'the client',
-  'client-router': 'the client router',
-  internet: 'the Internet',
-  'server-router': 'the server router',
-  server: 'the server',
-};
+function nodeName(scenario: Scenario, node: NodeId): string {
+  switch (node) {
+    case 'client-router':
+      return routerName(scenario, 'client');
+    case 'server-router':
+      return routerName(scenario, 'server');
+    case 'internet':
+      return 'the Internet';
+    default:
+      return `the ${node}`;
+  }
+}
 
 function asSentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
@@ -193,8 +198,8 @@ function blockedSentence(input: OutcomeInput, conn: DataConnectionSummary): stri
   const reason = conn.decidedBy?.reason ?? '';
   const ruleText =
     conn.decidedBy?.verdict?.by === 'rule'
-      ? ` by ${NODE_NAMES[conn.decidedBy.node].replace('router', conn.decidedBy.node === 'client-router' ? (input.scenario.clientSide.firewall ? 'firewall' : 'router') : input.scenario.serverSide.firewall ? 'firewall' : 'router')}'s rule ${conn.decidedBy.verdict.ruleNumber}, "${conn.decidedBy.verdict.ruleName}"`
-      : ` at ${NODE_NAMES[conn.decidedBy?.node ?? 'internet']}: ${reason}`;
+      ? ` by ${nodeName(input.scenario, conn.decidedBy.node)}'s rule ${conn.decidedBy.verdict.ruleNumber}, "${conn.decidedBy.verdict.ruleName}"`
+      : ` at ${nodeName(input.scenario, conn.decidedBy?.node ?? 'internet')}: ${reason}`;
   const state = conn.decidedBy?.verdict?.state
     ? ` (conntrack state ${conn.decidedBy.verdict.state}${conn.decidedBy.verdict.state === 'NEW' ? ': nothing told the firewall to expect this connection' : ''})`
     : '';
@@ -221,12 +226,12 @@ export function explainOutcome(input: OutcomeInput): Outcome {
           ? ' (let in as RELATED: the FTP helper had read the announcement on the control connection)'
           : '';
       parts.push(
-        `${conn.command}: the ${conn.opener} connected from ${conn.from} to ${conn.to}${conn.decidedBy ? `, ${conn.decidedBy.reason} at ${NODE_NAMES[conn.decidedBy.node]}` : ''}${helped}.`,
+        `${conn.command}: the ${conn.opener} connected from ${conn.from} to ${conn.to}${conn.decidedBy ? `, ${conn.decidedBy.reason} at ${nodeName(scenario, conn.decidedBy.node)}` : ''}${helped}.`,
       );
     }
     const alg = input.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
     if (alg && alg.type === 'nat')
-      parts.push(`On the way, ${NODE_NAMES[alg.node]}'s ${alg.detail}.`);
+      parts.push(`On the way, ${nodeName(scenario, alg.node)}'s ${alg.detail}.`);
     return {
       result: 'success',
       failedAt: null,
