@@ -8,7 +8,7 @@ import {
   networkPreset,
   withReject,
 } from '../scenario/presets';
-import type { DataMode, Scenario, TransferType } from '../scenario/types';
+import { DATA_MODES, type DataMode, type Scenario, type TransferType } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
 
 /**
@@ -58,7 +58,6 @@ interface SwitchFlag {
   set(options: CliOptions): void;
 }
 
-const MODES: DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
 const TYPES: TransferType[] = ['ascii', 'binary'];
 const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
 const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
@@ -83,8 +82,8 @@ export const VALUE_FLAGS: ValueFlag[] = [
     name: '--mode',
     placeholder: '<mode>',
     help: 'active (PORT, default), passive (PASV), eprt or epsv',
-    allowed: () => MODES,
-    set: choice(MODES, (o, v) => (o.mode = v)),
+    allowed: () => [...DATA_MODES],
+    set: choice(DATA_MODES, (o, v) => (o.mode = v)),
   },
   {
     name: '--type',

@@ -29,3 +29,14 @@ export interface Scenario {
 }
 
 export type { DataMode, TransferType };
+
+/** The four ways to open a data connection: RFC 959's PORT and PASV, RFC 2428's EPRT and EPSV. */
+export const DATA_MODES: readonly DataMode[] = ['active', 'passive', 'eprt', 'epsv'];
+
+/** How the switchboard and the what-if row name each mode. */
+export const DATA_MODE_LABELS: Record<DataMode, string> = {
+  active: 'Active (PORT)',
+  passive: 'Passive (PASV)',
+  eprt: 'Extended active (EPRT)',
+  epsv: 'Extended passive (EPSV)',
+};

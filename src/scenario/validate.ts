@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../protocol/result';
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
 import type { CtState } from '../network/trace';
 import { defaultScenario } from './presets';
-import type { Scenario, SideConfig } from './types';
+import { DATA_MODES, type Scenario, type SideConfig } from './types';
 
 /**
  * Checks scenario data from a file, a URL or the UI. Missing fields take the default scenario's
@@ -193,8 +193,7 @@ export function validateScenario(input: unknown): Result<Scenario> {
       'serverSide',
     ]);
     const scenario: Scenario = { ...base };
-    if (o.mode !== undefined)
-      scenario.mode = oneOf(o.mode, 'mode', ['active', 'passive', 'eprt', 'epsv'] as const);
+    if (o.mode !== undefined) scenario.mode = oneOf(o.mode, 'mode', DATA_MODES);
     if (o.type !== undefined) scenario.type = oneOf(o.type, 'type', ['ascii', 'binary'] as const);
     if (o.pasvAddress !== undefined)
       scenario.pasvAddress = oneOf(o.pasvAddress, 'pasvAddress', ['trust', 'ignore'] as const);
