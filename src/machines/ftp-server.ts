@@ -96,11 +96,8 @@ const NOT_IMPLEMENTED = new Set([
   'ACCT',
   'SMNT',
   'REIN',
-  'STRU',
-  'MODE',
   'STOU',
   'APPE',
-  'ALLO',
   'REST',
   'RNFR',
   'RNTO',
@@ -135,6 +132,17 @@ function portRefusal(context: Ctx, target: HostPort): string | null {
 
 function transferPath(context: Ctx, arg: string | null): string {
   return normalisePath(context.cwd, arg ?? '.');
+}
+
+/**
+ * The answer to PASV or EPSV once the passive port is listening: 227 with the address and port, or
+ * 229 with the port alone. Exported for hosts that choose the port themselves (see src/node/).
+ */
+export function passiveReply(context: Ctx, port: number, extended: boolean): FtpServerEmitted {
+  const address = context.settings.passiveAddress ?? context.localAddress;
+  return extended
+    ? reply(229, formatEpsvReply(port))
+    : reply(227, formatPasvReply({ host: address, port }));
 }
 
 function passivePortFor(context: Ctx): number {
@@ -187,6 +195,9 @@ const ftpServerSetup = setup({
       return parsed.ok ? parsed.value.family !== 1 : /network protocol/i.test(parsed.error);
     },
     isMalformedEprt: ({ event }) => !parseEprt(command(event).arg ?? '').ok,
+    /** RFC 959 §5.1: every server must accept stream mode and file structure, the defaults. */
+    isStreamMode: ({ event }) => /^S$/i.test((command(event).arg ?? '').trim()),
+    isFileStructure: ({ event }) => /^F$/i.test((command(event).arg ?? '').trim()),
     isKnownType: ({ event }) => /^(A|A N|I|L 8)$/i.test((command(event).arg ?? '').trim()),
     hasNoDataChannel: ({ context }) =>
       context.activeTarget === null && context.passivePort === null,
@@ -249,12 +260,7 @@ const ftpServerSetup = setup({
         passiveCount: context.passiveCount + 1,
       });
       enqueue.emit({ type: 'open-passive', port });
-      const address = context.settings.passiveAddress ?? context.localAddress;
-      enqueue.emit(
-        params.extended
-          ? reply(229, formatEpsvReply(port))
-          : reply(227, formatPasvReply({ host: address, port })),
-      );
+      enqueue.emit(passiveReply(context, port, params.extended));
     }),
     markPassiveConnected: assign({ passiveConnected: true }),
     rememberTransfer: assign({
@@ -491,6 +497,27 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           {
             guard: { type: 'isCommand', params: { verb: 'TYPE' } },
             actions: { type: 'reply', params: { code: 500, text: 'Unrecognised TYPE command.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'MODE' } }, 'isStreamMode']),
+            actions: { type: 'reply', params: { code: 200, text: 'Mode set to S.' } },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'MODE' } },
+            actions: { type: 'reply', params: { code: 504, text: 'Bad MODE command.' } },
+          },
+          {
+            guard: and([{ type: 'isCommand', params: { verb: 'STRU' } }, 'isFileStructure']),
+            actions: { type: 'reply', params: { code: 200, text: 'Structure set to F.' } },
+          },
+          {
+            guard: { type: 'isCommand', params: { verb: 'STRU' } },
+            actions: { type: 'reply', params: { code: 504, text: 'Bad STRU command.' } },
+          },
+          {
+            // RFC 959 §4.1.3: a server that needs no space reservation treats ALLO as NOOP.
+            guard: { type: 'isCommand', params: { verb: 'ALLO' } },
+            actions: { type: 'reply', params: { code: 202, text: 'ALLO command ignored.' } },
           },
           {
             guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isAcceptablePort']),

@@ -203,6 +203,18 @@ describe('simple commands once logged in', () => {
     expect(s.context().type).toBe('I');
   });
 
+  it('MODE S and STRU F 200 (RFC 959 §5.1 minimum), other modes and structures 504, ALLO 202', () => {
+    const s = loggedIn();
+    expect(s.cmd('MODE', 'S')).toEqual([reply(200, 'Mode set to S.')]);
+    expect(s.cmd('MODE', 's')).toEqual([reply(200, 'Mode set to S.')]);
+    expect(s.cmd('MODE', 'B')).toEqual([reply(504, 'Bad MODE command.')]);
+    expect(s.cmd('MODE')).toEqual([reply(504, 'Bad MODE command.')]);
+    expect(s.cmd('STRU', 'F')).toEqual([reply(200, 'Structure set to F.')]);
+    expect(s.cmd('STRU', 'R')).toEqual([reply(504, 'Bad STRU command.')]);
+    expect(s.cmd('ALLO', '1024')).toEqual([reply(202, 'ALLO command ignored.')]);
+    expect(s.state()).toEqual({ loggedIn: 'idle' });
+  });
+
   it('PWD 257, CWD 250/550, CDUP', () => {
     const s = loggedIn();
     expect(s.cmd('PWD')).toEqual([reply(257, '"/" is the current directory')]);
@@ -635,6 +647,11 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     command('RETR', 'missing.txt'),
     command('RETR'),
     command('STOR', 'up.txt'),
+    command('MODE', 'S'),
+    command('MODE', 'B'),
+    command('STRU', 'F'),
+    command('STRU', 'R'),
+    command('ALLO', '10'),
     command('ACCT', 'x'),
     command('FOO'),
     { type: 'DATA_CONNECTED' },
