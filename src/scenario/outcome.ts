@@ -218,7 +218,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   };
   if (success) {
     const parts = [
-      `${modeName(scenario.mode)} worked: all ${scenario.commands.length} command${scenario.commands.length === 1 ? '' : 's'} succeeded in ${seconds(input.elapsedMs)}.`,
+      `${modeName(scenario.mode)} worked: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${seconds(input.elapsedMs)}.`,
     ];
     for (const conn of connections) {
       const helped =

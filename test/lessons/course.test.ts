@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { checkLessonDir } from '../../src/cli/lessons';
+import { formatProblem } from '../../src/lessons/check';
+
+// Every lesson in lessons/ parses, every scenario in it runs, and every claim it makes (a step's
+// expectations, a predict answer, a task's solution) agrees with the simulation. A failure names
+// the file, the line and what is wrong.
+describe('the course in lessons/', () => {
+  const { lessons, problems } = checkLessonDir('lessons');
+
+  it('has no problems', () => {
+    expect(problems.map(formatProblem)).toEqual([]);
+  });
+
+  it('has lessons in order, each with several steps and at least one prediction', () => {
+    expect(lessons.length).toBeGreaterThan(0);
+    for (const lesson of lessons) {
+      expect(lesson.steps.length, lesson.file).toBeGreaterThanOrEqual(3);
+      expect(
+        lesson.steps.some((s) => s.predict),
+        lesson.file,
+      ).toBe(true);
+    }
+  });
+});
