@@ -211,6 +211,7 @@ const ftpServerSetup = setup({
       return (verb === 'RETR' || verb === 'STOR') && !arg;
     },
     isActive: ({ context }) => context.activeTarget !== null,
+    isReceivingUpload: ({ context }) => context.transfer?.verb === 'STOR',
     isPassiveAlreadyConnected: ({ context }) => context.passiveConnected,
   },
   actions: {
@@ -644,8 +645,14 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           entry: 'startTransfer',
           on: {
             DATA_SENT: { target: 'idle', actions: 'finishTransfer' },
-            DATA_RECEIVED: { actions: 'collectUpload' },
-            DATA_EOF: { target: 'idle', actions: ['storeUpload', 'finishTransfer'] },
+            // Only an upload reads the data connection: a client that half-closes it during a
+            // download (or sends bytes there) must not replace the file it is downloading.
+            DATA_RECEIVED: { guard: 'isReceivingUpload', actions: 'collectUpload' },
+            DATA_EOF: {
+              guard: 'isReceivingUpload',
+              target: 'idle',
+              actions: ['storeUpload', 'finishTransfer'],
+            },
             DATA_FAILED: { target: 'idle', actions: 'failTransfer' },
           },
         },
