@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { simulate } from '../scenario/simulate';
+import { DataError, parseBlockData } from '../lessons/block-data';
+import { ALL_FACTS } from '../lessons/facts';
+import { applyScenarioEntries, baseScenario } from '../lessons/scenario-spec';
 import { checkCourse, checkLessonFile, formatProblem, type FileProblem } from '../lessons/check';
 import type { Lesson } from '../lessons/lesson';
 
@@ -29,8 +33,38 @@ export function checkLessonDir(dir: string): { lessons: Lesson[]; problems: File
   return { lessons: lessons.sort((a, b) => a.order - b.order), problems };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const dir = process.argv[2] ?? 'lessons';
+/**
+ * Every fact for one scenario written as in a lesson, settings separated by ";":
+ * `npm run lessons -- --facts "preset: client-stateful; mode: active"`. What an author runs to
+ * see what a predict question's answer will be.
+ */
+export function factsFor(spec: string): string {
+  const map = parseBlockData(
+    spec
+      .split(';')
+      .map((part) => part.trim())
+      .join('\n'),
+  );
+  const result = simulate(applyScenarioEntries(baseScenario(), map.entries));
+  const width = Math.max(...Object.keys(ALL_FACTS).map((k) => k.length));
+  const lines = Object.entries(ALL_FACTS).map(
+    ([name, fact]) => `${name.padEnd(width)}  ${JSON.stringify(fact.read(result))}`,
+  );
+  return [...lines, '', result.outcome.explanation].join('\n');
+}
+
+function main(args: string[]): number {
+  if (args[0] === '--facts') {
+    try {
+      console.log(factsFor(args[1] ?? ''));
+      return 0;
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      console.error(`--facts: ${error.message}`);
+      return 2;
+    }
+  }
+  const dir = args[0] ?? 'lessons';
   const { lessons, problems } = checkLessonDir(dir);
   for (const lesson of lessons) {
     const predicts = lesson.steps.filter((s) => s.predict).length;
@@ -41,5 +75,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   for (const problem of problems) console.error(formatProblem(problem));
   console.log(`${lessons.length} lessons checked, ${problems.length} problems`);
-  process.exitCode = problems.length > 0 ? 1 : 0;
+  return problems.length > 0 ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = main(process.argv.slice(2));
 }

@@ -53,6 +53,25 @@ function retrieved(result: SimulationResult) {
     });
 }
 
+/** The control connection's opening segments as the client sent and received them. */
+function handshake(result: SimulationResult) {
+  const segments = [];
+  for (const event of result.trace) {
+    if (event.type !== 'send' || !event.packet.tcp) continue;
+    const tcp = event.packet.tcp;
+    const control = tcp.dstPort === 21 || tcp.srcPort === 21;
+    if (!control || (event.node !== 'client' && event.node !== 'server')) continue;
+    segments.push(tcp);
+    if (segments.length === 3) break;
+  }
+  return segments;
+}
+
+function flagNames(flags: { syn: boolean; ack: boolean; fin: boolean; rst: boolean }): string {
+  const names = (['syn', 'ack', 'fin', 'rst'] as const).filter((f) => flags[f]);
+  return names.map((f) => f.toUpperCase()).join('+') || 'none';
+}
+
 function tcpConnections(result: SimulationResult): number {
   return result.actors.filter(
     (a) =>
@@ -71,6 +90,33 @@ export const FACTS: Record<string, FactDefinition> = {
     description: 'the client step that failed ("login", "LIST", "RETR notes.txt"), or "none"',
     kind: 'string',
     read: (r) => r.outcome.failedAt ?? 'none',
+  },
+  handshakeFlags: {
+    description:
+      'the flags of the control connection\'s first three segments, e.g. "SYN, SYN+ACK, ACK"',
+    kind: 'string',
+    read: (r) =>
+      handshake(r)
+        .map((tcp) => flagNames(tcp.flags))
+        .join(', '),
+  },
+  synAckAcknowledges: {
+    description: "the SYN-ACK's acknowledgement number minus the client's initial sequence number",
+    kind: 'number',
+    read: (r) => {
+      const [syn, synAck] = handshake(r);
+      return syn && synAck ? (synAck.ack - syn.seq + 2 ** 32) % 2 ** 32 : 0;
+    },
+  },
+  handshakePayloadBytes: {
+    description: 'payload bytes carried by the three handshake segments together',
+    kind: 'number',
+    read: (r) => handshake(r).reduce((sum, tcp) => sum + tcp.payload.length, 0),
+  },
+  synMss: {
+    description: "the maximum segment size the client's SYN announces",
+    kind: 'number',
+    read: (r) => handshake(r)[0]?.mss ?? 0,
   },
   dataConnections: {
     description: 'how many data connections were attempted',

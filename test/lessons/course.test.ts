@@ -23,3 +23,14 @@ describe('the course in lessons/', () => {
     }
   });
 });
+
+describe('npm run lessons -- --facts', () => {
+  it('prints every fact of a scenario written as in a lesson', async () => {
+    const { factsFor } = await import('../../src/cli/lessons');
+    const text = factsFor('preset: client-stateful; mode: active');
+    expect(text).toMatch(/^outcome +"failure"$/m);
+    expect(text).toMatch(/^dataOpener +"server"$/m);
+    expect(text).toMatch(/^handshakeFlags +"SYN, SYN\+ACK, ACK"$/m);
+    expect(text).toContain('rule 3');
+  });
+});
