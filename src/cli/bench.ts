@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { defaultScenario } from '../scenario/presets';
 import { simulate } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
+import { median, percentile } from './bench-stats';
 import { matrixScenarios } from './matrix';
 
 /**
@@ -26,17 +27,6 @@ export function sessionScenario(): Scenario {
     type: 'binary',
     commands: ['LIST', 'RETR archive.bin'],
   };
-}
-
-function median(sorted: number[]): number {
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
 }
 
 function timeRuns(runs: { warmUp: number; measured: number }, work: () => void): number[] {
