@@ -20,7 +20,7 @@ function fail(path: string, expected: string, got: unknown): never {
       : got === undefined
         ? 'nothing'
         : JSON.stringify(got);
-  throw new Invalid(`${path}: expected ${expected}, got ${shown}`);
+  throw new Invalid(`${path ? `${path}: ` : ''}expected ${expected}, got ${shown}`);
 }
 
 type Obj = Record<string, unknown>;
@@ -87,7 +87,11 @@ export function parsePortRange(value: unknown, path: string): PortRange {
 
 function address(value: unknown, path: string): string {
   if (typeof value !== 'string' || !parseCidr(value).ok)
-    fail(path, 'an IPv4 address or network like "192.0.2.0/24"', value);
+    fail(
+      path,
+      'an IPv4 address or network like "192.0.2.0/24" (four numbers 0-255, optionally "/" and a prefix length 0-32)',
+      value,
+    );
   return value as string;
 }
 
@@ -163,6 +167,31 @@ function firewall(value: unknown, path: string): FirewallConfig | null {
   );
   if (rules.length > 100) fail(`${path}.rules`, 'at most 100 rules', `${rules.length} rules`);
   return { stateful, policy, rules };
+}
+
+/** Runs one check on its own, for a form that shows the problem right under the field. */
+function attempt<T>(check: () => T): Result<T> {
+  try {
+    return ok(check());
+  } catch (error) {
+    if (error instanceof Invalid) return err(error.message);
+    throw error;
+  }
+}
+
+/** A port or range as a learner types it ("21", "40000-40099"); the error has no path. */
+export function checkPortRange(text: string): Result<PortRange> {
+  return attempt(() => parsePortRange(text, ''));
+}
+
+/** An address or CIDR network as a learner types it; the error has no path. */
+export function checkAddress(text: string): Result<string> {
+  return attempt(() => address(text, ''));
+}
+
+/** One side's firewall, checked as a scenario file's would be; errors start with "firewall.". */
+export function checkFirewall(value: unknown): Result<FirewallConfig | null> {
+  return attempt(() => firewall(value, 'firewall'));
 }
 
 function side(value: unknown, path: string, base: SideConfig): SideConfig {
