@@ -9,7 +9,7 @@ import type { Scenario, SideConfig } from '../scenario/types';
 type Side = 'client' | 'server';
 
 /** JSON with object keys sorted, so equal rules compare equal whatever order built them. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
