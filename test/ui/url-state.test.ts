@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeState, encodeState } from '../../src/ui/url-state';
 import { NETWORK_PRESETS, defaultScenario } from '../../src/scenario/presets';
+import { presetIdFor } from '../../src/ui/switches';
 
 describe('share links', () => {
   it('round-trips every preset in every mode, with the time', () => {
@@ -48,5 +49,40 @@ describe('share links', () => {
         decodeState(`s=${text}&t=1`);
       }),
     );
+  });
+});
+
+describe('share links with edited rules', () => {
+  it('carry a custom rule list exactly', () => {
+    const base = NETWORK_PRESETS.find((p) => p.id === 'client-stateful')!.apply(defaultScenario());
+    const firewall = base.clientSide.firewall!;
+    const scenario = {
+      ...base,
+      clientSide: {
+        ...base.clientSide,
+        firewall: {
+          ...firewall,
+          rules: [
+            firewall.rules[0]!,
+            {
+              name: 'inbound: FTP data from port 20',
+              direction: 'inbound' as const,
+              protocol: 'tcp' as const,
+              src: '198.51.100.0/24',
+              srcPort: { from: 20, to: 20 },
+              dstPort: { from: 1024, to: 65535 },
+              tcpFlags: 'syn' as const,
+              state: ['NEW' as const],
+              action: 'REJECT' as const,
+              rejectWith: 'tcp-reset' as const,
+            },
+            ...firewall.rules.slice(1),
+          ],
+        },
+      },
+    };
+    expect(presetIdFor(scenario, 'client')).toBe('custom');
+    const decoded = decodeState(encodeState({ scenario, t: 12 }));
+    expect(decoded).toEqual({ ok: true, value: { scenario, t: 12 } });
   });
 });
