@@ -1,0 +1,46 @@
+/**
+ * Which page the address asks for. Share links of the sandbox keep their old form (`#s=...`);
+ * the course, lessons and presenter mode live under `#/`:
+ *
+ *   #/sandbox                     the sandbox with its starting network
+ *   #/lessons                     the course page
+ *   #/lesson/active-mode/3        a lesson at its third step (steps count from 1 in links)
+ *   #/present/active-mode/3       the same step in presenter mode
+ *   #/notes/active-mode/3         the teacher's notes window that follows the presenter
+ */
+export type Route =
+  | { page: 'sandbox'; hash: string }
+  | { page: 'course' }
+  | { page: 'lesson' | 'present' | 'notes'; lessonId: string; step: number }
+  | { page: 'unknown'; hash: string };
+
+const LESSON_PAGES = ['lesson', 'present', 'notes'] as const;
+
+export function parseRoute(hash: string): Route {
+  const text = hash.replace(/^#/, '');
+  if (!text.startsWith('/')) return { page: 'sandbox', hash: text };
+  const parts = text.slice(1).split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 1 && parts[0] === 'sandbox') return { page: 'sandbox', hash: '' };
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'lessons'))
+    return { page: 'course' };
+  const [page, lessonId, stepText] = parts;
+  if ((LESSON_PAGES as readonly string[]).includes(page!) && lessonId && parts.length <= 3) {
+    const step = stepText === undefined ? 1 : Number(stepText);
+    if (Number.isInteger(step) && step >= 1)
+      return { page: page as (typeof LESSON_PAGES)[number], lessonId, step: step - 1 };
+  }
+  return { page: 'unknown', hash: text };
+}
+
+/** The link to a lesson page at a step (0-based here, 1-based in the link). */
+export function lessonHref(
+  page: 'lesson' | 'present' | 'notes',
+  lessonId: string,
+  step: number,
+): string {
+  return `#/${page}/${encodeURIComponent(lessonId)}/${step + 1}`;
+}
+
+export const COURSE_HREF = '#/lessons';
+/** The sandbox with its starting network. */
+export const SANDBOX_HREF = '#/sandbox';
