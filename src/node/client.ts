@@ -1,0 +1,270 @@
+import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import { createActor } from 'xstate';
+import {
+  ftpClientMachine,
+  type ClientFailure,
+  type ClientStep,
+  type DataMode,
+  type FtpClientEvent,
+  type TransferRecord,
+  type TransferType,
+} from '../machines/ftp-client';
+import { LineSplitter } from '../protocol/ftp-command';
+import { ReplyParser } from '../protocol/ftp-reply';
+import type { SessionEvent } from './recording';
+import { endpointOf, plainAddress, timedLogger } from './sockets';
+
+/**
+ * The project's ftp-client machine over real TCP sockets: what the simulated client host does in
+ * src/network/ftp-apps.ts, with node:net doing the TCP.
+ */
+
+export interface FtpClientOptions {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  mode: DataMode;
+  type: TransferType;
+  /** What to do after logging in, e.g. [{ verb: 'RETR', arg: 'notes.txt' }]. */
+  steps: ClientStep[];
+  /** Connect to the address in a 227 reply (RFC 959) or, as curl does by default, to the server's. */
+  pasvAddress?: 'trust' | 'ignore';
+  replyTimeoutMs?: number;
+  /** The whole session gives up after this long, whatever it is waiting for. */
+  sessionTimeoutMs?: number;
+  onEvent?: (event: SessionEvent) => void;
+}
+
+export interface FtpClientResult {
+  ok: boolean;
+  failure: ClientFailure | null;
+  transfers: TransferRecord[];
+  serverAddress: string;
+  /** The address the client names in PORT and EPRT. */
+  localAddress: string;
+}
+
+/**
+ * The local address the kernel would use to reach `host`: a connected UDP socket gets one without
+ * sending anything. PORT and EPRT must name it, and the machine needs it before it connects.
+ */
+async function localAddressToward(host: string, port: number): Promise<string> {
+  const socket = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, host, resolve);
+    });
+    return socket.address().address;
+  } finally {
+    socket.close();
+  }
+}
+
+async function ipv4Of(host: string): Promise<string> {
+  if (net.isIPv4(host)) return host;
+  return (await lookup(host, { family: 4 })).address;
+}
+
+export async function runFtpClient(options: FtpClientOptions): Promise<FtpClientResult> {
+  const log = timedLogger(options.onEvent);
+
+  const serverAddress = await ipv4Of(options.host);
+  const localAddress = await localAddressToward(serverAddress, options.port);
+  const client = createActor(ftpClientMachine, {
+    input: {
+      settings: {
+        user: options.user ?? 'anonymous',
+        password: options.password ?? 'ftp-lab@example.org',
+        mode: options.mode,
+        type: options.type,
+        steps: options.steps,
+        pasvAddress: options.pasvAddress ?? 'ignore',
+        replyTimeoutMs: options.replyTimeoutMs ?? 30_000,
+      },
+      localAddress,
+      serverAddress,
+      serverPort: options.port,
+    },
+  });
+  const tell = (event: FtpClientEvent) => {
+    if (client.getSnapshot().status === 'active') client.send(event);
+  };
+
+  let control: net.Socket | null = null;
+  let controlClosed = false;
+  let listener: net.Server | null = null;
+  let data: net.Socket | null = null;
+  let dataCount = 0;
+  /** Upload bytes waiting for the server's active connection. */
+  let unsent: Uint8Array[] = [];
+  let uploading = false;
+  const sockets = new Set<net.Socket>();
+
+  const closeControlOnce = () => {
+    if (controlClosed) return;
+    controlClosed = true;
+    tell({ type: 'CONTROL_CLOSED' });
+  };
+
+  const finishUpload = (socket: net.Socket) => {
+    for (const chunk of unsent) socket.write(chunk);
+    unsent = [];
+    uploading = false;
+    socket.once('finish', () => tell({ type: 'DATA_SENT' }));
+    socket.end();
+  };
+
+  const attachData = (socket: net.Socket, opener: 'client' | 'server') => {
+    const id = ++dataCount;
+    let failure: string | null = null;
+    data = socket;
+    sockets.add(socket);
+    log({
+      kind: 'data-open',
+      id,
+      opener,
+      local: endpointOf(socket, 'local'),
+      remote: endpointOf(socket, 'remote'),
+    });
+    // Bytes wait in the kernel until the machine is transferring (see the subscription below).
+    socket.pause();
+    socket.on('data', (chunk: Buffer) =>
+      tell({ type: 'DATA_RECEIVED', data: new Uint8Array(chunk) }),
+    );
+    socket.on('end', () => tell({ type: 'DATA_EOF' }));
+    socket.on('error', (error) => (failure = error.message));
+    socket.on('close', (hadError) => {
+      sockets.delete(socket);
+      const current = data === socket;
+      if (current) data = null;
+      log({
+        kind: 'data-close',
+        id,
+        bytesSent: socket.bytesWritten,
+        bytesReceived: socket.bytesRead,
+      });
+      if (current && (hadError || failure !== null)) {
+        tell({ type: 'DATA_FAILED', detail: failure ?? 'connection reset' });
+      }
+    });
+    if (uploading) finishUpload(socket);
+  };
+
+  client.on('open-control', ({ host, port }) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    control = socket;
+    let connected = false;
+    const splitter = new LineSplitter();
+    const parser = new ReplyParser();
+    socket.once('connect', () => {
+      connected = true;
+      tell({ type: 'CONTROL_CONNECTED' });
+    });
+    socket.on('data', (bytes: Buffer) => {
+      for (const text of splitter.push(bytes)) {
+        log({ kind: 'line', from: 'server', text });
+        const reply = parser.push(text);
+        if (reply === null) continue;
+        if (reply.ok) {
+          tell({ type: 'REPLY', code: reply.value.code, text: reply.value.lines.join('\n') });
+        } else {
+          log({ kind: 'note', text: `not an FTP reply, ignored: ${reply.error}` });
+        }
+      }
+    });
+    socket.on('error', (error) => {
+      if (!connected) tell({ type: 'CONTROL_FAILED', detail: error.message });
+    });
+    socket.on('close', () => {
+      if (connected) closeControlOnce();
+    });
+  });
+  client.on('send-line', ({ wire, text }) => {
+    log({ kind: 'line', from: 'client', text });
+    control?.write(wire, 'latin1');
+  });
+  client.on('listen-data', () => {
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+      // Only the server may connect: anyone else who finds the port gets nothing.
+      if (plainAddress(socket.remoteAddress) !== serverAddress) {
+        log({
+          kind: 'note',
+          text: `data connection from ${plainAddress(socket.remoteAddress)} refused: the server is ${serverAddress}`,
+        });
+        socket.destroy();
+        return;
+      }
+      server.close();
+      if (listener === server) listener = null;
+      attachData(socket, 'server');
+      tell({ type: 'DATA_CONNECTED' });
+    });
+    listener = server;
+    server.once('error', (error) =>
+      tell({ type: 'DATA_FAILED', detail: `cannot listen: ${error.message}` }),
+    );
+    server.listen({ host: localAddress, port: 0 }, () => {
+      const address = server.address();
+      if (address !== null && typeof address === 'object') {
+        tell({ type: 'DATA_LISTENING', port: address.port });
+      }
+    });
+  });
+  client.on('connect-data', ({ host, port }) => {
+    const socket = net.connect({ host, port, localAddress });
+    sockets.add(socket);
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      attachData(socket, 'client');
+      tell({ type: 'DATA_CONNECTED' });
+    });
+    socket.on('error', (error) => {
+      if (!connected) tell({ type: 'DATA_FAILED', detail: error.message });
+    });
+  });
+  client.on('send-data', ({ data: bytes }) => {
+    unsent.push(bytes);
+  });
+  client.on('close-data', () => {
+    if (unsent.length > 0) {
+      // An upload: send it now, or as soon as the server's active connection is accepted. The
+      // listener stays open until then: closing it would reset a connection still in its backlog.
+      uploading = true;
+      if (data !== null) finishUpload(data);
+      return;
+    }
+    listener?.close();
+    listener = null;
+    data?.end();
+  });
+  client.on('close-control', () => {
+    control?.end();
+    closeControlOnce();
+  });
+  client.on('report', ({ text }) => log({ kind: 'note', text }));
+
+  const sessionTimer = setTimeout(() => {
+    log({ kind: 'note', text: `session took longer than ${options.sessionTimeoutMs} ms: closing` });
+    control?.destroy();
+  }, options.sessionTimeoutMs ?? 300_000);
+
+  return new Promise((resolve) => {
+    client.subscribe((snapshot) => {
+      if (snapshot.matches('transferring') && data?.isPaused()) data.resume();
+      if (snapshot.status !== 'done') return;
+      clearTimeout(sessionTimer);
+      listener?.close();
+      for (const socket of sockets) socket.destroy();
+      control?.destroy();
+      const { failure, transfers } = snapshot.context;
+      resolve({ ok: failure === null, failure, transfers, serverAddress, localAddress });
+    });
+    client.start();
+    tell({ type: 'START' });
+  });
+}

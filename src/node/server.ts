@@ -1,0 +1,137 @@
+import net, { type AddressInfo } from 'node:net';
+import { defaultFileStore, type FileStore } from '../machines/file-store';
+import type { FtpServerSettings, FtpUser } from '../machines/ftp-server';
+import { readFileTree, writeStoredFile } from './file-tree';
+import type { SessionEvent } from './recording';
+import { runServerSession } from './server-session';
+
+/**
+ * The project's FTP server machine as a real server on the loopback interface. Only loopback: it
+ * lets anyone in anonymously and, with a root directory, write to it, which is fine for a lesson
+ * on one machine and nothing else.
+ */
+export const LOOPBACK = '127.0.0.1';
+
+export interface FtpServerOptions {
+  /** 0: any free port; read the chosen one from the result. */
+  port: number;
+  /**
+   * A directory to serve: each session sees the files in it when the session starts, and STOR
+   * writes into it. Without it the server serves `files` (by default the simulation's samples) from
+   * memory, and what clients store lasts until the server stops.
+   */
+  root?: string;
+  files?: FileStore;
+  /** Passive ports (vsftpd pasv_min_port/pasv_max_port); null or absent: any free port. */
+  passivePorts?: { from: number; to: number } | null;
+  /**
+   * Source port of active-mode data connections. RFC 959 §3.2 says 20, but only root may bind a
+   * port below 1024, and a fixed port can sit in TIME_WAIT between transfers; so the default, 0,
+   * lets the kernel pick an ephemeral port, as vsftpd does with connect_from_port_20=NO.
+   */
+  activeSourcePort?: number;
+  greeting?: string;
+  allowAnonymous?: boolean;
+  users?: FtpUser[];
+  acceptTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  dataTimeoutMs?: number;
+  /** Everything each session says and does; `session` counts from 1. */
+  onEvent?: (session: number, event: SessionEvent) => void;
+  /** Problems that are not any client's doing, such as a STOR the disk refused. */
+  onError?: (message: string) => void;
+}
+
+export interface RunningFtpServer {
+  address: string;
+  port: number;
+  /** Sessions started so far. */
+  sessions(): number;
+  /** Sessions not yet over (their sockets and listeners not yet closed). */
+  openSessions(): number;
+  /** Stops listening and ends every session; resolves when all are over. */
+  close(): Promise<void>;
+}
+
+export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
+  const onError = options.onError ?? ((message: string) => console.error(message));
+  let memoryFiles = options.files ?? defaultFileStore();
+  const running = new Set<Promise<void>>();
+  const controls = new Set<net.Socket>();
+  let count = 0;
+
+  const settings = (files: FileStore): FtpServerSettings => ({
+    users: options.users ?? [],
+    allowAnonymous: options.allowAnonymous ?? true,
+    greeting: options.greeting ?? 'FTP Lab server ready.',
+    // Unused: the session binds its own passive port (see server-session.ts); kept valid anyway.
+    passivePorts: options.passivePorts ?? { from: 1024, to: 65535 },
+    passiveAddress: null,
+    activeSourcePort: options.activeSourcePort ?? 0,
+    acceptTimeoutMs: options.acceptTimeoutMs ?? 60_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 60_000,
+    files,
+  });
+
+  const serve = async (control: net.Socket) => {
+    const session = ++count;
+    controls.add(control);
+    // Replies are small writes that must go out at once: without this, Nagle's algorithm holds a
+    // 226 back until the client's delayed ACK of the 150 (40 ms on Linux).
+    control.setNoDelay(true);
+    control.on('error', () => {});
+    let files: FileStore;
+    try {
+      files = options.root === undefined ? memoryFiles : await readFileTree(options.root);
+    } catch (error) {
+      onError(`cannot read ${options.root}: ${(error as Error).message}`);
+      control.end('421 Service not available, cannot read the files.\r\n');
+      controls.delete(control);
+      return;
+    }
+    await runServerSession(control, {
+      settings: settings(files),
+      passivePorts: options.passivePorts ?? null,
+      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      dataTimeoutMs: options.dataTimeoutMs ?? 300_000,
+      onStored: (path, file) => {
+        if (options.root === undefined) {
+          memoryFiles = { ...memoryFiles, [path]: file };
+          return;
+        }
+        try {
+          writeStoredFile(options.root, path, file.bytes);
+        } catch (error) {
+          onError(`STOR ${path}: cannot write it: ${(error as Error).message}`);
+        }
+      },
+      onEvent: (event) => options.onEvent?.(session, event),
+    });
+    controls.delete(control);
+  };
+
+  const server = net.createServer((control) => {
+    const done = serve(control).finally(() => running.delete(done));
+    running.add(done);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: LOOPBACK, port: options.port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    address: LOOPBACK,
+    port: (server.address() as AddressInfo).port,
+    sessions: () => count,
+    openSessions: () => running.size,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const control of controls) control.destroy();
+      await Promise.all([closed, ...running]);
+    },
+  };
+}
