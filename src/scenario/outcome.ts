@@ -67,6 +67,10 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
 
+function port(endpoint: string): string {
+  return endpoint.slice(endpoint.lastIndexOf(':') + 1);
+}
+
 function endpoint(packet: Packet, side: 'src' | 'dst'): string {
   const port = side === 'src' ? packet.tcp?.srcPort : packet.tcp?.dstPort;
   return `${packet[side]}:${port}`;
@@ -181,7 +185,7 @@ function advice(input: OutcomeInput, conn: DataConnectionSummary): string {
   }
   if (conn.opener === 'client' && node === 'server-router') {
     const range = `${scenario.server.passivePorts.from}-${scenario.server.passivePorts.to}`;
-    return `In passive mode the client connects to the port the server announced, and this firewall only lets new connections in to port 21. Opening the server's passive range (${range}) or switching on the FTP helper, which reads the ${scenario.mode === 'epsv' ? '229' : '227'} reply and lets the connection in as RELATED, fixes it; so does active mode, if the client's side lets the server in.`;
+    return `In passive mode the client connects to the port the server announced (${port(conn.to)}), and no rule of this firewall lets a new connection in to that port. Opening the server's passive range (${range}) or switching on the FTP helper, which reads the ${scenario.mode === 'epsv' ? '229' : '227'} reply and lets the connection in as RELATED, fixes it; so does active mode, if the client's side lets the server in.`;
   }
   if (conn.opener === 'client' && node === 'client-router') {
     return `The client's own firewall stopped its outgoing data connection; allow outbound connections to the server's passive ports.`;
