@@ -186,7 +186,8 @@ export const FACTS: Record<string, FactDefinition> = {
     read: (r) => controlLine(r, 'client', /^(PORT|EPRT)\b/) ?? 'none',
   },
   passiveReply: {
-    description: 'the 227 or 229 reply the client received, or "none"',
+    description:
+      'the 227 or 229 reply as the server sent it (before any helper rewrote it), or "none"',
     kind: 'string',
     read: (r) => controlLine(r, 'server', /^22[79]\b/) ?? 'none',
   },

@@ -96,7 +96,9 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
     else if ((e.type === 'drop' || e.type === 'reject') && !stops.has(e.packet.id))
       stops.set(e.packet.id, e);
     else if (e.type === 'forward' && e.verdict.by !== 'no-firewall' && e.packet.tcp?.flags.syn) {
-      if (!admissions.has(e.packet.id)) admissions.set(e.packet.id, e);
+      // The last firewall on the path is the one in front of the receiver: the one that had to
+      // let the new connection in (the sender's own firewall only let it out).
+      admissions.set(e.packet.id, e);
     } else if (e.type === 'transition' && (e.to === 'ESTABLISHED' || e.to === 'CLOSED')) {
       reached.add(`${e.actor} ${e.to}`);
     } else if (e.type === 'control' && e.from === 'client' && TRANSFER_COMMAND.test(e.text)) {

@@ -295,3 +295,13 @@ describe('what decided the outcome', () => {
 function text(bytes: Uint8Array | undefined): string {
   return bytes ? String.fromCharCode(...bytes) : '';
 }
+
+describe('which firewall let a data connection in', () => {
+  it('is the one in front of the receiver, not the sender’s own', () => {
+    const run = (mode: DataMode) =>
+      simulate({ ...networkPreset('both-stateful-helper')!.apply(defaultScenario()), mode }).outcome
+        .dataConnections[0]!.decidedBy;
+    expect(run('passive')).toMatchObject({ node: 'server-router', verdict: { state: 'RELATED' } });
+    expect(run('active')).toMatchObject({ node: 'client-router', verdict: { state: 'RELATED' } });
+  });
+});
