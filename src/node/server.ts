@@ -26,8 +26,8 @@ export interface FtpServerOptions {
   passivePorts?: { from: number; to: number } | null;
   /**
    * Source port of active-mode data connections. RFC 959 §3.2 says 20, but only root may bind a
-   * port below 1024, and a fixed port can sit in TIME_WAIT between transfers; so the default, 0,
-   * lets the kernel pick an ephemeral port, as vsftpd does with connect_from_port_20=NO.
+   * port below 1024, so the default, 0, lets the kernel pick an ephemeral port, as vsftpd does
+   * with connect_from_port_20=NO. As root, 20 works.
    */
   activeSourcePort?: number;
   greeting?: string;

@@ -13,6 +13,7 @@ import {
   binarySample,
   CURL,
   expectSameBytes,
+  freePort,
   LFTP,
   PYTHON,
   requireProgram,
@@ -103,6 +104,29 @@ describe('curl', () => {
     await curl(flags, '--upload-file', join(local, 'upload.bin'), url(target));
     expectSameBytes(readFileSync(join(root, target)), UPLOAD);
     expect(lastSession()).toContain(`STOR ${target}`);
+  });
+
+  it('active mode connects from the configured source port (RFC 959 says 20; any port works)', async () => {
+    const sourcePort = await freePort();
+    const opens: SessionEvent[] = [];
+    const fixed = await startFtpServer({
+      port: 0,
+      root,
+      activeSourcePort: sourcePort,
+      onEvent: (_session, event) => event.kind === 'data-open' && opens.push(event),
+    });
+    try {
+      const listing = await runProgram(CURL, [
+        '-sS',
+        '--ftp-port',
+        '127.0.0.1',
+        `ftp://127.0.0.1:${fixed.port}/`,
+      ]);
+      expect(listing.code).toBe(0);
+      expect(opens).toMatchObject([{ opener: 'server', local: { port: sourcePort } }]);
+    } finally {
+      await fixed.close();
+    }
   });
 
   it('a missing file: curl reports the 550 and exits with its code for it (78)', async () => {

@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseClientArgs, type ClientCliOptions } from './args';
+import { describeFailure, EXIT, runSession, withUpload, type CliIo } from './client-cli';
+import type { FtpClientResult } from './client';
+import { formatSessionEvent } from './dialogue';
+import type { SessionEvent, SessionRecording } from './recording';
+
+/**
+ * `npm run record -- ftp://host:port/path --out session.json`: runs one session with the
+ * project's client against a real server and writes what was said as a SessionRecording.
+ */
+
+export const RECORD_HELP = `Usage: npm run record -- ftp://HOST:PORT/PATH --out FILE.json [flags]
+
+Runs one FTP session with the project's client against a real server (as npm run client does)
+and writes its control dialogue to FILE.json: every line with who sent it and when (ms since the
+start), and each data connection's opening and closing. The format is SessionRecording in
+src/node/recording.ts. A failed session is recorded too, and exits 1.
+
+  --out FILE.json              where to write the recording (required)
+  --mode MODE                  passive (PASV, default), active (PORT), epsv or eprt
+  --type TYPE                  ascii or binary (default: ascii for listings, binary for files)
+  --put FILE                   upload FILE (STOR) instead of listing or downloading
+`;
+
+export function buildRecording(
+  options: ClientCliOptions,
+  recordedAt: Date,
+  events: SessionEvent[],
+  result: FtpClientResult,
+): SessionRecording {
+  return {
+    format: 'ftp-lab-recording',
+    version: 1,
+    recordedAt: recordedAt.toISOString(),
+    server: { address: result.serverAddress, port: options.url.port },
+    client: { address: result.localAddress },
+    mode: options.mode,
+    type: options.type,
+    commands: options.steps.map((s) => (s.arg === null ? s.verb : `${s.verb} ${s.arg}`)),
+    events,
+    outcome: {
+      ok: result.ok,
+      failure: result.failure === null ? null : describeFailure(result.failure),
+    },
+  };
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseClientArgs(argv);
+  if (!parsed.ok) {
+    io.stderr(`error: ${parsed.error} (see --help)\n`);
+    return EXIT.badInput;
+  }
+  if (parsed.value.help) {
+    io.stdout(RECORD_HELP);
+    return EXIT.success;
+  }
+  const out = parsed.value.out;
+  if (out === null) {
+    io.stderr('error: --out FILE.json is required: where to write the recording\n');
+    return EXIT.badInput;
+  }
+  let options: ClientCliOptions;
+  try {
+    options = withUpload(parsed.value);
+  } catch (error) {
+    io.stderr(`error: --put ${parsed.value.put}: cannot read it: ${(error as Error).message}\n`);
+    return EXIT.badInput;
+  }
+
+  const events: SessionEvent[] = [];
+  const recordedAt = new Date();
+  let result: FtpClientResult;
+  try {
+    result = await runSession(options, (event) => {
+      events.push(event);
+      io.stdout(`${formatSessionEvent(event)}\n`);
+    });
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n`);
+    return EXIT.ftpFailure;
+  }
+  const recording = buildRecording(options, recordedAt, events, result);
+  try {
+    writeFileSync(out, `${JSON.stringify(recording, null, 2)}\n`);
+  } catch (error) {
+    io.stderr(`error: --out ${out}: cannot write it: ${(error as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  io.stdout(`-- recorded ${events.length} events to ${out}\n`);
+  if (!result.ok) {
+    io.stderr(`error: ${describeFailure(result.failure!)}\n`);
+    return EXIT.ftpFailure;
+  }
+  return EXIT.success;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await run(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}

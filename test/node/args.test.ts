@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientArgs, parseFtpUrl, parseServeArgs } from '../../src/node/args';
+import { formatSessionEvent } from '../../src/node/dialogue';
+import { diskPath } from '../../src/node/file-tree';
+
+describe('ftp:// URLs (RFC 1738 §3.2)', () => {
+  it('host, port (21 by default), path relative to the login directory, user and password', () => {
+    expect(parseFtpUrl('ftp://127.0.0.1:2121/pub/read%20me.txt')).toEqual({
+      ok: true,
+      value: {
+        host: '127.0.0.1',
+        port: 2121,
+        path: 'pub/read me.txt',
+        directory: false,
+        user: null,
+        password: null,
+      },
+    });
+    expect(parseFtpUrl('ftp://alice:s%40cret@localhost/')).toMatchObject({
+      ok: true,
+      value: {
+        host: 'localhost',
+        port: 21,
+        path: '',
+        directory: true,
+        user: 'alice',
+        password: 's@cret',
+      },
+    });
+  });
+
+  it('refuses what is not an ftp:// URL', () => {
+    expect(parseFtpUrl('127.0.0.1:21')).toMatchObject({ ok: false });
+    expect(parseFtpUrl('sftp://host/')).toMatchObject({
+      ok: false,
+      error: 'only ftp:// URLs, got "sftp:"',
+    });
+  });
+});
+
+describe('client and record arguments', () => {
+  it('the URL decides the command: a directory is listed, a file downloaded, --put uploads', () => {
+    const steps = (...argv: string[]) => {
+      const parsed = parseClientArgs(argv);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return { steps: parsed.value.steps, type: parsed.value.type, mode: parsed.value.mode };
+    };
+    expect(steps('ftp://h/')).toEqual({
+      steps: [{ verb: 'LIST', arg: null }],
+      type: 'ascii',
+      mode: 'passive',
+    });
+    expect(steps('ftp://h/pub/')).toMatchObject({ steps: [{ verb: 'LIST', arg: 'pub/' }] });
+    expect(steps('ftp://h/a.bin', '--mode=eprt')).toEqual({
+      steps: [{ verb: 'RETR', arg: 'a.bin' }],
+      type: 'binary',
+      mode: 'eprt',
+    });
+    expect(steps('ftp://h/pub/', '--put', '/tmp/x/notes.txt')).toMatchObject({
+      steps: [{ verb: 'STOR', arg: 'pub/notes.txt' }],
+      type: 'binary',
+    });
+    expect(steps('ftp://h/new.txt', '--put', 'old.txt', '--type', 'ascii')).toMatchObject({
+      steps: [{ verb: 'STOR', arg: 'new.txt' }],
+      type: 'ascii',
+    });
+  });
+});
+
+describe('serve arguments', () => {
+  it('defaults, a passive range, and what is wrong with bad values', () => {
+    expect(parseServeArgs([])).toEqual({
+      ok: true,
+      value: { help: false, port: 2121, root: null, passivePorts: null, activeSourcePort: 0 },
+    });
+    expect(
+      parseServeArgs(['--port', '0', '--root', 'd', '--pasv-ports', '50000-50100']),
+    ).toMatchObject({
+      ok: true,
+      value: { port: 0, root: 'd', passivePorts: { from: 50000, to: 50100 } },
+    });
+    expect(parseServeArgs(['--pasv-ports', '50100-50000'])).toMatchObject({ ok: false });
+    expect(parseServeArgs(['--pasv-ports', '21-30'])).toMatchObject({ ok: false });
+    expect(parseServeArgs(['--port', '70000'])).toMatchObject({ ok: false });
+    expect(parseServeArgs(['--port'])).toEqual({ ok: false, error: '--port: missing value' });
+  });
+});
+
+describe('files under the served root', () => {
+  it('FTP paths map inside the root; nothing maps outside it', () => {
+    expect(diskPath('/srv/ftp', '/pub/a.txt')).toBe('/srv/ftp/pub/a.txt');
+    expect(diskPath('/srv/ftp', 'a.txt')).toBe('/srv/ftp/a.txt');
+    expect(diskPath('/srv/ftp', '/../../etc/passwd')).toBeNull();
+    expect(diskPath('/srv/ftp', '/')).toBeNull();
+  });
+});
+
+describe('printed dialogue', () => {
+  it('C:/S: lines, data connections, and control characters made visible', () => {
+    expect(formatSessionEvent({ t: 0, kind: 'line', from: 'client', text: 'USER anonymous' })).toBe(
+      'C: USER anonymous',
+    );
+    expect(formatSessionEvent({ t: 0, kind: 'line', from: 'server', text: '220 hi\x1b[2J' })).toBe(
+      'S: 220 hi\\x1b[2J',
+    );
+    expect(
+      formatSessionEvent({
+        t: 0,
+        kind: 'data-open',
+        id: 2,
+        opener: 'server',
+        local: { address: '127.0.0.1', port: 40000 },
+        remote: { address: '127.0.0.1', port: 20 },
+      }),
+    ).toBe('-- data connection 2 open (server connected): 127.0.0.1:40000 <-> 127.0.0.1:20');
+  });
+});
