@@ -123,6 +123,8 @@ test('a side without a firewall gets one built from scratch', async ({ page }) =
 });
 
 test('the open rule editor has no accessibility violations', async ({ page }) => {
+  // Two axe runs over a page with the ladder and network views take a while on a busy machine.
+  test.setTimeout(180_000);
   const editor = await openClientRules(page);
   await page.getByText('Edit server firewall rules').click();
   await editor.getByRole('button', { name: 'Edit rule 2' }).click();
