@@ -64,9 +64,10 @@ function main(args: string[]): number {
       return 2;
     }
   }
-  const dir = args[0] ?? 'lessons';
+  const quiet = args.includes('--quiet');
+  const dir = args.find((a) => !a.startsWith('--')) ?? 'lessons';
   const { lessons, problems } = checkLessonDir(dir);
-  for (const lesson of lessons) {
+  for (const lesson of quiet ? [] : lessons) {
     const predicts = lesson.steps.filter((s) => s.predict).length;
     const tasks = lesson.steps.filter((s) => s.task).length;
     console.log(
