@@ -24,7 +24,10 @@ export type SessionEvent =
       local: Endpoint;
       remote: Endpoint;
     }
-  /** That data connection is closed; byte counts are payload only. */
+  /**
+   * That data connection is closed. Byte counts are payload only: what this side wrote to the
+   * connection (after a failure, not all of it need have arrived) and what it read.
+   */
   | { t: number; kind: 'data-close'; id: number; bytesSent: number; bytesReceived: number }
   /** Something the adapter did or refused that is not on the wire as a line. */
   | { t: number; kind: 'note'; text: string };

@@ -4,6 +4,8 @@ import type { FileStore, StoredFile } from '../machines/file-store';
 import {
   ftpServerMachine,
   passiveReply,
+  type FtpServerContext,
+  type FtpServerEmitted,
   type FtpServerEvent,
   type FtpServerSettings,
 } from '../machines/ftp-server';
@@ -65,7 +67,17 @@ async function listenOnFreePort(
 function machineWithBoundPassivePort(boundPort: () => number) {
   return ftpServerMachine.provide({
     actions: {
-      openPassive: enqueueActions(({ context, enqueue }, params: { extended: boolean }) => {
+      openPassive: enqueueActions<
+        FtpServerContext,
+        FtpServerEvent,
+        { extended: boolean },
+        FtpServerEvent,
+        never,
+        never,
+        never,
+        never,
+        FtpServerEmitted
+      >(({ context, enqueue }, params) => {
         const port = boundPort();
         enqueue.assign({
           passivePort: port,
