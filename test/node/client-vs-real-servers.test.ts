@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { DataMode } from '../../src/machines/ftp-client';
 import { runFtpClient } from '../../src/node/client';
 import type { SessionEvent } from '../../src/node/recording';
@@ -14,6 +14,7 @@ import { asciiDecode } from '../../src/protocol/net-ascii';
 import {
   binarySample,
   expectSameBytes,
+  prepared,
   startPyftpdlib,
   startVsftpd,
   tempDir,
@@ -36,16 +37,16 @@ const servers: { name: string; start: (root: string, dir: string) => Promise<Rea
 describe.each(servers)('the project client against $name', ({ start }) => {
   const dir = tempDir('client-vs-server');
   const root = join(dir.path, 'root');
-  let server: RealServer;
-
-  beforeAll(async () => {
+  let started: RealServer | undefined;
+  const server = prepared(async () => {
     mkdirSync(join(root, 'pub'), { recursive: true });
     writeFileSync(join(root, 'data.bin'), BINARY);
     writeFileSync(join(root, 'pub', 'notes.txt'), TEXT);
-    server = await start(root, dir.path);
-  }, 20_000);
+    started = await start(root, dir.path);
+    return started;
+  });
   afterAll(async () => {
-    await server?.stop();
+    await started?.stop();
     dir.remove();
   });
 
@@ -57,7 +58,7 @@ describe.each(servers)('the project client against $name', ({ start }) => {
     const events: SessionEvent[] = [];
     const result = await runFtpClient({
       host: '127.0.0.1',
-      port: server.port,
+      port: server().port,
       mode,
       type,
       steps,
@@ -118,7 +119,7 @@ describe.each(servers)('the project client against $name', ({ start }) => {
     const events: SessionEvent[] = [];
     const result = await runFtpClient({
       host: '127.0.0.1',
-      port: server.port,
+      port: server().port,
       mode: 'passive',
       type: 'binary',
       steps: [{ verb: 'RETR', arg: 'no-such-file.bin' }],

@@ -15,6 +15,7 @@ import {
   expectSameBytes,
   freePort,
   LFTP,
+  prepared,
   PYTHON,
   requireProgram,
   runProgram,
@@ -58,7 +59,7 @@ const lastSession = () => commands.get(server.sessions()) ?? [];
 const url = (path = '') => `ftp://127.0.0.1:${server.port}/${path}`;
 
 describe('curl', () => {
-  beforeAll(() => requireProgram(CURL, 'curl'));
+  const curlInstalled = prepared(() => requireProgram(CURL, 'curl'));
 
   const variants = [
     { name: 'passive, EPSV', flags: [], command: /^EPSV$/ },
@@ -90,6 +91,7 @@ describe('curl', () => {
   };
 
   it.each(variants)('$name: LIST, RETR and STOR', async ({ name, flags, command }) => {
+    curlInstalled();
     const listing = await curl(flags, url());
     expect(listing).toMatch(/^-.* data\.bin\r?$/m);
     expect(listing).toMatch(/^d.* pub\r?$/m);
@@ -107,6 +109,7 @@ describe('curl', () => {
   });
 
   it('active mode connects from the configured source port (RFC 959 says 20; any port works)', async () => {
+    curlInstalled();
     const sourcePort = await freePort();
     const opens: SessionEvent[] = [];
     const fixed = await startFtpServer({
@@ -130,6 +133,7 @@ describe('curl', () => {
   });
 
   it('a missing file: curl reports the 550 and exits with its code for it (78)', async () => {
+    curlInstalled();
     const run = await runProgram(CURL, ['--silent', '--show-error', url('missing.bin')]);
     expect(run.code).toBe(78);
     expect(run.stderr).toMatch(/550/);
@@ -137,7 +141,7 @@ describe('curl', () => {
 });
 
 describe("Python's ftplib", () => {
-  beforeAll(() => requireProgram(PYTHON, 'python3'));
+  const pythonInstalled = prepared(() => requireProgram(PYTHON, 'python3'));
 
   // ftplib reads TYPE A text line by line (retrlines) and sends it with CRLF (storlines).
   const script = `
@@ -168,6 +172,7 @@ print(json.dumps(out))
   it.each(['passive', 'active'])(
     '%s mode: NLST, LIST, RETR (binary and text), STOR (binary and text)',
     async (mode) => {
+      pythonInstalled();
       const run = await runProgram(PYTHON, ['-c', script, String(server.port), mode, local, mode]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -188,9 +193,10 @@ print(json.dumps(out))
 });
 
 describe('lftp', () => {
-  beforeAll(() => requireProgram(LFTP, 'lftp'));
+  const lftpInstalled = prepared(() => requireProgram(LFTP, 'lftp'));
 
   it.each(['on', 'off'])('passive-mode %s: ls, get, put', async (passive) => {
+    lftpInstalled();
     const downloaded = join(local, `lftp-${passive}.bin`);
     const target = `up-lftp-${passive}.bin`;
     const script = [

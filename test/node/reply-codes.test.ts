@@ -11,10 +11,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startFtpServer, type RunningFtpServer } from '../../src/node/server';
 import { RawFtp } from './raw-ftp';
-import { startPyftpdlib, startVsftpd, tempDir, type RealServer } from './tools';
+import { prepared, startPyftpdlib, startVsftpd, tempDir, type RealServer } from './tools';
 
 /** [line, the code our server gives]. */
 const BEFORE_LOGIN: [string, number][] = [
@@ -71,25 +71,36 @@ async function replyCodes(port: number): Promise<{ before: number[]; after: numb
 describe('reply codes for bad commands, compared with vsftpd and pyftpdlib', () => {
   const dir = tempDir('reply-codes');
   const root = join(dir.path, 'root');
-  let vsftpd: RealServer;
-  let pyftpdlib: RealServer;
-  let ours: RunningFtpServer;
-
-  beforeAll(async () => {
+  const running: { stop(): Promise<void> }[] = [];
+  const servers = prepared(async () => {
     mkdirSync(root);
     writeFileSync(join(root, 'a.txt'), 'a\n');
-    [vsftpd, pyftpdlib, ours] = await Promise.all([
+    // All three start together; whichever did start is stopped afterwards, even if one failed.
+    const [vsftpd, pyftpdlib, ours] = await Promise.allSettled([
       startVsftpd(root, dir.path),
       startPyftpdlib(root),
       startFtpServer({ port: 0, root }),
     ]);
-  }, 20_000);
+    for (const result of [vsftpd, pyftpdlib]) {
+      if (result.status === 'fulfilled') running.push(result.value);
+    }
+    if (ours.status === 'fulfilled') running.push({ stop: () => ours.value.close() });
+    for (const result of [vsftpd, pyftpdlib, ours]) {
+      if (result.status === 'rejected') throw result.reason;
+    }
+    return {
+      vsftpd: (vsftpd as PromiseFulfilledResult<RealServer>).value,
+      pyftpdlib: (pyftpdlib as PromiseFulfilledResult<RealServer>).value,
+      ours: (ours as PromiseFulfilledResult<RunningFtpServer>).value,
+    };
+  });
   afterAll(async () => {
-    await Promise.all([vsftpd?.stop(), pyftpdlib?.stop(), ours?.close()]);
+    await Promise.all(running.map((server) => server.stop()));
     dir.remove();
   });
 
   it('each code is one a real server gives, and the one the project chose', async () => {
+    const { vsftpd, pyftpdlib, ours } = servers();
     const [v, p, o] = await Promise.all([
       replyCodes(vsftpd.port),
       replyCodes(pyftpdlib.port),

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 
 /** Debian's Python: the `python3` on PATH may be another install without pyftpdlib. */
 export const PYTHON = '/usr/bin/python3';
@@ -35,6 +35,27 @@ export function requirePyftpdlib(): void {
       `pyftpdlib is missing from ${PYTHON}: install it with "apt-get install -y python3-pyftpdlib" (.ci/run does this on CI)`,
     );
   }
+}
+
+/**
+ * Runs `setup` once before the tests and returns a getter for its result. A test that calls the
+ * getter fails with the setup's error (a missing program names its package): in a plain
+ * beforeAll the error would fail the file but show its tests as skipped.
+ */
+export function prepared<T>(setup: () => T | Promise<T>, timeoutMs = 20_000): () => T {
+  let result: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
+  beforeAll(async () => {
+    try {
+      result = { ok: true, value: await setup() };
+    } catch (error) {
+      result = { ok: false, error };
+    }
+  }, timeoutMs);
+  return () => {
+    if (result === null) throw new Error('the setup has not run');
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
 }
 
 export function tempDir(label: string): { path: string; remove(): void } {
