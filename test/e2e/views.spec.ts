@@ -1,13 +1,72 @@
 import { execFileSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { defaultScenario } from '../../src/scenario/presets';
+import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
 import { encodeState } from '../../src/ui/url-state';
 
 /** A share link to a scenario: the way to ask for commands the switchboard does not offer. */
-function linkTo(change: Partial<Scenario>): string {
-  return `/#${encodeState({ scenario: { ...defaultScenario(), ...change }, t: 0 })}`;
+function linkTo(change: Partial<Scenario>, t = 0): string {
+  return `/#${encodeState({ scenario: { ...defaultScenario(), ...change }, t })}`;
 }
+
+test.describe('statechart', () => {
+  test('shows the chosen socket in SYN_SENT, then how it ended, with words for both', async ({
+    page,
+  }) => {
+    // Active mode behind a stateful client firewall, 5 s in: the server is retrying its SYN.
+    const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
+    await page.goto(`/#${encodeState({ scenario, t: 5000 })}`);
+    const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
+    const socket = tables.getByRole('button', { name: /FTP server active data connection/ });
+    await socket.focus();
+    await page.keyboard.press('Enter');
+    await expect(socket).toHaveAttribute('aria-pressed', 'true');
+
+    const chart = page.getByRole('group', { name: /Statechart of the TCP socket/ });
+    await expect(chart.locator('g.state.current')).toHaveAttribute('data-state', 'SYN_SENT');
+    const sentence = page.getByTestId('statechart-sentence');
+    await expect(sentence).toContainText('198.51.100.20:20 → 192.0.2.10:');
+    await expect(sentence).toContainText('is in SYN_SENT; came from CLOSED on active open');
+    await expect(chart.locator('g.edge.last')).toHaveAttribute(
+      'data-transition',
+      'CLOSED->SYN_SENT',
+    );
+    await page.locator('.statechart-panel').screenshot({
+      path: 'test-results/screenshots/views-statechart-syn-sent.png',
+    });
+
+    // A state is a button: Enter lists the ways out of it.
+    await chart.locator('g.state[data-state="SYN_SENT"]').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.inspected')).toContainText('SYN_SENT → ESTABLISHED on SYN-ACK');
+
+    await page.getByRole('button', { name: 'Go to end' }).click();
+    await expect(sentence).toContainText('is in CLOSED; came from SYN_SENT');
+    await expect(chart.locator('g.edge.last')).toHaveAttribute(
+      'data-transition',
+      'SYN_SENT->CLOSED',
+    );
+  });
+
+  test('draws the FTP client session with both regions of its transfer', async ({ page }) => {
+    await page.goto(linkTo({ mode: 'passive', commands: ['RETR notes.txt'] }, 330));
+    await page.getByRole('button', { name: /FTP client FTP client session/ }).click();
+    const chart = page.getByRole('group', { name: /Statechart of the FTP client session/ });
+    await expect(chart.locator('g.state.current')).toHaveCount(2);
+    await expect(chart.locator('g.frame.active[data-state="transferring"]')).toHaveCount(1);
+    await expect(page.getByTestId('statechart-sentence')).toContainText('transferring.data.open');
+    await page.locator('.statechart-panel').screenshot({
+      path: 'test-results/screenshots/views-statechart-ftp-client.png',
+    });
+    const { violations } = await new AxeBuilder({ page })
+      .include('.state-tables')
+      .include('.transfers')
+      .include('.capture')
+      .analyze();
+    expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+  });
+});
 
 test.describe('transfers', () => {
   test('a PNG fetched with TYPE A arrives damaged, and the diff shows the lost CR', async ({
