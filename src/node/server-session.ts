@@ -269,7 +269,8 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
         return;
       }
       if (server === null) {
-        // Not the machine's doing: the host has no port to offer. vsftpd answers the same.
+        // Not the machine's doing: the host has no free port in the range, so the adapter answers
+        // as for any data connection it cannot set up (RFC 959 §4.2: 425).
         pending.shift();
         const text = '425 Could not listen for passive connection.';
         log({ kind: 'line', from: 'server', text });

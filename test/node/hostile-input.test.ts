@@ -291,6 +291,36 @@ describe('clients that leave mid-transfer', () => {
   });
 });
 
+describe('passive ports', () => {
+  it('PASV when every port of the range is taken gets 425, and the session goes on', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    const crowded = await startFtpServer({
+      port: 0,
+      files,
+      passivePorts: { from: port, to: port },
+    });
+    try {
+      const raw = await RawFtp.connect(crowded.port);
+      expect(await raw.greeting()).toBe(220);
+      await raw.login();
+      expect(await raw.send('PASV')).toBe(425);
+      squatter.close();
+      await new Promise((resolve) => squatter.once('close', resolve));
+      raw.write('EPSV\r\n');
+      expect(await raw.next()).toEqual({
+        code: 229,
+        lines: [`Entering Extended Passive Mode (|||${port}|)`],
+      });
+      raw.close();
+    } finally {
+      squatter.close();
+      await crowded.close();
+    }
+  });
+});
+
 describe('floods and silence', () => {
   it('thousands of pipelined commands behind a transfer are answered, in order, after it', async () => {
     const raw = await loggedIn();
