@@ -1,0 +1,6 @@
+import { answerWhatIf, type WhatIfRequest } from './what-if';
+
+// The what-if simulations, off the main thread: one request in, one answer out.
+self.onmessage = (event: MessageEvent<WhatIfRequest>) => {
+  self.postMessage(answerWhatIf(event.data));
+};

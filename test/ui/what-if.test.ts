@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { defaultScenario, NETWORK_PRESETS, networkPreset } from '../../src/scenario/presets';
+import { simulate } from '../../src/scenario/simulate';
+import { answerWhatIf } from '../../src/ui/what-if';
+
+describe('what-if answers', () => {
+  const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
+
+  it('give every mode on the same network, as simulate() does', () => {
+    const answer = answerWhatIf({ id: 7, scenario, presets: false });
+    expect(answer.id).toBe(7);
+    expect(answer.presets).toBeNull();
+    expect(Object.fromEntries(Object.entries(answer.modes).map(([m, v]) => [m, v.works]))).toEqual({
+      active: false,
+      passive: true,
+      eprt: false,
+      epsv: true,
+    });
+    expect(answer.modes.active.reason).toBe(
+      simulate(scenario).outcome.explanation.split('. ')[0] + '.',
+    );
+  });
+
+  it('give every mode under every preset when asked', () => {
+    const answer = answerWhatIf({ id: 1, scenario, presets: true });
+    expect(Object.keys(answer.presets!)).toEqual(NETWORK_PRESETS.map((p) => p.id));
+    expect(answer.presets!['client-stateful-helper']!.active.works).toBe(true);
+    expect(answer.presets!['server-only-21']!.passive.works).toBe(false);
+  });
+});
