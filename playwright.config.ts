@@ -8,6 +8,9 @@ export default defineConfig({
   // runners' reports and the screenshots live there too.
   outputDir: 'test-results/playwright-artifacts',
   forbidOnly: !!process.env.CI,
+  // axe over the whole page (ladder, statechart and tables are large SVGs and tables) takes
+  // several seconds on 2 cores: give every test room rather than flake.
+  timeout: 90_000,
   workers: process.env.CI ? 1 : 2,
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
