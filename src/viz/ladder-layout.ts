@@ -16,7 +16,7 @@ import { compressedTimeScale, formatGap, formatTime, type CompressedTimeScale } 
  */
 
 /** Distinct times at least this far apart, in px: a label's height plus a little air. */
-const ROW = 13;
+const ROW = 15;
 /** Gaps longer than this (ms) are collapsed into a break ("… 1.0 s …"). */
 const MAX_GAP = 150;
 const PX_PER_MS = 0.4;
@@ -26,9 +26,13 @@ const SIDE_MARGIN = 70;
 const TICK_SPACING = 130;
 const HEAD_LENGTH = 7;
 const HEAD_HALF_WIDTH = 3.5;
-/** Labels are 10px monospace: every character advances about 0.6em, so no measuring is needed. */
-const LABEL_CHAR_WIDTH = 6;
-const LABEL_HEIGHT = 12;
+/**
+ * Labels are 11.5px monospace: every character advances about 0.6em, so no measuring is needed.
+ * The ladder is drawn 760 wide and scaled to its column (about 1.2× at 1280 px), so labels read
+ * at about 14 px: legible from the back of a classroom.
+ */
+const LABEL_CHAR_WIDTH = 6.9;
+const LABEL_HEIGHT = 14;
 const LABEL_GAP = 9;
 const RULE_GAP = 9;
 

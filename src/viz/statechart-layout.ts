@@ -69,7 +69,7 @@ export interface ChartLayout {
 export const STATE_FONT = 14;
 /** Monospace advances 0.6 em: state names are identifiers, and their width needs no measuring. */
 export const STATE_CHAR = STATE_FONT * 0.6;
-export const LABEL_FONT = 13;
+export const LABEL_FONT = 13.5;
 export const LABEL_CHAR = LABEL_FONT * 0.6;
 export const LABEL_LINE = LABEL_FONT + 3;
 const BOX_H = 34;

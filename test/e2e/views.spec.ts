@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
 import { encodeState } from '../../src/ui/url-state';
@@ -114,3 +114,83 @@ test('the capture downloads as a pcap that tshark reads, FTP lines and all', asy
   expect(dissected).toMatch(/FTP\s.*Response: 227 Entering Passive Mode/);
   expect(dissected).not.toMatch(/Malformed|Bad checksum/i);
 });
+
+/** Effective size in CSS px of the first text matching each selector inside an SVG. */
+async function effectiveFontSizes(
+  page: Page,
+  selectors: string[],
+): Promise<Record<string, number>> {
+  return page.evaluate((list) => {
+    const sizes: Record<string, number> = {};
+    for (const selector of list) {
+      const text = document.querySelector<SVGTextElement>(selector);
+      const svg = text?.ownerSVGElement;
+      if (!text || !svg) continue;
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      sizes[selector] = parseFloat(getComputedStyle(text).fontSize) * scale;
+    }
+    return sizes;
+  }, selectors);
+}
+
+const LEGIBLE_TEXT = [
+  '.ladder-label-text',
+  '.ladder-tick',
+  '.ladder-heading',
+  '.topology .address',
+  '.topology .port',
+  '.topology .badge text',
+  '.statechart .label',
+  '.statechart .state .name',
+];
+
+for (const screen of [
+  { name: 'projector', width: 1280, height: 720, hasTouch: false },
+  { name: 'tablet', width: 1024, height: 768, hasTouch: true },
+]) {
+  test.describe(`${screen.name} ${screen.width}×${screen.height}`, () => {
+    test.use({
+      viewport: { width: screen.width, height: screen.height },
+      hasTouch: screen.hasTouch,
+    });
+
+    test('no sideways scrolling, and the diagrams’ text at 13 px or more', async ({ page }) => {
+      // Passive through the stateful client firewall (it has a badge), and a damaged PNG.
+      const scenario = networkPreset('client-stateful')!.apply({
+        ...defaultScenario(),
+        mode: 'passive',
+        commands: ['LIST', 'RETR logo.png'],
+      });
+      await page.goto(`/#${encodeState({ scenario, t: 0 })}`);
+      await page.getByRole('button', { name: 'Go to end' }).click();
+      await page.screenshot({
+        path: `test-results/screenshots/views-${screen.name}-${screen.width}-top.png`,
+      });
+      await page.screenshot({
+        path: `test-results/screenshots/views-${screen.name}-${screen.width}-full.png`,
+        fullPage: true,
+      });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+
+      const sizes = await effectiveFontSizes(page, LEGIBLE_TEXT);
+      expect(Object.keys(sizes).sort()).toEqual([...LEGIBLE_TEXT].sort());
+      for (const [selector, size] of Object.entries(sizes))
+        expect(size, `${selector} is ${size.toFixed(1)} px`).toBeGreaterThanOrEqual(13);
+    });
+
+    if (screen.hasTouch) {
+      test('a tap on a ladder arrow opens it in the inspector', async ({ page }) => {
+        await page.goto(linkTo({ mode: 'passive' }));
+        await page.getByRole('button', { name: 'Go to end' }).tap();
+        await page.locator('svg.ladder-view [role="button"][aria-label*="227"]').first().tap();
+        const inspector = page.getByRole('complementary', { name: 'Inspector' });
+        await expect(inspector).toContainText('× 256 +');
+        await inspector.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: 'test-results/screenshots/views-tablet-inspector.png' });
+      });
+    }
+  });
+}
