@@ -95,7 +95,7 @@ export type TcpEmitted =
   | { type: 'closed'; reason: CloseReason; detail: string | null };
 
 function segment(
-  context: TcpContext,
+  context: Pick<TcpContext, 'local' | 'remote' | 'rcvNxt' | 'rcvWnd'>,
   fields: { seq: number; ack?: number; flags: TcpFlags; payload?: Uint8Array; mss?: number },
 ): TcpSegment {
   return {
@@ -106,7 +106,7 @@ function segment(
     flags: fields.flags,
     window: fields.flags.rst ? 0 : context.rcvWnd,
     ...(fields.mss ? { mss: fields.mss } : {}),
-    payload: fields.payload ?? new Uint8Array(0),
+    payload: fields.payload ?? EMPTY,
   };
 }
 
@@ -154,31 +154,46 @@ function carriesInOrderFin(context: TcpContext, s: TcpSegment): boolean {
   return s.flags.fin && s.seq === context.rcvNxt;
 }
 
+// Flag sets shared by every segment that carries them: flags are never changed after creation.
+const ACK = tcpFlags('ack');
+const PSH_ACK = tcpFlags('psh', 'ack');
+const FIN_ACK = tcpFlags('fin', 'ack');
+const EMPTY = new Uint8Array(0);
+
+/** The context fields `pump` reads and writes: the send side of the TCB. */
+type SendState = Pick<
+  TcpContext,
+  'local' | 'remote' | 'sndUna' | 'sndNxt' | 'sndWnd' | 'rcvNxt' | 'rcvWnd' | 'peerMss'
+> &
+  Pick<TcpContext, 'unsent' | 'finQueued' | 'finSeq'>;
+
 /**
  * Segments to send now: unsent data cut to the peer's MSS within the peer's window, then the FIN
- * once the data is gone. Returns the new context fields and the segments.
+ * once the data is gone. Appends the segments to `out` and returns the new context fields.
  */
-function pump(context: TcpContext): { update: Partial<TcpContext>; out: TcpSegment[] } {
-  let { sndNxt, unsent } = context;
-  let finSeq = context.finSeq;
-  const out: TcpSegment[] = [];
-  const windowEnd = seqAdd(context.sndUna, context.sndWnd);
+function pump(
+  state: SendState,
+  out: TcpSegment[],
+): Pick<TcpContext, 'sndNxt' | 'unsent' | 'finSeq'> {
+  let { sndNxt, unsent } = state;
+  let finSeq = state.finSeq;
+  const windowEnd = seqAdd(state.sndUna, state.sndWnd);
   while (unsent.length > 0) {
     const room = (windowEnd - sndNxt) >>> 0;
-    if (room === 0 || room > context.sndWnd) break;
-    const size = Math.min(unsent.length, context.peerMss, room);
+    if (room === 0 || room > state.sndWnd) break;
+    const size = Math.min(unsent.length, state.peerMss, room);
     const payload = unsent.subarray(0, size);
     unsent = unsent.subarray(size);
-    const flags = unsent.length === 0 ? tcpFlags('psh', 'ack') : tcpFlags('ack');
-    out.push(segment(context, { seq: sndNxt, flags, payload }));
+    const flags = unsent.length === 0 ? PSH_ACK : ACK;
+    out.push(segment(state, { seq: sndNxt, flags, payload }));
     sndNxt = seqAdd(sndNxt, size);
   }
-  if (context.finQueued && finSeq === null && unsent.length === 0) {
-    out.push(segment(context, { seq: sndNxt, flags: tcpFlags('fin', 'ack') }));
+  if (state.finQueued && finSeq === null && unsent.length === 0) {
+    out.push(segment(state, { seq: sndNxt, flags: FIN_ACK }));
     finSeq = sndNxt;
     sndNxt = seqAdd(sndNxt, 1);
   }
-  return { update: { sndNxt, unsent, finSeq }, out };
+  return { sndNxt, unsent, finSeq };
 }
 
 export const tcpSocketMachine = setup({
@@ -328,41 +343,65 @@ export const tcpSocketMachine = setup({
     processSegment: enqueueActions(({ context, event, enqueue }) => {
       const s = seg(event);
       // One object of changes, applied once: this runs for every segment of every transfer.
-      const changes: Partial<TcpContext> = {};
+      let sndUna = context.sndUna;
+      let sndWnd = context.sndWnd;
+      let rcvNxt = context.rcvNxt;
+      let unackedSegments = context.unackedSegments;
       if (s.flags.ack && acksNewData(context, s)) {
-        changes.sndUna = s.ack;
-        changes.sndWnd = s.window;
+        sndUna = s.ack;
+        sndWnd = s.window;
       } else if (s.flags.ack && s.ack === context.sndUna) {
-        changes.sndWnd = s.window;
+        sndWnd = s.window;
       }
-      const inOrder = s.seq === context.rcvNxt;
       let acknowledge = false;
-      const delivered: TcpEmitted[] = [];
+      let dataDelivered = false;
+      let peerClosed = false;
       if (s.payload.length > 0 || s.flags.fin) {
+        const inOrder = s.seq === context.rcvNxt;
         const pending = context.unackedSegments + 1;
         const fullSized = s.payload.length >= context.mss;
         acknowledge = !inOrder || s.flags.fin || s.flags.psh || !fullSized || pending >= 2;
-        changes.unackedSegments = acknowledge ? 0 : pending;
+        unackedSegments = acknowledge ? 0 : pending;
         if (inOrder) {
-          let rcvNxt = seqAdd(context.rcvNxt, s.payload.length);
-          if (s.payload.length > 0) delivered.push({ type: 'data', data: s.payload });
+          rcvNxt = seqAdd(rcvNxt, s.payload.length);
+          dataDelivered = s.payload.length > 0;
           if (s.flags.fin) {
             rcvNxt = seqAdd(rcvNxt, 1);
-            delivered.push({ type: 'peer-closed' });
+            peerClosed = true;
           }
-          changes.rcvNxt = rcvNxt;
         }
       }
-      const { update, out } = pump({ ...context, ...changes });
-      Object.assign(changes, update);
+      const out: TcpSegment[] = [];
+      const sendState: SendState = {
+        local: context.local,
+        remote: context.remote,
+        sndUna,
+        sndNxt: context.sndNxt,
+        sndWnd,
+        rcvNxt,
+        rcvWnd: context.rcvWnd,
+        peerMss: context.peerMss,
+        unsent: context.unsent,
+        finQueued: context.finQueued,
+        finSeq: context.finSeq,
+      };
+      const sent = pump(sendState, out);
       if (acknowledge && out.length === 0) {
-        const next = { ...context, ...changes };
-        out.push(segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }));
+        out.push(segment(sendState, { seq: sent.sndNxt, flags: ACK }));
       }
       // Any segment we send carries the ACK.
-      if (out.length > 0) changes.unackedSegments = 0;
-      enqueue.assign(changes);
-      for (const emitted of delivered) enqueue.emit(emitted);
+      if (out.length > 0) unackedSegments = 0;
+      enqueue.assign({
+        sndUna,
+        sndWnd,
+        rcvNxt,
+        unackedSegments,
+        sndNxt: sent.sndNxt,
+        unsent: sent.unsent,
+        finSeq: sent.finSeq,
+      });
+      if (dataDelivered) enqueue.emit({ type: 'data', data: s.payload });
+      if (peerClosed) enqueue.emit({ type: 'peer-closed' });
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
     }),
     /** A SYN on a synchronized connection gets an ACK (RFC 9293 §3.10.7.4, RFC 5961 §4). */
@@ -372,13 +411,14 @@ export const tcpSocketMachine = setup({
     })),
     queueData: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'SEND') return;
-      const next = { ...context, unsent: concatBytes([context.unsent, event.data]) };
-      const { update, out } = pump(next);
-      enqueue.assign({ unsent: next.unsent, ...update });
+      const out: TcpSegment[] = [];
+      const update = pump({ ...context, unsent: concatBytes([context.unsent, event.data]) }, out);
+      enqueue.assign(update);
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
     }),
     queueFin: enqueueActions(({ context, enqueue }) => {
-      const { update, out } = pump({ ...context, finQueued: true });
+      const out: TcpSegment[] = [];
+      const update = pump({ ...context, finQueued: true }, out);
       enqueue.assign({ finQueued: true, ...update });
       for (const segmentOut of out) enqueue.emit({ type: 'transmit', segment: segmentOut });
     }),

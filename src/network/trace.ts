@@ -114,14 +114,60 @@ export type TraceEvent =
 export type TraceEventType = TraceEvent['type'];
 
 export class TraceLog {
+  /** Every event recorded so far; in time order once `finish()` has run. */
   readonly events: TraceEvent[] = [];
+  /** The actors in the order they were created (the `actor` events, gathered as they happen). */
+  readonly actors: ActorInfo[] = [];
+  /**
+   * Hops that leave after the current time (queued behind a busy link), in departure order. They
+   * join `events` once the clock reaches them, so the log stays in time order without a sort.
+   */
+  private later: TraceEvent[] = [];
+  private laterHead = 0;
+
   constructor(private readonly clock: { now: number }) {}
 
   /** Adds an event stamped with the current virtual time. */
   add(event: DistributiveOmit<TraceEvent, 't'>): void {
     const stamped = event as TraceEvent;
     stamped.t = this.clock.now;
-    this.events.push(stamped);
+    if (stamped.type === 'actor') this.actors.push(stamped.info);
+    this.append(stamped);
+  }
+
+  /** Adds an event already stamped, at the current time or later (a hop behind a busy link). */
+  addAt(event: TraceEvent): void {
+    if (event.t <= this.clock.now) {
+      this.append(event);
+      return;
+    }
+    // Equal times keep the order they were recorded in, as a stable sort would.
+    const later = this.later;
+    let i = later.length;
+    while (i > this.laterHead && later[i - 1]!.t > event.t) i--;
+    later.splice(i, 0, event);
+  }
+
+  /** All events in time order; equal times in the order they were recorded. */
+  finish(): TraceEvent[] {
+    this.releaseUpTo(Infinity);
+    return this.events;
+  }
+
+  private append(event: TraceEvent): void {
+    if (this.laterHead < this.later.length) this.releaseUpTo(event.t);
+    this.events.push(event);
+  }
+
+  private releaseUpTo(t: number): void {
+    const later = this.later;
+    while (this.laterHead < later.length && later[this.laterHead]!.t <= t) {
+      this.events.push(later[this.laterHead++]!);
+    }
+    if (this.laterHead === later.length) {
+      later.length = 0;
+      this.laterHead = 0;
+    }
   }
 }
 

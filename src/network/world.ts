@@ -134,7 +134,7 @@ export class World {
     const serialisation = (packetLength(outgoing) * 8) / (link.bandwidthMbps * 1000);
     link.busyUntil = departAt + serialisation;
     const arriveAt = departAt + serialisation + link.latencyMs;
-    this.trace.events.push({ t: departAt, type: 'hop', from, to, packet: outgoing, arriveAt });
+    this.trace.addAt({ t: departAt, type: 'hop', from, to, packet: outgoing, arriveAt });
     this.inFlight++;
     this.queue.schedule(arriveAt, () => {
       this.inFlight--;
@@ -164,7 +164,7 @@ export class World {
           packet,
           actor: null as string | null,
         };
-        this.trace.events.push(delivered);
+        this.trace.addAt(delivered);
         delivered.actor = host.receive(packet);
         return;
       }

@@ -105,10 +105,8 @@ export function simulate(scenario: Scenario): SimulationResult {
     world.queue.step();
   }
 
-  // Array.prototype.sort is stable: events of equal time keep the order they happened in. Only
-  // hops queued behind a busy link were recorded ahead of their time.
-  const trace = world.trace.events.sort((a, b) => a.t - b.t);
-  const actors = trace.flatMap((e) => (e.type === 'actor' ? [e.info] : []));
+  const trace = world.trace.finish();
+  const actors = world.trace.actors;
   const finalClient = client.getSnapshot().context;
   const outcome = explainOutcome({
     scenario,
