@@ -462,3 +462,30 @@ export function lastChangeAt(index: TraceIndex, actor: string, t: number): LastC
     machineEvent: cause.event,
   };
 }
+
+/**
+ * How many times a socket sent its SYN (or SYN-ACK) again after `since`, up to t: the
+ * retransmissions of RFC 6298 that a dropped handshake causes. The machine re-enters SYN_SENT
+ * (or SYN_RECEIVED) for each, which the trace does not record as a change of state.
+ */
+export function handshakeRetriesAt(
+  index: TraceIndex,
+  actor: string,
+  since: number,
+  t: number,
+): number {
+  const info = index.actorById.get(actor)?.info;
+  if (!info || info.machine !== 'tcp' || !info.local) return 0;
+  const colon = info.local.lastIndexOf(':');
+  const address = info.local.slice(0, colon);
+  const port = Number(info.local.slice(colon + 1));
+  let retries = 0;
+  for (let i = countAtOrBefore(index.eventTimes, since); i < index.events.length; i++) {
+    const event = index.events[i]!;
+    if (event.t > t) break;
+    if (event.type !== 'send' || event.node !== info.node) continue;
+    const { packet } = event;
+    if (packet.src === address && packet.tcp?.srcPort === port && packet.tcp.flags.syn) retries++;
+  }
+  return retries;
+}

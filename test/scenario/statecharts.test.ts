@@ -5,6 +5,7 @@ import { simulate } from '../../src/scenario/simulate';
 import {
   activeStates,
   guardName,
+  handshakeRetriesAt,
   guardVerdict,
   lastChangeAt,
   statechartOf,
@@ -195,5 +196,18 @@ describe('lastChangeAt', () => {
     const t = client.stateTimes[client.states.indexOf('connectingData')]!;
     const change = lastChangeAt(index, client.info.actor, t)!;
     expect(change.cause).toMatch(/^"227 Entering Passive Mode \(\d+,\d+,\d+,\d+,\d+,\d+\)\."$/);
+  });
+});
+
+describe('handshakeRetriesAt', () => {
+  it('counts the SYNs the server sends again while a firewall drops them', () => {
+    const index = indexTrace(simulate(networkPreset('client-stateful')!.apply(defaultScenario())));
+    const socket = index.actors.find((a) => a.info.label === 'FTP server active data connection')!;
+    const since = socket.stateTimes[socket.states.indexOf('SYN_SENT')]!;
+    // RFC 6298: 1 s, then 2, 4, 8 ... between attempts.
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 0.5)).toBe(0);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 1000)).toBe(1);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 3000)).toBe(2);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 7000)).toBe(3);
   });
 });
