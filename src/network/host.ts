@@ -77,6 +77,19 @@ export interface Listener {
   close(): void;
 }
 
+/**
+ * The events each tcp-socket state has a transition for, read from the machine itself. An event
+ * its state does not handle changes neither state nor context, so it is not sent at all: the
+ * result, and the trace, are the same without the machine step (an application closing a socket
+ * that is already closing, say).
+ */
+const HANDLED_EVENTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(tcpSocketMachine.states).map(([state, node]) => [
+    state,
+    new Set(Object.keys(node.on)),
+  ]),
+);
+
 const key = (localPort: number, remote: Endpoint) =>
   `${localPort}|${remote.address}|${remote.port}`;
 
@@ -210,6 +223,11 @@ export class Host {
     return null;
   }
 
+  private hasSocketOn(port: number): boolean {
+    for (const socket of this.sockets.values()) if (socket.local.port === port) return true;
+    return false;
+  }
+
   private openSocket(label: string, channel: Channel, local: Endpoint, remote: Endpoint): Socket {
     const actor = this.createTcpActor(label, channel, local, remote);
     const socket = new Socket(actor.id, actor, local, remote, channel);
@@ -224,9 +242,7 @@ export class Host {
     actor.actor.on('peer-closed', () => wake(() => socket.handlers.peerClosed?.()));
     actor.actor.on('closed', (e) => {
       if (this.sockets.get(socketKey) === socket) this.sockets.delete(socketKey);
-      if (![...this.sockets.values()].some((s) => s.local.port === local.port)) {
-        this.usedPorts.delete(local.port);
-      }
+      if (!this.hasSocketOn(local.port)) this.usedPorts.delete(local.port);
       wake(() => socket.handlers.closed?.(e.reason, e.detail));
     });
     actor.actor.start();
@@ -272,7 +288,12 @@ export class Host {
       },
     });
     actor.on('transmit', (e) => this.sendSegment(channel, remote, e.segment));
-    return { id, actor, send: (event) => recorder.send(actor, event) };
+    const send = (event: TcpEvent) => {
+      const state = actor.getSnapshot().value;
+      if (HANDLED_EVENTS.get(state)?.has(event.type) === false) return;
+      recorder.send(actor, event);
+    };
+    return { id, actor, send };
   }
 
   private sendSegment(channel: Channel, remote: Endpoint, segment: TcpSegment): void {
