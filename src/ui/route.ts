@@ -7,10 +7,12 @@
  *   #/lesson/active-mode/3        a lesson at its third step (steps count from 1 in links)
  *   #/present/active-mode/3       the same step in presenter mode
  *   #/notes/active-mode/3         the teacher's notes window that follows the presenter
+ *   #/recording                   a real session recorded by `npm run record`, replayed
  */
 export type Route =
   | { page: 'sandbox'; hash: string }
   | { page: 'course' }
+  | { page: 'recording' }
   | { page: 'lesson' | 'present' | 'notes'; lessonId: string; step: number }
   | { page: 'unknown'; hash: string };
 
@@ -23,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'sandbox') return { page: 'sandbox', hash: '' };
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'lessons'))
     return { page: 'course' };
+  if (parts.length === 1 && parts[0] === 'recording') return { page: 'recording' };
   const [page, lessonId, stepText] = parts;
   if ((LESSON_PAGES as readonly string[]).includes(page!) && lessonId && parts.length <= 3) {
     const step = stepText === undefined ? 1 : Number(stepText);
@@ -44,3 +47,5 @@ export function lessonHref(
 export const COURSE_HREF = '#/lessons';
 /** The sandbox with its starting network. */
 export const SANDBOX_HREF = '#/sandbox';
+/** The replay of a real session's recording. */
+export const RECORDING_HREF = '#/recording';

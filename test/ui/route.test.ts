@@ -25,6 +25,12 @@ describe('routes', () => {
     expect(parseRoute('#/notes/nat/2')).toEqual({ page: 'notes', lessonId: 'nat', step: 1 });
   });
 
+  it('read the replay of a recorded session', () => {
+    expect(parseRoute('#/recording')).toEqual({ page: 'recording' });
+    expect(parseRoute('#/recording/')).toEqual({ page: 'recording' });
+    expect(parseRoute('#/recording/x').page).toBe('unknown');
+  });
+
   it('call anything else unknown rather than guessing', () => {
     for (const hash of [
       '#/lesson/x/0',
