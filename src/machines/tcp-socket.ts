@@ -98,16 +98,16 @@ function segment(
   context: Pick<TcpContext, 'local' | 'remote' | 'rcvNxt' | 'rcvWnd'>,
   fields: { seq: number; ack?: number; flags: TcpFlags; payload?: Uint8Array; mss?: number },
 ): TcpSegment {
-  return {
-    srcPort: context.local.port,
-    dstPort: context.remote.port,
-    seq: fields.seq,
-    ack: fields.flags.ack ? (fields.ack ?? context.rcvNxt) : 0,
-    flags: fields.flags,
-    window: fields.flags.rst ? 0 : context.rcvWnd,
-    ...(fields.mss ? { mss: fields.mss } : {}),
-    payload: fields.payload ?? EMPTY,
-  };
+  const srcPort = context.local.port;
+  const dstPort = context.remote.port;
+  const { seq, flags } = fields;
+  const ack = flags.ack ? (fields.ack ?? context.rcvNxt) : 0;
+  const window = flags.rst ? 0 : context.rcvWnd;
+  const payload = fields.payload ?? EMPTY;
+  // Two literals rather than a spread: this runs for every segment, and only SYNs carry the MSS.
+  return fields.mss
+    ? { srcPort, dstPort, seq, ack, flags, window, mss: fields.mss, payload }
+    : { srcPort, dstPort, seq, ack, flags, window, payload };
 }
 
 /** RST in reply to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
