@@ -165,6 +165,7 @@ for (const screen of [
       });
       await page.goto(`/#${encodeState({ scenario, t: 0 })}`);
       await page.getByRole('button', { name: 'Go to end' }).click();
+      await expect(page.locator('.statechart .label').first()).toBeAttached();
       await page.screenshot({
         path: `test-results/screenshots/views-${screen.name}-${screen.width}-top.png`,
       });
