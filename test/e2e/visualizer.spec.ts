@@ -86,8 +86,9 @@ test('a share link reopens the same scenario at the same moment', async ({ page 
   await page.getByRole('button', { name: 'Next event' }).click();
   await page.getByRole('button', { name: 'Next event' }).click();
   const clock = await page.getByLabel('Virtual time').textContent();
+  // The address bar follows once the learner pauses: wait for the moment to be in it.
+  await expect(page).toHaveURL(/#s=[^&]+&t=[1-9]/);
   const url = page.url();
-  expect(url).toContain('#s=');
 
   const other = await page.context().newPage();
   await other.goto(url);
