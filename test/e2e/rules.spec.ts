@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './page';
 
 test.use({ viewport: { width: 1280, height: 720 } });
 // Each test edits several fields and re-simulates on each; a busy 2-core machine needs the room.

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './page';
 
 test('home page runs a scenario and has no accessibility violations', async ({ page }) => {
   await page.goto('/');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
 import { encodeState } from '../../src/ui/url-state';

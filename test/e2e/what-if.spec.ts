@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './page';
 
 test('the preset axis of the what-if matrix loads the network a cell names', async ({ page }) => {
   await page.goto('/');

@@ -1,0 +1,20 @@
+import { test as base, expect, type Page } from '@playwright/test';
+
+/**
+ * Playwright's `test` with one change: a full-page screenshot shows the whole page. The app lets
+ * the browser skip laying out views far below the fold (`content-visibility: auto`), which a
+ * full-page capture would otherwise show as empty space.
+ */
+export const test = base.extend<{ page: Page }>({
+  page: async ({ page }, use) => {
+    const capture = page.screenshot.bind(page);
+    page.screenshot = async (options) => {
+      if (options?.fullPage)
+        await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
+      return capture(options);
+    };
+    await use(page);
+  },
+});
+
+export { expect, type Page };
