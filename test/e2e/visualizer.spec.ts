@@ -69,8 +69,17 @@ test('with the FTP helper the conntrack table shows the RELATED data connection'
   page,
 }) => {
   await page.goto('/');
+  const outcome = page.getByRole('region', { name: 'Outcome' });
+  await expect(outcome.getByRole('heading')).toContainText('Fails');
+  // The same active-mode session, with the helper switched on at the client's firewall.
+  await page.getByRole('checkbox', { name: 'FTP helper on the client side' }).check();
+  await expect(outcome.getByRole('heading')).toContainText('Works');
+  await expect(outcome).toContainText('let in as RELATED');
+  await page.getByRole('checkbox', { name: 'FTP helper on the client side' }).uncheck();
+  await expect(outcome.getByRole('heading')).toContainText('Fails');
   await page.getByRole('combobox', { name: 'Client firewall' }).selectOption('stateful-helper');
-  await page.locator('body').press('End');
+  await expect(outcome.getByRole('heading')).toContainText('Works');
+  await page.getByRole('button', { name: 'Go to end' }).click();
   const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
   await expect(tables).toContainText('helper=ftp');
   await expect(tables).toContainText('RELATED');
