@@ -49,17 +49,33 @@ export interface TcpInput {
   mss?: number;
 }
 
+/** What is fixed when the socket is created. */
+export interface TcpConfig {
+  /** Initial send sequence number (RFC 9293 §3.4.1). */
+  iss: number;
+  /** The MSS we announce in our SYN. */
+  mss: number;
+  maxSynRetries: number;
+  maxSynAckRetries: number;
+  initialRtoMs: number;
+  timeWaitMs: number;
+}
+
+/**
+ * The TCB. The fixed settings live in one `config` object rather than beside the variables: XState
+ * copies the context on every assign, and V8 keeps an object with more than about twenty copied
+ * properties as a slow dictionary, which made every segment several microseconds dearer.
+ */
 export interface TcpContext {
   local: Endpoint;
   remote: Endpoint;
-  iss: number;
+  config: TcpConfig;
   irs: number;
   sndUna: number;
   sndNxt: number;
   sndWnd: number;
   rcvNxt: number;
   rcvWnd: number;
-  mss: number;
   peerMss: number;
   /** Bytes the application asked to send that have not been transmitted yet. */
   unsent: Uint8Array;
@@ -70,10 +86,6 @@ export interface TcpContext {
   /** Sequence number of our FIN once sent (it occupies one octet of sequence space). */
   finSeq: number | null;
   retries: number;
-  maxSynRetries: number;
-  maxSynAckRetries: number;
-  initialRtoMs: number;
-  timeWaitMs: number;
   closeReason: CloseReason | null;
   closeDetail: string | null;
 }
@@ -205,8 +217,8 @@ export const tcpSocketMachine = setup({
   },
   delays: {
     /** Exponential backoff, RFC 6298 §5.5: the timeout doubles with every retransmission. */
-    retransmissionTimeout: ({ context }) => context.initialRtoMs * 2 ** context.retries,
-    twoMsl: ({ context }) => context.timeWaitMs,
+    retransmissionTimeout: ({ context }) => context.config.initialRtoMs * 2 ** context.retries,
+    twoMsl: ({ context }) => context.config.timeWaitMs,
   },
   guards: {
     isReset: ({ event }) => event.type === 'SEGMENT' && event.segment.flags.rst,
@@ -238,23 +250,35 @@ export const tcpSocketMachine = setup({
       event.type === 'SEGMENT' &&
       acksOurFin(context, event.segment) &&
       carriesInOrderFin(context, event.segment),
-    canRetransmitSyn: ({ context }) => context.retries < context.maxSynRetries,
-    canRetransmitSynAck: ({ context }) => context.retries < context.maxSynAckRetries,
+    canRetransmitSyn: ({ context }) => context.retries < context.config.maxSynRetries,
+    canRetransmitSynAck: ({ context }) => context.retries < context.config.maxSynAckRetries,
     isHardIcmpError: ({ event }) => event.type === 'ICMP_UNREACHABLE',
   },
   actions: {
     sendSyn: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ sndUna: context.iss, sndNxt: seqAdd(context.iss, 1), retries: 0 });
+      enqueue.assign({
+        sndUna: context.config.iss,
+        sndNxt: seqAdd(context.config.iss, 1),
+        retries: 0,
+      });
       enqueue.emit({
         type: 'transmit',
-        segment: segment(context, { seq: context.iss, flags: tcpFlags('syn'), mss: context.mss }),
+        segment: segment(context, {
+          seq: context.config.iss,
+          flags: tcpFlags('syn'),
+          mss: context.config.mss,
+        }),
       });
     }),
     retransmitSyn: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ retries: context.retries + 1 });
       enqueue.emit({
         type: 'transmit',
-        segment: segment(context, { seq: context.iss, flags: tcpFlags('syn'), mss: context.mss }),
+        segment: segment(context, {
+          seq: context.config.iss,
+          flags: tcpFlags('syn'),
+          mss: context.config.mss,
+        }),
       });
     }),
     /** LISTEN or SYN_SENT receives a SYN: remember IRS, answer SYN-ACK (RFC 9293 §3.10.7.2). */
@@ -267,17 +291,17 @@ export const tcpSocketMachine = setup({
         rcvNxt,
         sndWnd: s.window,
         peerMss: s.mss ?? 536,
-        sndUna: context.iss,
-        sndNxt: seqAdd(context.iss, 1),
+        sndUna: context.config.iss,
+        sndNxt: seqAdd(context.config.iss, 1),
         retries: 0,
       });
       enqueue.emit({
         type: 'transmit',
         segment: segment(next, {
-          seq: context.iss,
+          seq: context.config.iss,
           ack: rcvNxt,
           flags: tcpFlags('syn', 'ack'),
-          mss: context.mss,
+          mss: context.config.mss,
         }),
       });
     }),
@@ -286,9 +310,9 @@ export const tcpSocketMachine = setup({
       enqueue.emit({
         type: 'transmit',
         segment: segment(context, {
-          seq: context.iss,
+          seq: context.config.iss,
           flags: tcpFlags('syn', 'ack'),
-          mss: context.mss,
+          mss: context.config.mss,
         }),
       });
     }),
@@ -299,9 +323,9 @@ export const tcpSocketMachine = setup({
     answerRepeatedSyn: emit(({ context }) => ({
       type: 'transmit' as const,
       segment: segment(context, {
-        seq: context.iss,
+        seq: context.config.iss,
         flags: tcpFlags('syn', 'ack'),
-        mss: context.mss,
+        mss: context.config.mss,
       }),
     })),
     /** SYN_SENT receives SYN-ACK: complete the handshake with an ACK (RFC 9293 §3.10.7.3). */
@@ -359,7 +383,7 @@ export const tcpSocketMachine = setup({
       if (s.payload.length > 0 || s.flags.fin) {
         const inOrder = s.seq === context.rcvNxt;
         const pending = context.unackedSegments + 1;
-        const fullSized = s.payload.length >= context.mss;
+        const fullSized = s.payload.length >= context.config.mss;
         acknowledge = !inOrder || s.flags.fin || s.flags.psh || !fullSized || pending >= 2;
         unackedSegments = acknowledge ? 0 : pending;
         if (inOrder) {
@@ -460,24 +484,26 @@ export const tcpSocketMachine = setup({
   context: ({ input }) => ({
     local: input.local,
     remote: input.remote,
-    iss: input.iss >>> 0,
+    config: {
+      iss: input.iss >>> 0,
+      mss: input.mss ?? DEFAULT_MSS,
+      maxSynRetries: input.synRetries ?? 6,
+      maxSynAckRetries: input.synAckRetries ?? 5,
+      initialRtoMs: input.initialRtoMs ?? 1000,
+      timeWaitMs: input.timeWaitMs ?? 60_000,
+    },
     irs: 0,
     sndUna: input.iss >>> 0,
     sndNxt: input.iss >>> 0,
     sndWnd: DEFAULT_WINDOW,
     rcvNxt: 0,
     rcvWnd: DEFAULT_WINDOW,
-    mss: input.mss ?? DEFAULT_MSS,
     peerMss: 536,
     unsent: new Uint8Array(0),
     unackedSegments: 0,
     finQueued: false,
     finSeq: null,
     retries: 0,
-    maxSynRetries: input.synRetries ?? 6,
-    maxSynAckRetries: input.synAckRetries ?? 5,
-    initialRtoMs: input.initialRtoMs ?? 1000,
-    timeWaitMs: input.timeWaitMs ?? 60_000,
     closeReason: null,
     closeDetail: null,
   }),

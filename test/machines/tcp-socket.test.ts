@@ -149,7 +149,7 @@ describe('RFC 9293 §3.5 three-way handshake', () => {
     expect(e.drain()).toEqual([ours(['ack'], ISS + 1, PEER_ISS + 1)]);
     expect(e.appEvents()).toEqual([{ type: 'connected' }]);
     expect(e.context()).toMatchObject({
-      iss: ISS,
+      config: { iss: ISS },
       irs: PEER_ISS,
       sndUna: ISS + 1,
       sndNxt: ISS + 1,
