@@ -1,4 +1,3 @@
-import { createActor, type Actor } from 'xstate';
 import { parseCommandLine, LineSplitter } from '../protocol/ftp-command';
 import { ReplyParser } from '../protocol/ftp-reply';
 import { asciiEncode } from '../protocol/net-ascii';
@@ -14,10 +13,11 @@ import {
 } from '../machines/ftp-client';
 import type { Listener, Socket } from './host';
 import { TransitionRecorder } from './record-transitions';
+import { SimActor } from './sim-actor';
 import type { World } from './world';
 
-export type FtpServerActor = Actor<typeof ftpServerMachine>;
-export type FtpClientActor = Actor<typeof ftpClientMachine>;
+export type FtpServerActor = SimActor<typeof ftpServerMachine>;
+export type FtpClientActor = SimActor<typeof ftpClientMachine>;
 
 /**
  * The FTP server program on the server host: listens on port 21 and runs one ftp-server actor per
@@ -33,10 +33,11 @@ export function startFtpServer(
   const sessions: FtpServerActor[] = [];
   host.listen(21, 'control', 'FTP server listening socket', (control) => {
     const id = `server/ftp-${sessions.length + 1}`;
-    const session = createActor(ftpServerMachine, {
-      id,
-      clock: world.queue,
-      input: { settings, localAddress: host.address, peerAddress: control.remote.address, seed },
+    const session = new SimActor(ftpServerMachine, id, world.queue, {
+      settings,
+      localAddress: host.address,
+      peerAddress: control.remote.address,
+      seed,
     });
     const recorder = new TransitionRecorder<FtpServerEvent>(
       world.trace,
@@ -185,10 +186,11 @@ export function startFtpClient(
 ): { actor: FtpClientActor; begin(): void } {
   const host = world.client;
   const id = 'client/ftp-1';
-  const client = createActor(ftpClientMachine, {
-    id,
-    clock: world.queue,
-    input: { settings, localAddress: host.address, serverAddress, serverPort: 21 },
+  const client = new SimActor(ftpClientMachine, id, world.queue, {
+    settings,
+    localAddress: host.address,
+    serverAddress,
+    serverPort: 21,
   });
   const recorder = new TransitionRecorder<FtpClientEvent>(world.trace, id, 'client', 'ftp-client');
   recorder.watch(client);

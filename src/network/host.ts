@@ -1,4 +1,3 @@
-import { createActor, type Actor } from 'xstate';
 import type { Channel, Packet, TcpSegment } from '../protocol/tcp';
 import {
   resetFor,
@@ -11,6 +10,7 @@ import type { EventQueue } from './event-queue';
 import { fnv1a } from './hash';
 import type { NodeId, TraceLog } from './trace';
 import { TransitionRecorder } from './record-transitions';
+import { SimActor } from './sim-actor';
 
 export interface TcpSettings {
   synRetries: number;
@@ -39,7 +39,7 @@ export interface HostEnvironment {
 /** A tcp-socket actor and the one way events reach it, so each transition is recorded with its cause. */
 interface TcpActor {
   id: string;
-  actor: Actor<typeof tcpSocketMachine>;
+  actor: SimActor<typeof tcpSocketMachine>;
   send(event: TcpEvent): void;
 }
 
@@ -257,21 +257,17 @@ export class Host {
   ): TcpActor {
     const id = `${this.id}/tcp-${++this.actorCount}`;
     const { tcp, queue, trace } = this.env;
-    const actor = createActor(tcpSocketMachine, {
-      id,
-      clock: queue,
-      input: {
-        local,
-        remote,
-        iss: fnv1a(
-          `iss:${local.address}:${local.port}>${remote.address}:${remote.port}#${this.actorCount}`,
-        ),
-        synRetries: tcp.synRetries,
-        synAckRetries: tcp.synAckRetries,
-        initialRtoMs: tcp.initialRtoMs,
-        timeWaitMs: tcp.timeWaitMs,
-        mss: tcp.mss,
-      },
+    const actor = new SimActor(tcpSocketMachine, id, queue, {
+      local,
+      remote,
+      iss: fnv1a(
+        `iss:${local.address}:${local.port}>${remote.address}:${remote.port}#${this.actorCount}`,
+      ),
+      synRetries: tcp.synRetries,
+      synAckRetries: tcp.synAckRetries,
+      initialRtoMs: tcp.initialRtoMs,
+      timeWaitMs: tcp.timeWaitMs,
+      mss: tcp.mss,
     });
     const recorder = new TransitionRecorder<TcpEvent>(trace, id, this.id, 'tcp');
     recorder.watch(actor);

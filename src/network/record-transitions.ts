@@ -1,4 +1,3 @@
-import type { AnyActorRef } from 'xstate';
 import type { ActorMachine, NodeId, TraceLog } from './trace';
 
 /** Flattens a state value to a dotted path: { loggedIn: 'idle' } → "loggedIn.idle". */
@@ -35,7 +34,7 @@ export class TransitionRecorder<TEvent extends { type: string }> {
   ) {}
 
   /** Subscribes to the actor; call before `start()` so the initial state is recorded. */
-  watch(actor: AnyActorRef & { send(event: TEvent): void }): void {
+  watch(actor: { subscribe(observer: (snapshot: { value?: unknown }) => void): void }): void {
     actor.subscribe((snapshot: { value?: unknown }) => this.record(snapshot.value));
   }
 

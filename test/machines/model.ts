@@ -24,6 +24,8 @@ import {
   type StateValue,
 } from 'xstate';
 import { getShortestPaths, getStateNodes, type StatePath } from 'xstate/graph';
+import { EventQueue } from '../../src/network/event-queue';
+import { SimActor } from '../../src/network/sim-actor';
 
 /** A SimulatedClock that also knows when its pending timers are due. */
 export class TestClock extends SimulatedClock {
@@ -180,6 +182,10 @@ export interface Replay<M extends AnyStateMachine> {
  * Replays a path on a real actor. Ordinary events are sent; a delayed event is produced by
  * advancing the clock to its timer, checking that nothing happens 1 ms before. After every step
  * the actor must be in the state the graph predicted; `check` may assert more.
+ *
+ * The same path also runs on the simulation's runtime (`SimActor`, on an `EventQueue`), which must
+ * agree with XState's `Actor` after every step: snapshot, context, the snapshots its observers saw,
+ * what it emitted and when, and when its timers are due.
  */
 export function replay<M extends AnyStateMachine>(
   machine: M,
@@ -204,7 +210,10 @@ export function replay<M extends AnyStateMachine>(
     },
   });
   actor.on('*', (event) => emitted.push({ at: clock.now(), event: event as EmittedFrom<M> }));
+  const observed: unknown[] = [];
+  actor.subscribe((snapshot) => observed.push(fields(snapshot).value));
   actor.start();
+  const sim = simulationTwin(machine, input);
   const [first, ...rest] = path.steps;
   expect(fields(actor.getSnapshot()).value).toEqual(fields(first.state).value);
   for (const step of rest) {
@@ -218,10 +227,20 @@ export function replay<M extends AnyStateMachine>(
       const count = received.length;
       clock.advanceTo(due[0]);
       expect(received.slice(count)).toEqual([event.type]);
+      expect(sim.queue.peekTime(), 'SimActor timer due at the same time').toBe(due[0]);
+      sim.queue.step();
     } else {
       actor.send(step.event);
+      sim.actor.send(step.event);
     }
     const snapshot = actor.getSnapshot() as SnapshotFrom<M>;
+    const twin = sim.actor.getSnapshot() as AnyMachineSnapshot;
+    expect(twin.value, 'SimActor state').toEqual(fields(snapshot).value);
+    expect(twin.status, 'SimActor status').toBe(fields(snapshot).status);
+    expect(twin.context, 'SimActor context').toEqual(fields(snapshot).context);
+    expect(sim.observed, 'SimActor observers').toEqual(observed);
+    expect(sim.emitted, 'SimActor emitted events').toEqual(emitted);
+    expect(sim.queue.peekTime(), 'SimActor next timer').toBe(clock.pending()[0]);
     expect(fields(snapshot).value, `after ${describeEvent(step.event)}`).toEqual(
       fields(step.state).value,
     );
@@ -230,6 +249,18 @@ export function replay<M extends AnyStateMachine>(
   const snapshot = actor.getSnapshot() as SnapshotFrom<M>;
   actor.stop();
   return { snapshot, taken, emitted, time: clock.now() };
+}
+
+/** The path's second runtime: a SimActor on an EventQueue, recording what `replay` compares. */
+function simulationTwin<M extends AnyStateMachine>(machine: M, input: InputFrom<M>) {
+  const queue = new EventQueue();
+  const actor = new SimActor(machine, 'twin', queue, input);
+  const emitted: { at: number; event: EmittedFrom<M> }[] = [];
+  const observed: unknown[] = [];
+  actor.on('*', (event) => emitted.push({ at: queue.now, event }));
+  actor.subscribe((snapshot) => observed.push(fields(snapshot).value));
+  actor.start();
+  return { queue, actor, emitted, observed };
 }
 
 /**

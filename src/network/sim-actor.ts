@@ -1,0 +1,178 @@
+import type {
+  AnyActorScope,
+  AnyStateMachine,
+  EmittedFrom,
+  EventFromLogic,
+  ExecutableActionObject,
+  InputFrom,
+  SnapshotFrom,
+} from 'xstate';
+import type { EventQueue, TimerHandle } from './event-queue';
+
+type EmittedHandler<TMachine extends AnyStateMachine, TType extends string> = (
+  event: TType extends '*'
+    ? EmittedFrom<TMachine>
+    : Extract<EmittedFrom<TMachine>, { type: TType }>,
+) => void;
+
+/**
+ * Runs one XState machine inside the simulation. XState computes every step, with the same calls
+ * `createActor` makes (`getInitialSnapshot`, `transition`); this class supplies what an actor adds
+ * around them, exactly as XState's `Actor` orders it: a mailbox (an event sent while the machine is
+ * busy waits its turn), effects run after each step (emitted events, timers), then snapshot
+ * observers, and delayed events (`after`) scheduled on the simulation's own clock.
+ *
+ * Why not `createActor`: every XState actor builds its own actor system, mailbox and inspection
+ * plumbing, and a session creates eleven of them; that was a tenth of the what-if matrix's time,
+ * for nothing the simulation uses. The model-based tests (test/machines/model.ts) check that both
+ * runtimes give
+ * the same snapshots, emitted events and timers along every model path of every machine.
+ *
+ * Unlike an XState actor, an exception in a machine or a handler is not swallowed and reported
+ * later: it propagates, so a broken simulation fails where it broke.
+ */
+export class SimActor<TMachine extends AnyStateMachine> {
+  private snapshot: SnapshotFrom<TMachine>;
+  private running = false;
+  private stopped = false;
+  private readonly mailbox: EventFromLogic<TMachine>[] = [];
+  private processing = false;
+  private readonly deferred: (() => void)[] = [];
+  private readonly observers: ((snapshot: SnapshotFrom<TMachine>) => void)[] = [];
+  private readonly listeners = new Map<string, ((event: EmittedFrom<TMachine>) => void)[]>();
+  /** Pending delayed events by XState's id for them (one per `after` transition). */
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly scope: AnyActorScope;
+
+  constructor(
+    readonly machine: TMachine,
+    readonly id: string,
+    clock: EventQueue,
+    input: InputFrom<TMachine>,
+  ) {
+    const scheduler = {
+      schedule: (
+        _source: unknown,
+        _target: unknown,
+        event: EventFromLogic<TMachine>,
+        delay: number,
+        timerId: string,
+      ) => {
+        this.timers.set(
+          timerId,
+          clock.schedule(clock.now + delay, () => {
+            this.timers.delete(timerId);
+            this.receive(event);
+          }),
+        );
+      },
+      cancel: (_source: unknown, timerId: string) => {
+        const handle = this.timers.get(timerId);
+        if (handle === undefined) return;
+        this.timers.delete(timerId);
+        clock.cancel(handle);
+      },
+    };
+    // The members of an actor system that machine logic calls: the scheduler for delayed events,
+    // and the inspection hook, which nothing here observes.
+    const system = { scheduler, _sendInspectionEvent: () => {} };
+    this.scope = {
+      self: this as unknown as AnyActorScope['self'],
+      id,
+      sessionId: id,
+      logger: () => {},
+      defer: (fn) => this.deferred.push(fn),
+      emit: (event) => this.emit(event as EmittedFrom<TMachine>),
+      system: system as unknown as AnyActorScope['system'],
+      stopChild: () => {},
+      // Actions run as the step computes them once the actor has started; the initial step's wait
+      // for start(), as XState's do.
+      actionExecutor: (action: ExecutableActionObject) => {
+        const exec = action.exec;
+        if (!exec) return;
+        if (this.running) exec(action.info, action.params);
+        else this.deferred.push(() => exec(action.info, action.params));
+      },
+    };
+    this.snapshot = machine.getInitialSnapshot(this.scope, input) as SnapshotFrom<TMachine>;
+  }
+
+  getSnapshot(): SnapshotFrom<TMachine> {
+    return this.snapshot;
+  }
+
+  /** Calls `observer` with every snapshot from start() on, the initial one included. */
+  subscribe(observer: (snapshot: SnapshotFrom<TMachine>) => void): void {
+    this.observers.push(observer);
+  }
+
+  /** Calls `handler` for every event of this type the machine emits (`'*'`: every event). */
+  on<TType extends EmittedFrom<TMachine>['type'] | '*'>(
+    type: TType,
+    handler: EmittedHandler<TMachine, TType>,
+  ): void {
+    const list = this.listeners.get(type) ?? [];
+    list.push(handler as (event: EmittedFrom<TMachine>) => void);
+    this.listeners.set(type, list);
+  }
+
+  start(): this {
+    if (this.running || this.stopped) return this;
+    this.running = true;
+    // What the initial step's effects send this actor waits until observers have seen that step.
+    this.processing = true;
+    try {
+      this.settle(this.snapshot);
+    } finally {
+      this.processing = false;
+    }
+    this.drain();
+    return this;
+  }
+
+  send(event: EventFromLogic<TMachine>): void {
+    this.receive(event);
+  }
+
+  private receive(event: EventFromLogic<TMachine>): void {
+    if (this.stopped) return;
+    this.mailbox.push(event);
+    if (this.running) this.drain();
+  }
+
+  private drain(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      // Index rather than shift: a handler may add to the mailbox while we work through it.
+      for (let i = 0; i < this.mailbox.length && !this.stopped; i++) {
+        const event = this.mailbox[i]!;
+        this.settle(
+          this.machine.transition(this.snapshot, event, this.scope) as SnapshotFrom<TMachine>,
+        );
+      }
+    } finally {
+      this.mailbox.length = 0;
+      this.processing = false;
+    }
+  }
+
+  /** Adopts a new snapshot: effects first, then observers, then stop if the machine is done. */
+  private settle(snapshot: SnapshotFrom<TMachine>): void {
+    this.snapshot = snapshot;
+    for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
+    this.deferred.length = 0;
+    const status = (snapshot as { status: string }).status;
+    if (status === 'error') throw (snapshot as { error: unknown }).error;
+    for (const observer of this.observers) observer(snapshot);
+    // A final state has already run every exit action, its timers' cancellations included.
+    if (status === 'done') this.stopped = true;
+  }
+
+  private emit(event: EmittedFrom<TMachine>): void {
+    const list = this.listeners.get(event.type);
+    if (list) for (const handler of list) handler(event);
+    const every = this.listeners.get('*');
+    if (every) for (const handler of every) handler(event);
+  }
+}
