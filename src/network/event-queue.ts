@@ -1,6 +1,6 @@
 /**
  * The simulation's only clock: a priority queue of callbacks ordered by virtual time, then by the
- * order they were scheduled. It also serves as the XState clock (`createActor(m, { clock })`), so a
+ * order they were scheduled. It also runs the machines' `after` timers (see SimActor), so a
  * SYN retransmission timer and a packet arrival are ordered by one queue.
  */
 interface Scheduled {
