@@ -214,6 +214,12 @@ export function replay<M extends AnyStateMachine>(
   actor.subscribe((snapshot) => observed.push(fields(snapshot).value));
   actor.start();
   const sim = simulationTwin(machine, input);
+  const initial = sim.actor.getSnapshot() as AnyMachineSnapshot;
+  expect([initial.value, initial.status, initial.context], 'SimActor first snapshot').toEqual([
+    fields(actor.getSnapshot()).value,
+    fields(actor.getSnapshot()).status,
+    fields(actor.getSnapshot()).context,
+  ]);
   const [first, ...rest] = path.steps;
   expect(fields(actor.getSnapshot()).value).toEqual(fields(first.state).value);
   for (const step of rest) {

@@ -118,4 +118,66 @@ describe('SimActor', () => {
     expect(actor.getSnapshot().value).toBe('late');
     expect(queue.peekTime()).toBeUndefined();
   });
+
+  it('starts a quiet machine from its state value and context, and runs a busy first step in full', () => {
+    const quiet = setup({
+      types: { input: {} as { n: number }, context: {} as { n: number } },
+    }).createMachine({
+      context: ({ input }) => ({ n: input.n }),
+      initial: 'a',
+      states: { a: {} },
+    });
+    const busy = setup({
+      types: {
+        input: {} as { n: number },
+        context: {} as { n: number },
+        emitted: {} as { type: 'hello'; n: number },
+      },
+    }).createMachine({
+      context: ({ input }) => ({ n: input.n }),
+      initial: 'check',
+      states: {
+        check: {
+          always: [{ guard: ({ context }) => context.n > 1, target: 'big' }, { target: 'small' }],
+        },
+        big: { entry: emit(({ context }) => ({ type: 'hello' as const, n: context.n })) },
+        small: {},
+      },
+    });
+    const greeter = setup({
+      types: {
+        input: {} as { n: number },
+        context: {} as { n: number },
+        emitted: {} as { type: 'hello'; n: number },
+      },
+    }).createMachine({
+      context: ({ input }) => ({ n: input.n }),
+      initial: 'greeting',
+      states: {
+        greeting: { entry: emit(({ context }) => ({ type: 'hello' as const, n: context.n })) },
+      },
+    });
+    const greeted: number[] = [];
+    for (const n of [1, 2]) {
+      const actor = new SimActor(greeter, 'g', new EventQueue(), { n });
+      actor.on('hello', (e) => greeted.push(e.n));
+      actor.start();
+    }
+    expect(greeted).toEqual([1, 2]);
+    for (const n of [1, 2, 3]) {
+      const fromQuiet = new SimActor(quiet, 'q', new EventQueue(), { n }).start().getSnapshot();
+      expect([fromQuiet.value, fromQuiet.context, fromQuiet.status]).toEqual([
+        'a',
+        { n },
+        'active',
+      ]);
+      const hellos: number[] = [];
+      const actor = new SimActor(busy, 'b', new EventQueue(), { n });
+      actor.on('hello', (e) => hellos.push(e.n));
+      actor.start();
+      const reference = createActor(busy, { input: { n } }).start().getSnapshot();
+      expect(actor.getSnapshot().value).toBe(reference.value);
+      expect(hellos).toEqual(n > 1 ? [n] : []);
+    }
+  });
 });
