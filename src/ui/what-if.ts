@@ -18,6 +18,11 @@ export interface WhatIfRequest {
   scenario: Scenario;
   /** Also run every mode under every network preset (the other axis). */
   presets: boolean;
+  /**
+   * This request's part of the work when several workers share it: part `index` of `of` answers
+   * the current network's modes if it is part 0, and every `of`-th preset from `index`.
+   */
+  share?: { index: number; of: number };
 }
 
 export interface WhatIfAnswer {
@@ -43,13 +48,41 @@ function everyMode(scenario: Scenario): Record<DataMode, Verdict> {
 }
 
 export function answerWhatIf(request: WhatIfRequest): WhatIfAnswer {
+  const { index, of } = request.share ?? { index: 0, of: 1 };
+  const mine = NETWORK_PRESETS.filter((_, position) => position % of === index);
   return {
     id: request.id,
-    modes: everyMode(request.scenario),
+    modes: index === 0 ? everyMode(request.scenario) : NO_MODES,
     presets: request.presets
       ? Object.fromEntries(
-          NETWORK_PRESETS.map((preset) => [preset.id, everyMode(preset.apply(request.scenario))]),
+          mine.map((preset) => [preset.id, everyMode(preset.apply(request.scenario))]),
         )
       : null,
   };
+}
+
+/** Stands for "not this part's job" in a share's answer; mergeWhatIf takes part 0's modes. */
+const NO_MODES = {} as Record<DataMode, Verdict>;
+
+/**
+ * The request cut into `parts` shares for as many workers: the preset table is most of the work
+ * (68 sessions against 4), so it is dealt out; a request without it stays whole.
+ */
+export function splitWhatIf(request: WhatIfRequest, parts: number): WhatIfRequest[] {
+  const of = request.presets ? Math.max(1, Math.min(parts, NETWORK_PRESETS.length)) : 1;
+  return Array.from({ length: of }, (_, index) => ({ ...request, share: { index, of } }));
+}
+
+/** The shares' answers (`answers[i]` to share i) put back together, presets in the table's order. */
+export function mergeWhatIf(answers: readonly WhatIfAnswer[]): WhatIfAnswer {
+  const first = answers[0]!;
+  const presets = first.presets
+    ? Object.fromEntries(
+        NETWORK_PRESETS.flatMap((preset) => {
+          const found = answers.find((answer) => answer.presets?.[preset.id]);
+          return found ? [[preset.id, found.presets![preset.id]!]] : [];
+        }),
+      )
+    : null;
+  return { id: first.id, modes: first.modes, presets };
 }

@@ -14,6 +14,10 @@ test('the preset axis of the what-if matrix loads the network a cell names', asy
       name: /^Client firewall with the FTP helper, Active \(PORT\): works\./,
     }),
   ).toBeVisible();
+  // The table is dealt out to several workers: every cell must come back, once.
+  await expect(
+    whatIf.getByRole('table').getByRole('button', { name: /: (works|fails)\./ }),
+  ).toHaveCount(68);
   await page.screenshot({ path: 'test-results/screenshots/what-if-presets.png', fullPage: true });
   await cell.click();
   await expect(page.getByRole('radio', { name: 'Passive (PASV)' })).toBeChecked();

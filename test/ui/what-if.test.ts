@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario, NETWORK_PRESETS, networkPreset } from '../../src/scenario/presets';
 import { simulate } from '../../src/scenario/simulate';
-import { answerWhatIf } from '../../src/ui/what-if';
+import { answerWhatIf, mergeWhatIf, splitWhatIf } from '../../src/ui/what-if';
 
 describe('what-if answers', () => {
   const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
@@ -27,4 +27,25 @@ describe('what-if answers', () => {
     expect(answer.presets!['client-stateful-helper']!.active.works).toBe(true);
     expect(answer.presets!['server-only-21']!.passive.works).toBe(false);
   }, 30_000); // 72 sessions: well under a second alone, slow on a loaded 2-core machine
+
+  it('come out the same when shared among workers and merged', () => {
+    const request = { id: 3, scenario, presets: true };
+    const whole = answerWhatIf(request);
+    for (const workers of [2, 3, 4]) {
+      const shares = splitWhatIf(request, workers);
+      expect(shares).toHaveLength(workers);
+      // Every preset is some share's job, and only one share's.
+      const answers = shares.map(answerWhatIf);
+      const counted = answers.flatMap((a) => Object.keys(a.presets!));
+      expect(counted.sort()).toEqual(NETWORK_PRESETS.map((p) => p.id).sort());
+      expect(mergeWhatIf(answers)).toEqual(whole);
+    }
+  }, 60_000);
+
+  it('stay whole when only the current network is asked about', () => {
+    const request = { id: 4, scenario, presets: false };
+    const shares = splitWhatIf(request, 4);
+    expect(shares).toHaveLength(1);
+    expect(mergeWhatIf(shares.map(answerWhatIf))).toEqual(answerWhatIf(request));
+  });
 });
