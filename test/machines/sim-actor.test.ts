@@ -120,20 +120,20 @@ describe('SimActor', () => {
   });
 
   it('starts a quiet machine from its state value and context, and runs a busy first step in full', () => {
-    const quiet = setup({
-      types: { input: {} as { n: number }, context: {} as { n: number } },
-    }).createMachine({
-      context: ({ input }) => ({ n: input.n }),
-      initial: 'a',
-      states: { a: {} },
-    });
-    const busy = setup({
+    // Three machines that differ only in how their first step goes.
+    const counted = setup({
       types: {
         input: {} as { n: number },
         context: {} as { n: number },
         emitted: {} as { type: 'hello'; n: number },
       },
-    }).createMachine({
+    });
+    const quiet = counted.createMachine({
+      context: ({ input }) => ({ n: input.n }),
+      initial: 'a',
+      states: { a: {} },
+    });
+    const busy = counted.createMachine({
       context: ({ input }) => ({ n: input.n }),
       initial: 'check',
       states: {
@@ -144,13 +144,7 @@ describe('SimActor', () => {
         small: {},
       },
     });
-    const greeter = setup({
-      types: {
-        input: {} as { n: number },
-        context: {} as { n: number },
-        emitted: {} as { type: 'hello'; n: number },
-      },
-    }).createMachine({
+    const greeter = counted.createMachine({
       context: ({ input }) => ({ n: input.n }),
       initial: 'greeting',
       states: {
