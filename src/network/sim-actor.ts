@@ -46,8 +46,8 @@ function startsWithEventless(node: AnyStateNode): boolean {
  * Why not `createActor`: every XState actor builds its own actor system, mailbox and inspection
  * plumbing, and a session creates eleven of them; that was a tenth of the what-if matrix's time,
  * for nothing the simulation uses. The model-based tests (test/machines/model.ts) check that both
- * runtimes give
- * the same snapshots, emitted events and timers along every model path of every machine.
+ * runtimes give the same snapshots, emitted events and timers along every model path of every
+ * machine.
  *
  * Unlike an XState actor, an exception in a machine or a handler is not swallowed and reported
  * later: it propagates, so a broken simulation fails where it broke.
