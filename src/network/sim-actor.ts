@@ -10,12 +10,31 @@ import type {
   StateValue,
 } from 'xstate';
 import type { EventQueue, TimerHandle } from './event-queue';
+import type { MachineStepper, StepEffects } from './machine-stepper';
+import { stepperFor } from './machine-stepper';
 
 type EmittedHandler<TMachine extends AnyStateMachine, TType extends string> = (
   event: TType extends '*'
     ? EmittedFrom<TMachine>
     : Extract<EmittedFrom<TMachine>, { type: TType }>,
 ) => void;
+
+/**
+ * Set only by tests, to run whole simulations on XState's own step and compare them with the
+ * machine stepper's (see `withXStateSteps`).
+ */
+let useXStateSteps = false;
+
+/** Runs `work` with every SimActor created meanwhile stepping through `machine.transition`. */
+export function withXStateSteps<T>(work: () => T): T {
+  const previous = useXStateSteps;
+  useXStateSteps = true;
+  try {
+    return work();
+  } finally {
+    useXStateSteps = previous;
+  }
+}
 
 /**
  * Per machine, the state value its first step rests in when that step does nothing but enter it
@@ -37,11 +56,13 @@ function startsWithEventless(node: AnyStateNode): boolean {
 }
 
 /**
- * Runs one XState machine inside the simulation. XState computes every step, with the same calls
- * `createActor` makes (`getInitialSnapshot`, `transition`); this class supplies what an actor adds
- * around them, exactly as XState's `Actor` orders it: a mailbox (an event sent while the machine is
- * busy waits its turn), effects run after each step (emitted events, timers), then snapshot
- * observers, and delayed events (`after`) scheduled on the simulation's own clock.
+ * Runs one XState machine inside the simulation. XState computes the first snapshot; each later
+ * step is computed by the machine's `MachineStepper` (the same step as XState's `transition`,
+ * cheaper; see machine-stepper.ts), or by `machine.transition` itself for a machine
+ * the stepper does not support. This class supplies what an actor adds around the steps, exactly
+ * as XState's `Actor` orders it: a mailbox (an event sent while the machine is busy waits its
+ * turn), effects run after each step (emitted events, timers), then snapshot observers, and
+ * delayed events (`after`) scheduled on the simulation's own clock.
  *
  * Why not `createActor`: every XState actor builds its own actor system, mailbox and inspection
  * plumbing, and a session creates eleven of them; that was a tenth of the what-if matrix's time,
@@ -52,7 +73,7 @@ function startsWithEventless(node: AnyStateNode): boolean {
  * Unlike an XState actor, an exception in a machine or a handler is not swallowed and reported
  * later: it propagates, so a broken simulation fails where it broke.
  */
-export class SimActor<TMachine extends AnyStateMachine> {
+export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   private snapshot: SnapshotFrom<TMachine>;
   private running = false;
   private stopped = false;
@@ -62,8 +83,20 @@ export class SimActor<TMachine extends AnyStateMachine> {
   private readonly observers: ((snapshot: SnapshotFrom<TMachine>) => void)[] = [];
   private readonly listeners = new Map<string, ((event: EmittedFrom<TMachine>) => void)[]>();
   /** Pending delayed events by XState's id for them (one per `after` transition). */
-  private readonly timers = new Map<string, TimerHandle>();
+  private readonly timers = new Map<unknown, TimerHandle>();
   private readonly scope: AnyActorScope;
+  private readonly scheduler: {
+    schedule(
+      source: unknown,
+      target: unknown,
+      event: EventFromLogic<TMachine>,
+      delay: number,
+      timerId: string | undefined,
+    ): void;
+    cancel(source: unknown, timerId: unknown): void;
+  };
+  /** Computes each step when the machine is one it supports; XState's own step otherwise. */
+  private readonly stepper: MachineStepper | null;
 
   constructor(
     readonly machine: TMachine,
@@ -77,7 +110,7 @@ export class SimActor<TMachine extends AnyStateMachine> {
         _target: unknown,
         event: EventFromLogic<TMachine>,
         delay: number,
-        timerId: string,
+        timerId: string | undefined,
       ) => {
         this.timers.set(
           timerId,
@@ -87,7 +120,7 @@ export class SimActor<TMachine extends AnyStateMachine> {
           }),
         );
       },
-      cancel: (_source: unknown, timerId: string) => {
+      cancel: (_source: unknown, timerId: unknown) => {
         const handle = this.timers.get(timerId);
         if (handle === undefined) return;
         this.timers.delete(timerId);
@@ -96,6 +129,7 @@ export class SimActor<TMachine extends AnyStateMachine> {
     };
     // The members of an actor system that machine logic calls: the scheduler for delayed events,
     // and the inspection hook, which nothing here observes.
+    this.scheduler = scheduler;
     const system = { scheduler, _sendInspectionEvent: () => {} };
     this.scope = {
       self: this as unknown as AnyActorScope['self'],
@@ -116,6 +150,7 @@ export class SimActor<TMachine extends AnyStateMachine> {
       },
     };
     this.snapshot = this.initialSnapshot(input);
+    this.stepper = useXStateSteps ? null : stepperFor(machine);
   }
 
   /**
@@ -201,7 +236,9 @@ export class SimActor<TMachine extends AnyStateMachine> {
       for (let i = 0; i < this.mailbox.length && !this.stopped; i++) {
         const event = this.mailbox[i]!;
         this.settle(
-          this.machine.transition(this.snapshot, event, this.scope) as SnapshotFrom<TMachine>,
+          (this.stepper
+            ? this.stepper.transition(this.snapshot, event as { type: string }, this.scope, this)
+            : this.machine.transition(this.snapshot, event, this.scope)) as SnapshotFrom<TMachine>,
         );
       }
     } finally {
@@ -220,6 +257,24 @@ export class SimActor<TMachine extends AnyStateMachine> {
     for (const observer of this.observers) observer(snapshot);
     // A final state has already run every exit action, its timers' cancellations included.
     if (status === 'done') this.stopped = true;
+  }
+
+  emitLater(event: { type: string }): void {
+    this.deferred.push(() => this.emit(event as EmittedFrom<TMachine>));
+  }
+
+  scheduleLater(event: { type: string }, delay: number, id: string | undefined): void {
+    this.deferred.push(() =>
+      this.scheduler.schedule(this, this, event as EventFromLogic<TMachine>, delay, id),
+    );
+  }
+
+  cancelLater(id: unknown): void {
+    this.deferred.push(() => this.scheduler.cancel(this, id));
+  }
+
+  execute(action: ExecutableActionObject): void {
+    this.scope.actionExecutor(action);
   }
 
   private emit(event: EmittedFrom<TMachine>): void {

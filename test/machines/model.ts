@@ -101,6 +101,10 @@ export function delayedEvents(snapshot: AnyMachineSnapshot): AnyEventObject[] {
 }
 
 /** The machine-snapshot fields of a snapshot whose machine type is generic here. */
+function stateId(node: { id: string }): string {
+  return node.id;
+}
+
 function fields(snapshot: unknown): AnyMachineSnapshot {
   return snapshot as AnyMachineSnapshot;
 }
@@ -183,9 +187,10 @@ export interface Replay<M extends AnyStateMachine> {
  * advancing the clock to its timer, checking that nothing happens 1 ms before. After every step
  * the actor must be in the state the graph predicted; `check` may assert more.
  *
- * The same path also runs on the simulation's runtime (`SimActor`, on an `EventQueue`), which must
- * agree with XState's `Actor` after every step: snapshot, context, the snapshots its observers saw,
- * what it emitted and when, and when its timers are due.
+ * The same path also runs on the simulation's runtime (`SimActor` and its machine stepper, on an
+ * `EventQueue`), which must agree with XState's `Actor` after every step: state value, active
+ * states in order, tags, status, context, the snapshots its observers saw, what it emitted and
+ * when, and when its timers are due.
  */
 export function replay<M extends AnyStateMachine>(
   machine: M,
@@ -244,6 +249,11 @@ export function replay<M extends AnyStateMachine>(
     expect(twin.value, 'SimActor state').toEqual(fields(snapshot).value);
     expect(twin.status, 'SimActor status').toBe(fields(snapshot).status);
     expect(twin.context, 'SimActor context').toEqual(fields(snapshot).context);
+    expect(twin._nodes.map(stateId), 'SimActor active states, in order').toEqual(
+      fields(snapshot)._nodes.map(stateId),
+    );
+    expect([...twin.tags], 'SimActor tags').toEqual([...fields(snapshot).tags]);
+    expect(twin.output, 'SimActor output').toEqual(fields(snapshot).output);
     expect(sim.observed, 'SimActor observers').toEqual(observed);
     expect(sim.emitted, 'SimActor emitted events').toEqual(emitted);
     expect(sim.queue.peekTime(), 'SimActor next timer').toBe(clock.pending()[0]);

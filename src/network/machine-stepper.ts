@@ -1,0 +1,828 @@
+import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, AnyStateNode } from 'xstate';
+import { cancel, raise } from 'xstate';
+
+/**
+ * A second implementation of XState v5's step (`machine.transition`: one event, then eventless
+ * transitions and raised events until the machine rests) for the subset of statecharts the
+ * simulation's machines use, computing the same snapshots and the same effects in the same order.
+ *
+ * Why: XState rebuilds a whole snapshot (state value, tag set, spawner) for every `assign` and
+ * recomputes exit and entry sets from scratch: 12–15 µs for a TCP segment, 25–40 for an FTP
+ * reply, and the what-if matrix takes some eight thousand such steps. Here a step keeps one working
+ * context, builds one snapshot at the end, and remembers each configuration's state value.
+ *
+ * The machines stay XState machines: XState parses them, computes their first snapshot, runs them
+ * over real sockets (`src/node/`) and in every test, and remains the reference this file must
+ * match. `test/machines/model.ts` replays every model path of every machine on both and compares
+ * them after every step; `test/network/machine-stepper.test.ts` compares whole simulations.
+ *
+ * Supported: atomic, compound, parallel and final states; guards (named, with params, inline,
+ * `and`/`or`/`not`); entry, exit and transition actions; `assign`, `emit`, `raise` (delayed or
+ * not), `cancel`, `enqueueActions` and custom actions; `after`, `always`, `onDone` and `reenter`.
+ * A machine using anything else (history states, invoked or spawned actors, wildcard events,
+ * output) gets no stepper, and its actors use `machine.transition` itself.
+ */
+
+/** What the step hands to the actor: effects run after the step, as XState's actors run them. */
+export interface StepEffects {
+  /** An emitted event, delivered after the step (XState's `emit` defers it the same way). */
+  emitLater(event: { type: string }): void;
+  /** A delayed event (`after`, or `raise` with a delay), scheduled after the step. */
+  scheduleLater(event: { type: string }, delay: number, id: string | undefined): void;
+  cancelLater(id: unknown): void;
+  /** A custom action: executed now, as XState's action executor does. */
+  execute(action: {
+    type: string;
+    info: ActionArgs;
+    params: unknown;
+    exec: ((info: ActionArgs, params: unknown) => void) | undefined;
+  }): void;
+}
+
+type AnyEvent = { type: string } & Record<string, unknown>;
+type Context = Record<string, unknown>;
+type StateValue = string | { [key: string]: StateValue };
+
+interface ActionArgs {
+  context: Context;
+  event: AnyEvent;
+  self: AnyActorScope['self'];
+  system: AnyActorScope['system'];
+}
+
+/** XState's transition definition, as `StateNode.transitions` and `.always` hold it. */
+interface Transition {
+  readonly source: AnyStateNode;
+  readonly target: readonly AnyStateNode[] | undefined;
+  readonly actions: readonly unknown[];
+  readonly reenter: boolean;
+  readonly guard: unknown;
+  readonly eventType: string;
+}
+
+/** The fields of XState's built-in action objects that their `resolve` functions read. */
+interface BuiltinAction {
+  type: string;
+  resolve: unknown;
+  assignment?: unknown;
+  event?: unknown;
+  delay?: unknown;
+  id?: string;
+  sendId?: unknown;
+  collect?: (args: unknown, params: unknown) => void;
+}
+
+interface BuiltinGuard {
+  check: (
+    snapshot: unknown,
+    args: { context: Context; event: AnyEvent },
+    guard: unknown,
+  ) => boolean;
+  guards?: unknown[];
+}
+
+type Implementation = ((...args: never[]) => unknown) & Partial<BuiltinAction & BuiltinGuard>;
+
+/** What a configuration (a set of active state nodes) always has: its value and tags. */
+interface Configuration {
+  value: StateValue;
+  tags: Set<string>;
+}
+
+const SUPPORTED_ACTIONS = new Set([
+  'xstate.assign',
+  'xstate.emit',
+  'xstate.raise',
+  'xstate.cancel',
+  'xstate.enqueueActions',
+]);
+
+/** An action queued by `enqueue.assign(…)` / `enqueue.emit(…)`: the argument, without XState's wrapper. */
+class Queued {
+  constructor(
+    readonly kind: 'assign' | 'emit',
+    readonly value: unknown,
+  ) {}
+}
+
+class UnsupportedMachine extends Error {}
+
+const steppers = new WeakMap<AnyStateMachine, MachineStepper | null>();
+
+/** The stepper for `machine`, or null when the machine uses something this runtime does not do. */
+export function stepperFor(machine: AnyStateMachine): MachineStepper | null {
+  let stepper = steppers.get(machine);
+  if (stepper === undefined) {
+    try {
+      stepper = new MachineStepper(machine);
+    } catch (error) {
+      if (!(error instanceof UnsupportedMachine)) throw error;
+      stepper = null;
+    }
+    steppers.set(machine, stepper);
+  }
+  return stepper;
+}
+
+function isDescendant(node: AnyStateNode, ancestor: AnyStateNode | undefined): boolean {
+  let marker = node;
+  while (marker.parent && marker.parent !== ancestor) marker = marker.parent;
+  return marker.parent === ancestor;
+}
+
+function properAncestors(node: AnyStateNode, upTo: AnyStateNode | undefined): AnyStateNode[] {
+  const ancestors: AnyStateNode[] = [];
+  if (upTo === node) return ancestors;
+  for (let m = node.parent; m && m !== upTo; m = m.parent) ancestors.push(m);
+  return ancestors;
+}
+
+function isAtomic(node: AnyStateNode): boolean {
+  return node.type === 'atomic' || node.type === 'final';
+}
+
+function byDocumentOrder(a: AnyStateNode, b: AnyStateNode): number {
+  return a.order - b.order;
+}
+
+function byReverseDocumentOrder(a: AnyStateNode, b: AnyStateNode): number {
+  return b.order - a.order;
+}
+
+/** The mutable state of one step; becomes a snapshot at the end. */
+class Step {
+  context: Context;
+  /** Active state nodes in XState's order (a Set's insertion order); replaced, never mutated. */
+  nodes: AnyStateNode[];
+  configuration: Configuration;
+  status: string;
+  readonly internalQueue: AnyEvent[] = [];
+  /** Counts what makes XState produce a new snapshot object: assign, a new configuration, done. */
+  version = 0;
+
+  constructor(readonly base: AnyMachineSnapshot) {
+    this.context = base.context as Context;
+    this.nodes = base._nodes;
+    this.configuration = { value: base.value as StateValue, tags: base.tags };
+    this.status = base.status;
+  }
+}
+
+export class MachineStepper {
+  private readonly root: AnyStateNode;
+  private readonly children = new Map<AnyStateNode, AnyStateNode[]>();
+  private readonly initials = new Map<
+    AnyStateNode,
+    { readonly target: readonly AnyStateNode[]; readonly actions: readonly unknown[] }
+  >();
+  /** Whether a node or one of its ancestors has eventless transitions. */
+  private readonly alwaysOnPath = new Map<AnyStateNode, boolean>();
+  private readonly configurations = new Map<string, Configuration>();
+  private readonly maxIterations: number;
+  /** Where `enqueue` puts actions while an `enqueueActions` collects them. */
+  private collecting: unknown[] = [];
+  private readonly enqueue: (action: unknown) => void;
+
+  constructor(readonly machine: AnyStateMachine) {
+    this.root = machine.root;
+    const options = (machine as { options?: { maxIterations?: number } }).options;
+    this.maxIterations = options?.maxIterations ?? Infinity;
+    if (this.root.output !== undefined) throw new UnsupportedMachine('machine output');
+    this.index(this.root, false);
+    const enqueue = (action: unknown) => {
+      this.collecting.push(action);
+    };
+    const unsupported = (name: string) => () => {
+      throw new Error(
+        `${machine.id}: enqueue.${name} is not supported by the simulation's runtime`,
+      );
+    };
+    this.enqueue = Object.assign(enqueue, {
+      assign: (assignment: unknown) => enqueue(new Queued('assign', assignment)),
+      emit: (event: unknown) => enqueue(new Queued('emit', event)),
+      raise: (event: never, options?: never) => enqueue(raise(event, options)),
+      cancel: (sendId: string) => enqueue(cancel(sendId)),
+      sendTo: unsupported('sendTo'),
+      sendParent: unsupported('sendParent'),
+      spawnChild: unsupported('spawnChild'),
+      stopChild: unsupported('stopChild'),
+    });
+  }
+
+  /** Records the structure once and refuses what this runtime does not implement. */
+  private index(node: AnyStateNode, ancestorHasAlways: boolean): void {
+    if (node.type === 'history') throw new UnsupportedMachine('history state');
+    if (node.invoke.length > 0) throw new UnsupportedMachine('invoked actor');
+    if (node.output !== undefined) throw new UnsupportedMachine('state output');
+    const always = (node.always as Transition[] | undefined) ?? [];
+    const transitions = [...(node.transitions as ReadonlyMap<string, readonly Transition[]>)];
+    for (const [descriptor] of transitions) {
+      if (descriptor === '*' || descriptor.endsWith('.*')) {
+        throw new UnsupportedMachine('wildcard event');
+      }
+    }
+    for (const t of [...always, ...transitions.flatMap(([, list]) => list)]) {
+      this.checkGuard(t.guard);
+      this.checkActions(t.actions);
+    }
+    this.checkActions(node.entry);
+    this.checkActions(node.exit);
+    const hasAlways = ancestorHasAlways || always.length > 0;
+    this.alwaysOnPath.set(node, hasAlways);
+    const children = Object.values(node.states);
+    this.children.set(node, children);
+    if (node.type === 'compound') {
+      const initial = node.initial;
+      this.checkActions(initial.actions);
+      this.initials.set(node, initial);
+    }
+    for (const child of children) this.index(child, hasAlways);
+  }
+
+  private implementation(kind: 'actions' | 'guards', ref: unknown): Implementation | undefined {
+    if (typeof ref === 'function') return ref as Implementation;
+    const name = typeof ref === 'string' ? ref : (ref as { type: string }).type;
+    const table = this.machine.implementations[kind] as Record<string, unknown>;
+    return table[name] as Implementation | undefined;
+  }
+
+  private checkGuard(guard: unknown): void {
+    if (guard === undefined) return;
+    const resolved = this.implementation('guards', guard);
+    if (resolved === undefined) return; // XState reports it when the guard is evaluated
+    if (typeof resolved !== 'function') return this.checkGuard(resolved);
+    if (!('check' in resolved)) return;
+    // and / or / not: their inner guards only need the machine; `stateIn` would need more.
+    if (!Array.isArray(resolved.guards)) throw new UnsupportedMachine('state-reading guard');
+    for (const inner of resolved.guards) this.checkGuard(inner);
+  }
+
+  private checkActions(actions: readonly unknown[]): void {
+    for (const action of actions) {
+      const resolved = this.implementation('actions', action);
+      if (resolved && 'resolve' in resolved && !SUPPORTED_ACTIONS.has(resolved.type ?? '')) {
+        throw new UnsupportedMachine(`action ${resolved.type}`);
+      }
+    }
+  }
+
+  /** XState's `machine.transition(snapshot, event, scope)`, for a machine this runtime supports. */
+  transition(
+    snapshot: AnyMachineSnapshot,
+    event: AnyEvent,
+    scope: AnyActorScope,
+    effects: StepEffects,
+  ): AnyMachineSnapshot {
+    if (event.type === 'xstate.stop' || event.type.startsWith('xstate.error.actor')) {
+      // Stopping and unhandled child errors never happen inside the simulation; XState knows how.
+      return this.machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
+    }
+    const step = new Step(snapshot);
+    let current: AnyEvent = event;
+    if (event.type !== 'xstate.init') {
+      this.microstep(step, this.select(step, event), event, scope, effects);
+    }
+    let selectEventless = true;
+    let iterations = 0;
+    while (step.status === 'active') {
+      if (++iterations > this.maxIterations) {
+        throw new Error(
+          `${this.machine.id}: more than ${this.maxIterations} microsteps in one step`,
+        );
+      }
+      let enabled: readonly Transition[] = selectEventless
+        ? this.selectEventless(step, current)
+        : [];
+      const versionBefore: number = enabled.length > 0 ? step.version : -1;
+      if (enabled.length === 0) {
+        const next = step.internalQueue.shift();
+        if (next === undefined) break;
+        current = next;
+        enabled = this.select(step, current);
+      }
+      this.microstep(step, enabled, current, scope, effects);
+      // XState stops looking for eventless transitions once taking them changes nothing.
+      selectEventless = step.version !== versionBefore;
+    }
+    if (step.version === 0) return snapshot;
+    return {
+      status: step.status,
+      output: snapshot.output,
+      error: snapshot.error,
+      machine: snapshot.machine,
+      context: step.context,
+      _nodes: step.nodes,
+      value: step.configuration.value,
+      tags: step.configuration.tags,
+      children: snapshot.children,
+      historyValue: snapshot.historyValue,
+      matches: snapshot.matches,
+      hasTag: snapshot.hasTag,
+      can: snapshot.can,
+      getMeta: snapshot.getMeta,
+      toJSON: snapshot.toJSON,
+    } as AnyMachineSnapshot;
+  }
+
+  /** The transitions an event enables, walking the state value as XState does (deepest first). */
+  private select(step: Step, event: AnyEvent): Transition[] {
+    return this.transitionsFrom(this.root, step.configuration.value, step, event) ?? [];
+  }
+
+  private transitionsFrom(
+    node: AnyStateNode,
+    value: StateValue,
+    step: Step,
+    event: AnyEvent,
+  ): Transition[] | undefined {
+    if (typeof value === 'string') {
+      return (
+        this.firstEnabled(node.states[value]!, step, event) ?? this.firstEnabled(node, step, event)
+      );
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 1) {
+      const key = keys[0]!;
+      return (
+        this.transitionsFrom(node.states[key]!, value[key]!, step, event) ??
+        this.firstEnabled(node, step, event)
+      );
+    }
+    const all: Transition[] = [];
+    for (const key of keys) {
+      const inner = value[key];
+      if (!inner) continue;
+      const found = this.transitionsFrom(node.states[key]!, inner, step, event);
+      if (found) all.push(...found);
+    }
+    return all.length > 0 ? all : this.firstEnabled(node, step, event);
+  }
+
+  private firstEnabled(node: AnyStateNode, step: Step, event: AnyEvent): Transition[] | undefined {
+    const candidates = (node.transitions as ReadonlyMap<string, readonly Transition[]>).get(
+      event.type,
+    );
+    if (candidates === undefined) return undefined;
+    for (const candidate of candidates) {
+      const { guard } = candidate;
+      let passed: boolean;
+      try {
+        passed = guard === undefined || this.evaluateGuard(guard, step.context, event);
+      } catch (error) {
+        const name =
+          typeof guard === 'string'
+            ? `'${guard}' `
+            : typeof guard === 'object' && guard
+              ? `'${(guard as { type: string }).type}' `
+              : '';
+        throw new Error(
+          `Unable to evaluate guard ${name}in transition for event '${event.type}' in state node '${node.id}':\n${(error as Error).message}`,
+        );
+      }
+      if (passed) return [candidate];
+    }
+    return undefined;
+  }
+
+  private evaluateGuard(guard: unknown, context: Context, event: AnyEvent): boolean {
+    const inline = typeof guard === 'function';
+    const resolved = this.implementation('guards', guard);
+    if (resolved === undefined) {
+      const name = typeof guard === 'string' ? guard : (guard as { type: string }).type;
+      throw new Error(`Guard '${name}' is not implemented.'.`);
+    }
+    if (typeof resolved !== 'function') return this.evaluateGuard(resolved, context, event);
+    const args = { context, event };
+    if ('check' in resolved) {
+      // and / or / not evaluate their inner guards with XState's own code, which needs the machine.
+      return (resolved as BuiltinGuard).check({ machine: this.machine }, args, resolved);
+    }
+    let params: unknown;
+    if (!inline && typeof guard !== 'string' && 'params' in (guard as object)) {
+      const given = (guard as { params: unknown }).params;
+      params = typeof given === 'function' ? (given as (a: unknown) => unknown)(args) : given;
+    }
+    return (resolved as (a: unknown, p: unknown) => boolean)(args, params);
+  }
+
+  private selectEventless(step: Step, event: AnyEvent): Transition[] {
+    let enabled: Transition[] | undefined;
+    for (const atomic of step.nodes) {
+      if (!isAtomic(atomic) || !this.alwaysOnPath.get(atomic)) continue;
+      search: for (let s: AnyStateNode | undefined = atomic; s; s = s.parent) {
+        const always = s.always as Transition[] | undefined;
+        if (!always) continue;
+        for (const t of always) {
+          if (t.guard === undefined || this.evaluateGuard(t.guard, step.context, event)) {
+            enabled ??= [];
+            if (!enabled.includes(t)) enabled.push(t);
+            break search;
+          }
+        }
+      }
+    }
+    if (enabled === undefined) return [];
+    return enabled.length === 1 ? enabled : this.removeConflicts(enabled, step.nodes);
+  }
+
+  /** Among enabled transitions that would exit the same states, the one from the deeper source wins. */
+  private removeConflicts(
+    enabled: readonly Transition[],
+    nodes: readonly AnyStateNode[],
+  ): Transition[] {
+    const kept = new Set<Transition>();
+    for (const t1 of enabled) {
+      let preempted = false;
+      const beaten = new Set<Transition>();
+      const exits1 = this.exitSet([t1], nodes);
+      for (const t2 of kept) {
+        const exits2 = this.exitSet([t2], nodes);
+        if (exits1.some((s) => exits2.includes(s))) {
+          if (isDescendant(t1.source, t2.source)) beaten.add(t2);
+          else {
+            preempted = true;
+            break;
+          }
+        }
+      }
+      if (!preempted) {
+        for (const t of beaten) kept.delete(t);
+        kept.add(t1);
+      }
+    }
+    return [...kept];
+  }
+
+  private domain(t: Transition): AnyStateNode | undefined {
+    const targets = t.target ?? [];
+    if (!t.reenter && targets.every((s) => s === t.source || isDescendant(s, t.source))) {
+      return t.source;
+    }
+    const [head, ...tail] = [...targets, t.source];
+    for (const ancestor of properAncestors(head!, undefined)) {
+      if (tail.every((s) => isDescendant(s, ancestor))) return ancestor;
+    }
+    return t.reenter ? undefined : this.root;
+  }
+
+  private exitSet(
+    transitions: readonly Transition[],
+    nodes: readonly AnyStateNode[],
+  ): AnyStateNode[] {
+    const exits = new Set<AnyStateNode>();
+    for (const t of transitions) {
+      if (!t.target?.length) continue;
+      const domain = this.domain(t);
+      if (t.reenter && t.source === domain) exits.add(domain);
+      for (const s of nodes) if (isDescendant(s, domain)) exits.add(s);
+    }
+    return [...exits];
+  }
+
+  /** One SCXML microstep: exit, transition actions, enter (https://www.w3.org/TR/scxml/#microstepProcedure). */
+  private microstep(
+    step: Step,
+    transitions: readonly Transition[],
+    event: AnyEvent,
+    scope: AnyActorScope,
+    effects: StepEffects,
+  ): void {
+    if (transitions.length === 0) return;
+    const before = step.nodes;
+    const chosen =
+      transitions.length === 1 ? transitions : this.removeConflicts(transitions, before);
+    const moves = chosen.some((t) => t.target?.length);
+    let active: Set<AnyStateNode> | null = null;
+    if (moves) {
+      active = new Set(before);
+      const exits = this.exitSet(chosen, before).sort(byReverseDocumentOrder);
+      for (const s of exits) {
+        this.run(step, s.exit, event, scope, effects);
+        active.delete(s);
+      }
+    }
+    for (const t of chosen) this.run(step, t.actions, event, scope, effects);
+    if (!active) return;
+    this.enter(step, chosen, active, event, scope, effects);
+    let next = [...active];
+    if (step.status === 'done') {
+      // A machine that finishes runs the exit actions of every state it is still in.
+      next = next.sort(byReverseDocumentOrder);
+      for (const s of next) this.run(step, s.exit, event, scope, effects);
+    }
+    if (next.length === before.length && before.every((s) => active.has(s))) return;
+    step.nodes = next;
+    step.configuration = this.configurationOf(next);
+    step.version++;
+  }
+
+  private configurationOf(nodes: readonly AnyStateNode[]): Configuration {
+    let key = '';
+    for (const node of nodes) key += node.id + '\n';
+    let known = this.configurations.get(key);
+    if (!known) {
+      known = { value: this.valueOf(nodes), tags: new Set(nodes.flatMap((n) => n.tags)) };
+      this.configurations.set(key, known);
+    }
+    return known;
+  }
+
+  /** The state value of a configuration: a string for an atomic child, an object otherwise. */
+  private valueOf(nodes: readonly AnyStateNode[]): StateValue {
+    const childrenOf = new Map<AnyStateNode, AnyStateNode[]>();
+    for (const node of nodes) {
+      if (!childrenOf.has(node)) childrenOf.set(node, []);
+      if (node.parent) {
+        let siblings = childrenOf.get(node.parent);
+        if (!siblings) childrenOf.set(node.parent, (siblings = []));
+        siblings.push(node);
+      }
+    }
+    const valueAt = (node: AnyStateNode): StateValue => {
+      const active = childrenOf.get(node);
+      if (!active) return {};
+      if (node.type === 'compound') {
+        const child = active[0];
+        if (!child) return {};
+        if (isAtomic(child)) return child.key;
+      }
+      const value: { [key: string]: StateValue } = {};
+      for (const child of active) value[child.key] = valueAt(child);
+      return value;
+    };
+    return valueAt(this.root);
+  }
+
+  private enter(
+    step: Step,
+    transitions: readonly Transition[],
+    active: Set<AnyStateNode>,
+    event: AnyEvent,
+    scope: AnyActorScope,
+    effects: StepEffects,
+  ): void {
+    const toEnter = new Set<AnyStateNode>();
+    const defaultEntry = new Set<AnyStateNode>();
+    for (const t of transitions) this.addEntrySet(t, toEnter, defaultEntry);
+    const completed = new Set<AnyStateNode>();
+    for (const s of [...toEnter].sort(byDocumentOrder)) {
+      active.add(s);
+      this.run(step, s.entry, event, scope, effects);
+      if (defaultEntry.has(s) && s.type === 'compound') {
+        this.run(step, this.initials.get(s)!.actions, event, scope, effects);
+      }
+      if (s.type !== 'final') continue;
+      const parent = s.parent;
+      let marker = parent?.type === 'parallel' ? parent : parent?.parent;
+      if (parent?.type === 'compound') {
+        step.internalQueue.push({ type: `xstate.done.state.${parent.id}`, output: undefined });
+      }
+      while (
+        marker?.type === 'parallel' &&
+        !completed.has(marker) &&
+        this.isInFinalState(active, marker)
+      ) {
+        completed.add(marker);
+        step.internalQueue.push({ type: `xstate.done.state.${marker.id}`, output: undefined });
+        marker = marker.parent;
+      }
+      if (marker) continue;
+      step.status = 'done';
+      step.version++;
+    }
+  }
+
+  private isInFinalState(active: Set<AnyStateNode>, node: AnyStateNode): boolean {
+    const children = this.children.get(node)!;
+    if (node.type === 'compound') return children.some((s) => s.type === 'final' && active.has(s));
+    if (node.type === 'parallel') return children.every((s) => this.isInFinalState(active, s));
+    return node.type === 'final';
+  }
+
+  private addEntrySet(
+    t: Transition,
+    toEnter: Set<AnyStateNode>,
+    defaultEntry: Set<AnyStateNode>,
+  ): void {
+    const domain = this.domain(t);
+    const targets = t.target ?? [];
+    for (const s of targets) {
+      // A target is entered unless it is the source of a transition that stays inside it.
+      if (t.source !== s || t.source !== domain || t.reenter) {
+        toEnter.add(s);
+        defaultEntry.add(s);
+      }
+      this.addDescendants(s, toEnter, defaultEntry);
+    }
+    for (const s of targets) {
+      const ancestors = properAncestors(s, domain);
+      if (domain?.type === 'parallel') ancestors.push(domain);
+      this.addAncestors(
+        ancestors,
+        !t.source.parent && t.reenter ? undefined : domain,
+        toEnter,
+        defaultEntry,
+      );
+    }
+  }
+
+  private addDescendants(
+    node: AnyStateNode,
+    toEnter: Set<AnyStateNode>,
+    defaultEntry: Set<AnyStateNode>,
+  ): void {
+    if (node.type === 'compound') {
+      const initial = this.initials.get(node)!.target[0]!;
+      toEnter.add(initial);
+      defaultEntry.add(initial);
+      this.addDescendants(initial, toEnter, defaultEntry);
+      this.addAncestors(properAncestors(initial, node), undefined, toEnter, defaultEntry);
+    } else if (node.type === 'parallel') {
+      for (const region of this.children.get(node)!) {
+        if (![...toEnter].some((s) => isDescendant(s, region))) {
+          toEnter.add(region);
+          defaultEntry.add(region);
+          this.addDescendants(region, toEnter, defaultEntry);
+        }
+      }
+    }
+  }
+
+  private addAncestors(
+    ancestors: readonly AnyStateNode[],
+    reentrancyDomain: AnyStateNode | undefined,
+    toEnter: Set<AnyStateNode>,
+    defaultEntry: Set<AnyStateNode>,
+  ): void {
+    for (const ancestor of ancestors) {
+      if (!reentrancyDomain || isDescendant(ancestor, reentrancyDomain)) toEnter.add(ancestor);
+      if (ancestor.type !== 'parallel') continue;
+      for (const region of this.children.get(ancestor)!) {
+        if (![...toEnter].some((s) => isDescendant(s, region))) {
+          toEnter.add(region);
+          this.addDescendants(region, toEnter, defaultEntry);
+        }
+      }
+    }
+  }
+
+  /** Resolves and runs actions in order; each sees the context the previous ones left. */
+  private run(
+    step: Step,
+    actions: readonly unknown[],
+    event: AnyEvent,
+    scope: AnyActorScope,
+    effects: StepEffects,
+  ): void {
+    for (const action of actions) {
+      if (action instanceof Queued) {
+        if (action.kind === 'assign') this.assign(step, action.value, event, scope, undefined);
+        else effects.emitLater(action.value as AnyEvent);
+        continue;
+      }
+      const inline = typeof action === 'function';
+      const resolved = this.implementation('actions', action);
+      const args: ActionArgs = {
+        context: step.context,
+        event,
+        self: scope.self,
+        system: scope.system,
+      };
+      let params: unknown;
+      if (!inline && typeof action !== 'string' && 'params' in (action as object)) {
+        const given = (action as { params: unknown }).params;
+        params =
+          typeof given === 'function'
+            ? (given as (a: unknown) => unknown)({ context: step.context, event })
+            : given;
+      }
+      if (!resolved || !('resolve' in resolved)) {
+        effects.execute({
+          type:
+            typeof action === 'string'
+              ? action
+              : typeof action === 'object'
+                ? (action as { type: string }).type
+                : (action as { name?: string }).name || '(anonymous)',
+          info: args,
+          params,
+          exec: resolved as ((info: ActionArgs, params: unknown) => void) | undefined,
+        });
+        continue;
+      }
+      switch (resolved.type) {
+        case 'xstate.assign':
+          this.assign(step, resolved.assignment, event, scope, params);
+          break;
+        case 'xstate.emit':
+          effects.emitLater(evaluate(resolved.event, args, params) as AnyEvent);
+          break;
+        case 'xstate.raise':
+          this.raise(step, resolved, args, params, effects);
+          break;
+        case 'xstate.cancel':
+          effects.cancelLater(evaluate(resolved.sendId, args, params));
+          break;
+        case 'xstate.enqueueActions':
+          this.run(step, this.collect(step, resolved, event, scope, params), event, scope, effects);
+          break;
+        default:
+          throw new Error(
+            `${this.machine.id}: the simulation's runtime cannot run ${resolved.type}`,
+          );
+      }
+    }
+  }
+
+  private assign(
+    step: Step,
+    assignment: unknown,
+    event: AnyEvent,
+    scope: AnyActorScope,
+    params: unknown,
+  ): void {
+    const args = {
+      context: step.context,
+      event,
+      spawn: () => {
+        throw new Error(
+          `${this.machine.id}: spawning is not supported by the simulation's runtime`,
+        );
+      },
+      self: scope.self,
+      system: scope.system,
+    };
+    let update: Context;
+    if (typeof assignment === 'function') {
+      update = assignment(args, params) as Context;
+    } else {
+      update = {};
+      for (const key of Object.keys(assignment as object)) {
+        const part = (assignment as Record<string, unknown>)[key];
+        update[key] = typeof part === 'function' ? part(args, params) : part;
+      }
+    }
+    step.context = Object.assign({}, step.context, update);
+    step.version++;
+  }
+
+  private raise(
+    step: Step,
+    action: Implementation,
+    args: ActionArgs,
+    params: unknown,
+    effects: StepEffects,
+  ): void {
+    if (typeof action.event === 'string') {
+      throw new Error(
+        `Only event objects may be used with raise; use raise({ type: "${action.event}" }) instead`,
+      );
+    }
+    const raised = evaluate(action.event, args, params) as AnyEvent;
+    let delay: unknown;
+    if (typeof action.delay === 'string') {
+      const delays = this.machine.implementations.delays as Record<string, unknown>;
+      delay = evaluate(delays[action.delay], args, params);
+    } else {
+      delay = evaluate(action.delay, args, params);
+    }
+    if (typeof delay === 'number') effects.scheduleLater(raised, delay, action.id);
+    else step.internalQueue.push(raised);
+  }
+
+  /** Runs an `enqueueActions` body and returns what it queued. */
+  private collect(
+    step: Step,
+    action: Implementation,
+    event: AnyEvent,
+    scope: AnyActorScope,
+    params: unknown,
+  ): unknown[] {
+    const outer = this.collecting;
+    const queued: unknown[] = [];
+    this.collecting = queued;
+    const context = step.context;
+    try {
+      action.collect!(
+        {
+          context,
+          event,
+          enqueue: this.enqueue,
+          check: (guard: unknown) => this.evaluateGuard(guard, context, event),
+          self: scope.self,
+          system: scope.system,
+        },
+        params,
+      );
+    } finally {
+      this.collecting = outer;
+    }
+    return queued;
+  }
+}
+
+function evaluate(valueOrExpression: unknown, args: ActionArgs, params: unknown): unknown {
+  return typeof valueOrExpression === 'function'
+    ? (valueOrExpression as (a: ActionArgs, p: unknown) => unknown)(args, params)
+    : valueOrExpression;
+}
