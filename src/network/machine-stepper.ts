@@ -179,12 +179,20 @@ export class MachineStepper {
   private readonly alwaysOnPath = new Map<AnyStateNode, boolean>();
   private readonly configurations = new Map<string, Configuration>();
   private readonly maxIterations: number;
+  /** What XState's and / or / not guards read from a snapshot: only its machine. */
+  private readonly machineOnly: { machine: AnyStateMachine };
   /** Where `enqueue` puts actions while an `enqueueActions` collects them. */
   private collecting: unknown[] = [];
+  /** What `check` (given to `enqueueActions`) evaluates guards against while it collects. */
+  private checkContext: Context = {};
+  private checkEvent: AnyEvent = { type: '' };
+  private readonly check = (guard: unknown): boolean =>
+    this.evaluateGuard(guard, this.checkContext, this.checkEvent);
   private readonly enqueue: (action: unknown) => void;
 
   constructor(readonly machine: AnyStateMachine) {
     this.root = machine.root;
+    this.machineOnly = { machine };
     const options = (machine as { options?: { maxIterations?: number } }).options;
     this.maxIterations = options?.maxIterations ?? Infinity;
     if (this.root.output !== undefined) throw new UnsupportedMachine('machine output');
@@ -395,7 +403,7 @@ export class MachineStepper {
     const args = { context, event };
     if ('check' in resolved) {
       // and / or / not evaluate their inner guards with XState's own code, which needs the machine.
-      return (resolved as BuiltinGuard).check({ machine: this.machine }, args, resolved);
+      return (resolved as BuiltinGuard).check(this.machineOnly, args, resolved);
     }
     let params: unknown;
     if (!inline && typeof guard !== 'string' && 'params' in (guard as object)) {
@@ -744,11 +752,7 @@ export class MachineStepper {
     const args = {
       context: step.context,
       event,
-      spawn: () => {
-        throw new Error(
-          `${this.machine.id}: spawning is not supported by the simulation's runtime`,
-        );
-      },
+      spawn: refuseToSpawn,
       self: scope.self,
       system: scope.system,
     };
@@ -798,27 +802,35 @@ export class MachineStepper {
     scope: AnyActorScope,
     params: unknown,
   ): unknown[] {
-    const outer = this.collecting;
+    const outer = { queued: this.collecting, context: this.checkContext, event: this.checkEvent };
     const queued: unknown[] = [];
-    this.collecting = queued;
     const context = step.context;
+    this.collecting = queued;
+    this.checkContext = context;
+    this.checkEvent = event;
     try {
       action.collect!(
         {
           context,
           event,
           enqueue: this.enqueue,
-          check: (guard: unknown) => this.evaluateGuard(guard, context, event),
+          check: this.check,
           self: scope.self,
           system: scope.system,
         },
         params,
       );
     } finally {
-      this.collecting = outer;
+      this.collecting = outer.queued;
+      this.checkContext = outer.context;
+      this.checkEvent = outer.event;
     }
     return queued;
   }
+}
+
+function refuseToSpawn(): never {
+  throw new Error("spawning actors is not supported by the simulation's runtime");
 }
 
 function evaluate(valueOrExpression: unknown, args: ActionArgs, params: unknown): unknown {

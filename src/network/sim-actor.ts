@@ -19,6 +19,12 @@ type EmittedHandler<TMachine extends AnyStateMachine, TType extends string> = (
     : Extract<EmittedFrom<TMachine>, { type: TType }>,
 ) => void;
 
+/** Kinds of deferred effect (see `SimActor.deferred`). */
+const RUN = 0;
+const EMIT = 1;
+const SCHEDULE = 2;
+const CANCEL = 3;
+
 /**
  * Set only by tests, to run whole simulations on XState's own step and compare them with the
  * machine stepper's (see `withXStateSteps`).
@@ -79,7 +85,11 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   private stopped = false;
   private readonly mailbox: EventFromLogic<TMachine>[] = [];
   private processing = false;
-  private readonly deferred: (() => void)[] = [];
+  /**
+   * Effects waiting for the end of the step, in order, four slots each: what kind, then its
+   * arguments. Flat rather than a closure per effect: a session defers thousands of them.
+   */
+  private readonly deferred: unknown[] = [];
   private readonly observers: ((snapshot: SnapshotFrom<TMachine>) => void)[] = [];
   private readonly listeners = new Map<string, ((event: EmittedFrom<TMachine>) => void)[]>();
   /** Pending delayed events by XState's id for them (one per `after` transition). */
@@ -136,7 +146,7 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
       id,
       sessionId: id,
       logger: () => {},
-      defer: (fn) => this.deferred.push(fn),
+      defer: (fn) => this.deferred.push(RUN, fn, undefined, undefined),
       emit: (event) => this.emit(event as EmittedFrom<TMachine>),
       system: system as unknown as AnyActorScope['system'],
       stopChild: () => {},
@@ -146,7 +156,7 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
         const exec = action.exec;
         if (!exec) return;
         if (this.running) exec(action.info, action.params);
-        else this.deferred.push(() => exec(action.info, action.params));
+        else this.deferred.push(RUN, () => exec(action.info, action.params), undefined, undefined);
       },
     };
     this.snapshot = this.initialSnapshot(input);
@@ -250,8 +260,23 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   /** Adopts a new snapshot: effects first, then observers, then stop if the machine is done. */
   private settle(snapshot: SnapshotFrom<TMachine>): void {
     this.snapshot = snapshot;
-    for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
-    this.deferred.length = 0;
+    const deferred = this.deferred;
+    for (let i = 0; i < deferred.length; i += 4) {
+      const kind = deferred[i];
+      if (kind === EMIT) this.emit(deferred[i + 1] as EmittedFrom<TMachine>);
+      else if (kind === SCHEDULE) {
+        const event = deferred[i + 1] as EventFromLogic<TMachine>;
+        this.scheduler.schedule(
+          this,
+          this,
+          event,
+          deferred[i + 2] as number,
+          deferred[i + 3] as string | undefined,
+        );
+      } else if (kind === CANCEL) this.scheduler.cancel(this, deferred[i + 1]);
+      else (deferred[i + 1] as () => void)();
+    }
+    deferred.length = 0;
     const status = (snapshot as { status: string }).status;
     if (status === 'error') throw (snapshot as { error: unknown }).error;
     for (const observer of this.observers) observer(snapshot);
@@ -260,17 +285,15 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   }
 
   emitLater(event: { type: string }): void {
-    this.deferred.push(() => this.emit(event as EmittedFrom<TMachine>));
+    this.deferred.push(EMIT, event, undefined, undefined);
   }
 
   scheduleLater(event: { type: string }, delay: number, id: string | undefined): void {
-    this.deferred.push(() =>
-      this.scheduler.schedule(this, this, event as EventFromLogic<TMachine>, delay, id),
-    );
+    this.deferred.push(SCHEDULE, event, delay, id);
   }
 
   cancelLater(id: unknown): void {
-    this.deferred.push(() => this.scheduler.cancel(this, id));
+    this.deferred.push(CANCEL, id, undefined, undefined);
   }
 
   execute(action: ExecutableActionObject): void {
