@@ -83,10 +83,34 @@ interface BuiltinGuard {
 
 type Implementation = ((...args: never[]) => unknown) & Partial<BuiltinAction & BuiltinGuard>;
 
-/** What a configuration (a set of active state nodes) always has: its value and tags. */
+/** What a configuration (active state nodes, in order) always has: its value, tags and plans. */
 interface Configuration {
-  value: StateValue;
-  tags: Set<string>;
+  readonly value: StateValue;
+  readonly tags: Set<string>;
+  /** How each transition taken from here moves the configuration. */
+  readonly plans: Map<Transition, Plan>;
+}
+
+/** A state a transition enters, with what entering it does besides its entry actions. */
+interface PlannedEntry {
+  readonly node: AnyStateNode;
+  /** The initial transition's actions, when the state is entered by default. */
+  readonly initialActions: readonly unknown[] | null;
+  /** Ids of the states whose `xstate.done.state` events entering this final state raises. */
+  readonly done: string[];
+  /** Entering it finishes the machine (a top-level final state). */
+  finishes: boolean;
+}
+
+/** The structural part of a microstep: what it exits and enters, and the configuration after. */
+interface Plan {
+  /** In reverse document order. */
+  readonly exits: readonly AnyStateNode[];
+  /** In document order. */
+  readonly entries: readonly PlannedEntry[];
+  readonly nodes: AnyStateNode[];
+  readonly changed: boolean;
+  readonly configuration: Configuration | null;
 }
 
 const SUPPORTED_ACTIONS = new Set([
@@ -106,6 +130,8 @@ class Queued {
 }
 
 class UnsupportedMachine extends Error {}
+
+const NONE: readonly Transition[] = [];
 
 const steppers = new WeakMap<AnyStateMachine, MachineStepper | null>();
 
@@ -141,6 +167,10 @@ function isAtomic(node: AnyStateNode): boolean {
   return node.type === 'atomic' || node.type === 'final';
 }
 
+function hasTarget(t: Transition): boolean {
+  return t.target !== undefined && t.target.length > 0;
+}
+
 function byDocumentOrder(a: AnyStateNode, b: AnyStateNode): number {
   return a.order - b.order;
 }
@@ -154,7 +184,9 @@ class Step {
   context: Context;
   /** Active state nodes in XState's order (a Set's insertion order); replaced, never mutated. */
   nodes: AnyStateNode[];
-  configuration: Configuration;
+  value: StateValue;
+  /** The remembered configuration of `nodes`, once looked up. */
+  configuration: Configuration | null = null;
   status: string;
   readonly internalQueue: AnyEvent[] = [];
   /** Counts what makes XState produce a new snapshot object: assign, a new configuration, done. */
@@ -163,7 +195,7 @@ class Step {
   constructor(readonly base: AnyMachineSnapshot) {
     this.context = base.context as Context;
     this.nodes = base._nodes;
-    this.configuration = { value: base.value as StateValue, tags: base.tags };
+    this.value = base.value as StateValue;
     this.status = base.status;
   }
 }
@@ -320,8 +352,8 @@ export class MachineStepper {
       machine: snapshot.machine,
       context: step.context,
       _nodes: step.nodes,
-      value: step.configuration.value,
-      tags: step.configuration.tags,
+      value: step.value,
+      tags: step.configuration ? step.configuration.tags : snapshot.tags,
       children: snapshot.children,
       historyValue: snapshot.historyValue,
       matches: snapshot.matches,
@@ -334,39 +366,43 @@ export class MachineStepper {
 
   /** The transitions an event enables, walking the state value as XState does (deepest first). */
   private select(step: Step, event: AnyEvent): Transition[] {
-    return this.transitionsFrom(this.root, step.configuration.value, step, event) ?? [];
+    const found: Transition[] = [];
+    this.transitionsFrom(this.root, step.value, step, event, found);
+    return found;
   }
 
+  /** Appends what `value` (the state value below `node`) enables; false when nothing. */
   private transitionsFrom(
     node: AnyStateNode,
     value: StateValue,
     step: Step,
     event: AnyEvent,
-  ): Transition[] | undefined {
+    found: Transition[],
+  ): boolean {
     if (typeof value === 'string') {
-      return (
-        this.firstEnabled(node.states[value]!, step, event) ?? this.firstEnabled(node, step, event)
-      );
+      const t =
+        this.firstEnabled(node.states[value]!, step, event) ?? this.firstEnabled(node, step, event);
+      if (t) found.push(t);
+      return t !== undefined;
     }
     const keys = Object.keys(value);
     if (keys.length === 1) {
       const key = keys[0]!;
-      return (
-        this.transitionsFrom(node.states[key]!, value[key]!, step, event) ??
-        this.firstEnabled(node, step, event)
-      );
+      if (this.transitionsFrom(node.states[key]!, value[key]!, step, event, found)) return true;
+    } else {
+      const before = found.length;
+      for (const key of keys) {
+        const inner = value[key];
+        if (inner) this.transitionsFrom(node.states[key]!, inner, step, event, found);
+      }
+      if (found.length > before) return true;
     }
-    const all: Transition[] = [];
-    for (const key of keys) {
-      const inner = value[key];
-      if (!inner) continue;
-      const found = this.transitionsFrom(node.states[key]!, inner, step, event);
-      if (found) all.push(...found);
-    }
-    return all.length > 0 ? all : this.firstEnabled(node, step, event);
+    const t = this.firstEnabled(node, step, event);
+    if (t) found.push(t);
+    return t !== undefined;
   }
 
-  private firstEnabled(node: AnyStateNode, step: Step, event: AnyEvent): Transition[] | undefined {
+  private firstEnabled(node: AnyStateNode, step: Step, event: AnyEvent): Transition | undefined {
     const candidates = (node.transitions as ReadonlyMap<string, readonly Transition[]>).get(
       event.type,
     );
@@ -387,7 +423,7 @@ export class MachineStepper {
           `Unable to evaluate guard ${name}in transition for event '${event.type}' in state node '${node.id}':\n${(error as Error).message}`,
         );
       }
-      if (passed) return [candidate];
+      if (passed) return candidate;
     }
     return undefined;
   }
@@ -413,7 +449,7 @@ export class MachineStepper {
     return (resolved as (a: unknown, p: unknown) => boolean)(args, params);
   }
 
-  private selectEventless(step: Step, event: AnyEvent): Transition[] {
+  private selectEventless(step: Step, event: AnyEvent): readonly Transition[] {
     let enabled: Transition[] | undefined;
     for (const atomic of step.nodes) {
       if (!isAtomic(atomic) || !this.alwaysOnPath.get(atomic)) continue;
@@ -429,7 +465,7 @@ export class MachineStepper {
         }
       }
     }
-    if (enabled === undefined) return [];
+    if (enabled === undefined) return NONE;
     return enabled.length === 1 ? enabled : this.removeConflicts(enabled, step.nodes);
   }
 
@@ -496,32 +532,108 @@ export class MachineStepper {
     effects: StepEffects,
   ): void {
     if (transitions.length === 0) return;
-    const before = step.nodes;
-    const chosen =
-      transitions.length === 1 ? transitions : this.removeConflicts(transitions, before);
-    const moves = chosen.some((t) => t.target?.length);
-    let active: Set<AnyStateNode> | null = null;
-    if (moves) {
-      active = new Set(before);
-      const exits = this.exitSet(chosen, before).sort(byReverseDocumentOrder);
-      for (const s of exits) {
-        this.run(step, s.exit, event, scope, effects);
-        active.delete(s);
+    let chosen = transitions;
+    let plan: Plan | null;
+    if (transitions.length === 1) {
+      plan = transitions[0]!.target?.length ? this.planFor(step, transitions[0]!) : null;
+    } else {
+      chosen = this.removeConflicts(transitions, step.nodes);
+      plan = chosen.some(hasTarget) ? this.makePlan(step.nodes, chosen) : null;
+    }
+    if (plan === null) {
+      for (const t of chosen) this.run(step, t.actions, event, scope, effects);
+      return;
+    }
+    for (const s of plan.exits) this.run(step, s.exit, event, scope, effects);
+    for (const t of chosen) this.run(step, t.actions, event, scope, effects);
+    for (const entry of plan.entries) {
+      this.run(step, entry.node.entry, event, scope, effects);
+      if (entry.initialActions) this.run(step, entry.initialActions, event, scope, effects);
+      for (const id of entry.done) {
+        step.internalQueue.push({ type: `xstate.done.state.${id}`, output: undefined });
+      }
+      if (entry.finishes) {
+        step.status = 'done';
+        step.version++;
       }
     }
-    for (const t of chosen) this.run(step, t.actions, event, scope, effects);
-    if (!active) return;
-    this.enter(step, chosen, active, event, scope, effects);
-    let next = [...active];
+    let { nodes, configuration } = plan;
+    let changed = plan.changed;
     if (step.status === 'done') {
       // A machine that finishes runs the exit actions of every state it is still in.
-      next = next.sort(byReverseDocumentOrder);
-      for (const s of next) this.run(step, s.exit, event, scope, effects);
+      nodes = [...nodes].sort(byReverseDocumentOrder);
+      for (const s of nodes) this.run(step, s.exit, event, scope, effects);
+      changed = plan.changed;
+      configuration = changed ? this.configurationOf(nodes) : null;
     }
-    if (next.length === before.length && before.every((s) => active.has(s))) return;
-    step.nodes = next;
-    step.configuration = this.configurationOf(next);
+    if (!changed) return;
+    step.nodes = nodes;
+    step.configuration = configuration;
+    step.value = configuration!.value;
     step.version++;
+  }
+
+  /** The plan for one transition from the step's configuration, made once and remembered. */
+  private planFor(step: Step, t: Transition): Plan {
+    step.configuration ??= this.configurationOf(step.nodes);
+    let plan = step.configuration.plans.get(t);
+    if (!plan) {
+      plan = this.makePlan(step.nodes, [t]);
+      step.configuration.plans.set(t, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * What taking `transitions` from the configuration `before` exits and enters, and what
+   * configuration results. It depends on nothing else: no machine here has history states, and
+   * actions cannot change the configuration.
+   */
+  private makePlan(before: readonly AnyStateNode[], transitions: readonly Transition[]): Plan {
+    const active = new Set(before);
+    const exits = this.exitSet(transitions, before).sort(byReverseDocumentOrder);
+    for (const s of exits) active.delete(s);
+    const toEnter = new Set<AnyStateNode>();
+    const defaultEntry = new Set<AnyStateNode>();
+    for (const t of transitions) this.addEntrySet(t, toEnter, defaultEntry);
+    const completed = new Set<AnyStateNode>();
+    const entries: PlannedEntry[] = [];
+    for (const node of [...toEnter].sort(byDocumentOrder)) {
+      active.add(node);
+      const entry: PlannedEntry = {
+        node,
+        initialActions:
+          defaultEntry.has(node) && node.type === 'compound'
+            ? this.initials.get(node)!.actions
+            : null,
+        done: [],
+        finishes: false,
+      };
+      entries.push(entry);
+      if (node.type !== 'final') continue;
+      const parent = node.parent;
+      let marker = parent?.type === 'parallel' ? parent : parent?.parent;
+      if (parent?.type === 'compound') entry.done.push(parent.id);
+      while (
+        marker?.type === 'parallel' &&
+        !completed.has(marker) &&
+        this.isInFinalState(active, marker)
+      ) {
+        completed.add(marker);
+        entry.done.push(marker.id);
+        marker = marker.parent;
+      }
+      if (!marker) entry.finishes = true;
+    }
+    const nodes = [...active];
+    const changed = nodes.length !== before.length || before.some((s) => !active.has(s));
+    return {
+      exits,
+      entries,
+      nodes,
+      changed,
+      configuration: changed ? this.configurationOf(nodes) : null,
+    };
   }
 
   private configurationOf(nodes: readonly AnyStateNode[]): Configuration {
@@ -529,7 +641,11 @@ export class MachineStepper {
     for (const node of nodes) key += node.id + '\n';
     let known = this.configurations.get(key);
     if (!known) {
-      known = { value: this.valueOf(nodes), tags: new Set(nodes.flatMap((n) => n.tags)) };
+      known = {
+        value: this.valueOf(nodes),
+        tags: new Set(nodes.flatMap((n) => n.tags)),
+        plans: new Map(),
+      };
       this.configurations.set(key, known);
     }
     return known;
@@ -559,45 +675,6 @@ export class MachineStepper {
       return value;
     };
     return valueAt(this.root);
-  }
-
-  private enter(
-    step: Step,
-    transitions: readonly Transition[],
-    active: Set<AnyStateNode>,
-    event: AnyEvent,
-    scope: AnyActorScope,
-    effects: StepEffects,
-  ): void {
-    const toEnter = new Set<AnyStateNode>();
-    const defaultEntry = new Set<AnyStateNode>();
-    for (const t of transitions) this.addEntrySet(t, toEnter, defaultEntry);
-    const completed = new Set<AnyStateNode>();
-    for (const s of [...toEnter].sort(byDocumentOrder)) {
-      active.add(s);
-      this.run(step, s.entry, event, scope, effects);
-      if (defaultEntry.has(s) && s.type === 'compound') {
-        this.run(step, this.initials.get(s)!.actions, event, scope, effects);
-      }
-      if (s.type !== 'final') continue;
-      const parent = s.parent;
-      let marker = parent?.type === 'parallel' ? parent : parent?.parent;
-      if (parent?.type === 'compound') {
-        step.internalQueue.push({ type: `xstate.done.state.${parent.id}`, output: undefined });
-      }
-      while (
-        marker?.type === 'parallel' &&
-        !completed.has(marker) &&
-        this.isInFinalState(active, marker)
-      ) {
-        completed.add(marker);
-        step.internalQueue.push({ type: `xstate.done.state.${marker.id}`, output: undefined });
-        marker = marker.parent;
-      }
-      if (marker) continue;
-      step.status = 'done';
-      step.version++;
-    }
   }
 
   private isInFinalState(active: Set<AnyStateNode>, node: AnyStateNode): boolean {
@@ -690,12 +767,6 @@ export class MachineStepper {
       }
       const inline = typeof action === 'function';
       const resolved = this.implementation('actions', action);
-      const args: ActionArgs = {
-        context: step.context,
-        event,
-        self: scope.self,
-        system: scope.system,
-      };
       let params: unknown;
       if (!inline && typeof action !== 'string' && 'params' in (action as object)) {
         const given = (action as { params: unknown }).params;
@@ -712,7 +783,7 @@ export class MachineStepper {
               : typeof action === 'object'
                 ? (action as { type: string }).type
                 : (action as { name?: string }).name || '(anonymous)',
-          info: args,
+          info: actionArgs(step, event, scope),
           params,
           exec: resolved as ((info: ActionArgs, params: unknown) => void) | undefined,
         });
@@ -723,13 +794,13 @@ export class MachineStepper {
           this.assign(step, resolved.assignment, event, scope, params);
           break;
         case 'xstate.emit':
-          effects.emitLater(evaluate(resolved.event, args, params) as AnyEvent);
+          effects.emitLater(evaluate(resolved.event, step, event, scope, params) as AnyEvent);
           break;
         case 'xstate.raise':
-          this.raise(step, resolved, args, params, effects);
+          this.raise(step, resolved, event, scope, params, effects);
           break;
         case 'xstate.cancel':
-          effects.cancelLater(evaluate(resolved.sendId, args, params));
+          effects.cancelLater(evaluate(resolved.sendId, step, event, scope, params));
           break;
         case 'xstate.enqueueActions':
           this.run(step, this.collect(step, resolved, event, scope, params), event, scope, effects);
@@ -773,7 +844,8 @@ export class MachineStepper {
   private raise(
     step: Step,
     action: Implementation,
-    args: ActionArgs,
+    event: AnyEvent,
+    scope: AnyActorScope,
     params: unknown,
     effects: StepEffects,
   ): void {
@@ -782,13 +854,13 @@ export class MachineStepper {
         `Only event objects may be used with raise; use raise({ type: "${action.event}" }) instead`,
       );
     }
-    const raised = evaluate(action.event, args, params) as AnyEvent;
+    const raised = evaluate(action.event, step, event, scope, params) as AnyEvent;
     let delay: unknown;
     if (typeof action.delay === 'string') {
       const delays = this.machine.implementations.delays as Record<string, unknown>;
-      delay = evaluate(delays[action.delay], args, params);
+      delay = evaluate(delays[action.delay], step, event, scope, params);
     } else {
-      delay = evaluate(action.delay, args, params);
+      delay = evaluate(action.delay, step, event, scope, params);
     }
     if (typeof delay === 'number') effects.scheduleLater(raised, delay, action.id);
     else step.internalQueue.push(raised);
@@ -833,8 +905,23 @@ function refuseToSpawn(): never {
   throw new Error("spawning actors is not supported by the simulation's runtime");
 }
 
-function evaluate(valueOrExpression: unknown, args: ActionArgs, params: unknown): unknown {
+/** What XState hands an action's functions: the context as the step has it now. */
+function actionArgs(step: Step, event: AnyEvent, scope: AnyActorScope): ActionArgs {
+  return { context: step.context, event, self: scope.self, system: scope.system };
+}
+
+/** A value, or the result of the expression that computes it (XState's event and delay expressions). */
+function evaluate(
+  valueOrExpression: unknown,
+  step: Step,
+  event: AnyEvent,
+  scope: AnyActorScope,
+  params: unknown,
+): unknown {
   return typeof valueOrExpression === 'function'
-    ? (valueOrExpression as (a: ActionArgs, p: unknown) => unknown)(args, params)
+    ? (valueOrExpression as (a: ActionArgs, p: unknown) => unknown)(
+        actionArgs(step, event, scope),
+        params,
+      )
     : valueOrExpression;
 }
