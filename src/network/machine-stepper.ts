@@ -192,7 +192,7 @@ class Step {
   /** Counts what makes XState produce a new snapshot object: assign, a new configuration, done. */
   version = 0;
 
-  constructor(readonly base: AnyMachineSnapshot) {
+  constructor(base: AnyMachineSnapshot) {
     this.context = base.context as Context;
     this.nodes = base._nodes;
     this.value = base.value as StateValue;
@@ -330,9 +330,7 @@ export class MachineStepper {
           `${this.machine.id}: more than ${this.maxIterations} microsteps in one step`,
         );
       }
-      let enabled: readonly Transition[] = selectEventless
-        ? this.selectEventless(step, current)
-        : [];
+      let enabled = selectEventless ? this.selectEventless(step, current) : NONE;
       const versionBefore: number = enabled.length > 0 ? step.version : -1;
       if (enabled.length === 0) {
         const next = step.internalQueue.shift();
