@@ -206,6 +206,19 @@ const ftpServerSetup = setup({
       if (verb !== 'RETR') return false;
       return !context.files[transferPath(context, arg)];
     },
+    /**
+     * STOR naming a directory, or a file in a directory that does not exist: vsftpd cannot open it
+     * for writing and answers 553 before any data connection (FTP_UPLOADFAIL in its postlogin.c).
+     */
+    isUncreatableUpload: ({ context, event }) => {
+      const { verb, arg } = command(event);
+      if (verb !== 'STOR' || !arg) return false;
+      const path = transferPath(context, arg);
+      const parent = path.replace(/\/[^/]*$/, '') || '/';
+      return (
+        path === '/' || isDirectory(context.files, path) || !isDirectory(context.files, parent)
+      );
+    },
     isMissingArgument: ({ event }) => {
       const { verb, arg } = command(event);
       return (verb === 'RETR' || verb === 'STOR') && !arg;
@@ -590,6 +603,10 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           {
             guard: 'isMissingFile',
             actions: { type: 'reply', params: { code: 550, text: 'Failed to open file.' } },
+          },
+          {
+            guard: 'isUncreatableUpload',
+            actions: { type: 'reply', params: { code: 553, text: 'Could not create file.' } },
           },
           {
             guard: and([{ type: 'isCommand', params: { verb: TRANSFER_VERBS } }, 'isActive']),

@@ -428,6 +428,17 @@ describe('transfers', () => {
     expect(s.state()).toEqual({ loggedIn: 'activeReady' });
   });
 
+  it('STOR into a directory that does not exist, or onto a directory → 553, before any data connection', () => {
+    const s = loggedIn();
+    s.cmd('PORT', '192,0,2,10,195,80');
+    for (const path of ['nowhere/up.txt', '/pub', '/', 'pub/../missing/x']) {
+      expect(s.cmd('STOR', path)).toEqual([reply(553, 'Could not create file.')]);
+    }
+    expect(s.state()).toEqual({ loggedIn: 'activeReady' });
+    // A new file in a directory that exists is fine, relative or absolute.
+    expect(s.cmd('STOR', 'pub/new.txt')[0]).toMatchObject({ type: 'connect-active' });
+  });
+
   it('RETR in active mode, TYPE A: connect-active, 150 on DATA_CONNECTED, LF → CRLF, close, 226', () => {
     const s = loggedIn();
     s.cmd('PORT', '192,0,2,10,195,80');
@@ -663,6 +674,7 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     command('RETR', 'missing.txt'),
     command('RETR'),
     command('STOR', 'up.txt'),
+    command('STOR', 'nowhere/up.txt'),
     command('MODE', 'S'),
     command('MODE', 'B'),
     command('STRU', 'F'),
