@@ -152,8 +152,15 @@ export function startFtpServer(
         tell({ type: 'DATA_SENT' });
       }
     });
+    // vsftpd runs a process per session; when it ends, the kernel closes the sockets it still
+    // holds, so a data connection left open (after a refused STOR, say) gets its FIN then.
+    const closeData = () => {
+      dataSocket?.close();
+      dataSocket = null;
+    };
     session.on('close-control', () => {
       control.close();
+      closeData();
     });
 
     control.handlers.data = (bytes) => {
@@ -164,6 +171,7 @@ export function startFtpServer(
       if (controlClosed) return;
       controlClosed = true;
       passiveListener?.close();
+      closeData();
       tell({ type: 'CONTROL_CLOSED' });
     };
     control.handlers.peerClosed = () => {

@@ -94,3 +94,36 @@ describe('transferReports', () => {
     ]);
   });
 });
+
+describe('an upload the server cannot create (RFC 959 §4.2: 553, file name not allowed)', () => {
+  /** Each TCP socket's last state in the trace. */
+  const finalTcpStates = (trace: ReturnType<typeof simulate>['trace']) => {
+    const last = new Map<string, string>();
+    for (const e of trace)
+      if (e.type === 'transition' && e.machine === 'tcp') last.set(e.actor, e.to);
+    return [...last.values()];
+  };
+
+  it.each(['active', 'passive'] as const)(
+    '%s mode: 553 fails the session, and every connection, the data one included, ends closed',
+    (mode) => {
+      const result = simulate({ ...defaultScenario(), mode, commands: ['STOR nowhere/up.txt'] });
+      expect(result.outcome.result).toBe('failure');
+      expect(result.outcome.failedAt).toBe('STOR nowhere/up.txt');
+      expect(result.outcome.replyCodes.slice(-2)).toEqual([553, 221]);
+      const states = finalTcpStates(result.trace);
+      expect(states.filter((s) => s !== 'CLOSED' && s !== 'TIME_WAIT' && s !== 'LISTEN')).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('a new file in a directory that exists is stored', () => {
+    const result = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      commands: ['STOR pub/new.txt'],
+    });
+    expect(result.outcome.result).toBe('success');
+  });
+});
