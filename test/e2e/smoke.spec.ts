@@ -32,3 +32,35 @@ test('switching to passive mode makes the same network work', async ({ page }) =
     fullPage: true,
   });
 });
+
+test('the theme button overrides the system palette both ways, and the page stays accessible', async ({
+  page,
+}) => {
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const LIGHT = 'rgb(247, 247, 244)';
+  const DARK = 'rgb(21, 25, 29)';
+  const themeButton = page.getByRole('button', { name: /^Colour theme:/ });
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/');
+  await expect(themeButton).toHaveText('Theme: system');
+  expect(await background()).toBe(LIGHT);
+  await themeButton.click(); // light
+  await themeButton.click(); // dark, against a light system
+  await expect(themeButton).toHaveText('Theme: dark');
+  expect(await background()).toBe(DARK);
+  await page.screenshot({ path: 'test-results/screenshots/home-theme-dark.png' });
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+
+  // The choice is remembered; a dark system with the light theme chosen stays light.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.reload();
+  await expect(themeButton).toHaveText('Theme: dark');
+  expect(await background()).toBe(DARK);
+  await themeButton.click(); // system: follows the dark system
+  expect(await background()).toBe(DARK);
+  await themeButton.click(); // light, against a dark system
+  await expect(themeButton).toHaveText('Theme: light');
+  expect(await background()).toBe(LIGHT);
+});
