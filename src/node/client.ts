@@ -14,7 +14,7 @@ import {
 import { LineSplitter } from '../protocol/ftp-command';
 import { ReplyParser } from '../protocol/ftp-reply';
 import type { SessionEvent } from './recording';
-import { endpointOf, plainAddress, timedLogger } from './sockets';
+import { plainAddress, timedLogger, wireDataSocket } from './sockets';
 
 /**
  * The project's ftp-client machine over real TCP sockets: what the simulated client host does in
@@ -119,37 +119,18 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
   };
 
   const attachData = (socket: net.Socket, opener: 'client' | 'server') => {
-    const id = ++dataCount;
-    let failure: string | null = null;
     data = socket;
     sockets.add(socket);
-    log({
-      kind: 'data-open',
-      id,
-      opener,
-      local: endpointOf(socket, 'local'),
-      remote: endpointOf(socket, 'remote'),
-    });
     // Bytes wait in the kernel until the machine is transferring (see the subscription below).
-    socket.pause();
-    socket.on('data', (chunk: Buffer) =>
-      tell({ type: 'DATA_RECEIVED', data: new Uint8Array(chunk) }),
-    );
-    socket.on('end', () => tell({ type: 'DATA_EOF' }));
-    socket.on('error', (error) => (failure = error.message));
-    socket.on('close', (hadError) => {
-      sockets.delete(socket);
-      const current = data === socket;
-      if (current) data = null;
-      log({
-        kind: 'data-close',
-        id,
-        bytesSent: socket.bytesWritten,
-        bytesReceived: socket.bytesRead,
-      });
-      if (current && (hadError || failure !== null)) {
-        tell({ type: 'DATA_FAILED', detail: failure ?? 'connection reset' });
-      }
+    wireDataSocket(socket, ++dataCount, opener, {
+      log,
+      tell,
+      release: () => {
+        sockets.delete(socket);
+        const current = data === socket;
+        if (current) data = null;
+        return current;
+      },
     });
     if (uploading) finishUpload(socket);
   };

@@ -11,7 +11,7 @@ import {
 } from '../machines/ftp-server';
 import { BoundedLineReader, controlEvent, type ControlInput } from './control-lines';
 import type { SessionEvent } from './recording';
-import { endpointOf, plainAddress, timedLogger } from './sockets';
+import { plainAddress, timedLogger, wireDataSocket } from './sockets';
 
 /**
  * One control connection of the real server: the project's ftp-server machine, with Node sockets
@@ -128,41 +128,22 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   };
 
   const attachData = (socket: net.Socket, opener: 'client' | 'server') => {
-    const id = ++dataCount;
-    let failure: string | null = null;
     data = socket;
     dataSockets.add(socket);
-    log({
-      kind: 'data-open',
-      id,
-      opener,
-      local: endpointOf(socket, 'local'),
-      remote: endpointOf(socket, 'remote'),
-    });
     // Bytes wait in the kernel until the transfer has begun (see the subscription below).
-    socket.pause();
+    wireDataSocket(socket, ++dataCount, opener, {
+      log,
+      tell,
+      release: () => {
+        dataSockets.delete(socket);
+        const current = data === socket;
+        if (current) data = null;
+        return current;
+      },
+    });
     socket.setTimeout(options.dataTimeoutMs, () =>
       socket.destroy(new Error(`no data moved for ${options.dataTimeoutMs / 1000} s`)),
     );
-    socket.on('data', (chunk: Buffer) => {
-      tell({ type: 'DATA_RECEIVED', data: new Uint8Array(chunk) });
-    });
-    socket.on('end', () => tell({ type: 'DATA_EOF' }));
-    socket.on('error', (error) => (failure = error.message));
-    socket.on('close', (hadError) => {
-      dataSockets.delete(socket);
-      const current = data === socket;
-      if (current) data = null;
-      log({
-        kind: 'data-close',
-        id,
-        bytesSent: socket.bytesWritten,
-        bytesReceived: socket.bytesRead,
-      });
-      if (current && (hadError || failure !== null)) {
-        tell({ type: 'DATA_FAILED', detail: failure ?? 'connection reset' });
-      }
-    });
   };
 
   session.on('reply', ({ wire }) => {
