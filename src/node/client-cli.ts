@@ -63,23 +63,42 @@ export async function runSession(
   });
 }
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * The options both client commands (`client`, `record`) read: parsed, checked by `check` (a
+ * problem, or null), with the --put file read. Prints the help or the error and returns the
+ * exit status instead when there is nothing to run.
+ */
+export function readClientOptions(
+  argv: readonly string[],
+  io: CliIo,
+  help: string,
+  check: (options: ClientCliOptions) => string | null = () => null,
+): ClientCliOptions | number {
   const parsed = parseClientArgs(argv);
   if (!parsed.ok) {
     io.stderr(`error: ${parsed.error} (see --help)\n`);
     return EXIT.badInput;
   }
   if (parsed.value.help) {
-    io.stdout(CLIENT_HELP);
+    io.stdout(help);
     return EXIT.success;
   }
-  let options: ClientCliOptions;
+  const problem = check(parsed.value);
+  if (problem !== null) {
+    io.stderr(`error: ${problem}\n`);
+    return EXIT.badInput;
+  }
   try {
-    options = withUpload(parsed.value);
+    return withUpload(parsed.value);
   } catch (error) {
     io.stderr(`error: --put ${parsed.value.put}: cannot read it: ${(error as Error).message}\n`);
     return EXIT.badInput;
   }
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = readClientOptions(argv, io, CLIENT_HELP);
+  if (typeof options === 'number') return options;
 
   let result: FtpClientResult;
   try {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseClientArgs, type ClientCliOptions } from './args';
-import { describeFailure, EXIT, runSession, withUpload, type CliIo } from './client-cli';
+import type { ClientCliOptions } from './args';
+import { describeFailure, EXIT, readClientOptions, runSession, type CliIo } from './client-cli';
 import type { FtpClientResult } from './client';
 import { formatSessionEvent } from './dialogue';
 import type { SessionEvent, SessionRecording } from './recording';
@@ -48,27 +48,11 @@ export function buildRecording(
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseClientArgs(argv);
-  if (!parsed.ok) {
-    io.stderr(`error: ${parsed.error} (see --help)\n`);
-    return EXIT.badInput;
-  }
-  if (parsed.value.help) {
-    io.stdout(RECORD_HELP);
-    return EXIT.success;
-  }
-  const out = parsed.value.out;
-  if (out === null) {
-    io.stderr('error: --out FILE.json is required: where to write the recording\n');
-    return EXIT.badInput;
-  }
-  let options: ClientCliOptions;
-  try {
-    options = withUpload(parsed.value);
-  } catch (error) {
-    io.stderr(`error: --put ${parsed.value.put}: cannot read it: ${(error as Error).message}\n`);
-    return EXIT.badInput;
-  }
+  const options = readClientOptions(argv, io, RECORD_HELP, (o) =>
+    o.out === null ? '--out FILE.json is required: where to write the recording' : null,
+  );
+  if (typeof options === 'number') return options;
+  const out = options.out!;
 
   const events: SessionEvent[] = [];
   const recordedAt = new Date();
