@@ -427,7 +427,6 @@ export class MachineStepper {
   }
 
   private evaluateGuard(guard: unknown, context: Context, event: AnyEvent): boolean {
-    const inline = typeof guard === 'function';
     const resolved = this.implementation('guards', guard);
     if (resolved === undefined) {
       const name = typeof guard === 'string' ? guard : (guard as { type: string }).type;
@@ -439,12 +438,7 @@ export class MachineStepper {
       // and / or / not evaluate their inner guards with XState's own code, which needs the machine.
       return (resolved as BuiltinGuard).check(this.machineOnly, args, resolved);
     }
-    let params: unknown;
-    if (!inline && typeof guard !== 'string' && 'params' in (guard as object)) {
-      const given = (guard as { params: unknown }).params;
-      params = typeof given === 'function' ? (given as (a: unknown) => unknown)(args) : given;
-    }
-    return (resolved as (a: unknown, p: unknown) => boolean)(args, params);
+    return (resolved as (a: unknown, p: unknown) => boolean)(args, paramsOf(guard, context, event));
   }
 
   private selectEventless(step: Step, event: AnyEvent): readonly Transition[] {
@@ -463,8 +457,8 @@ export class MachineStepper {
         }
       }
     }
-    if (enabled === undefined) return NONE;
-    return enabled.length === 1 ? enabled : this.removeConflicts(enabled, step.nodes);
+    // Conflicts among them are resolved where every microstep resolves them.
+    return enabled ?? NONE;
   }
 
   /** Among enabled transitions that would exit the same states, the one from the deeper source wins. */
@@ -556,15 +550,13 @@ export class MachineStepper {
       }
     }
     let { nodes, configuration } = plan;
-    let changed = plan.changed;
     if (step.status === 'done') {
       // A machine that finishes runs the exit actions of every state it is still in.
       nodes = [...nodes].sort(byReverseDocumentOrder);
       for (const s of nodes) this.run(step, s.exit, event, scope, effects);
-      changed = plan.changed;
-      configuration = changed ? this.configurationOf(nodes) : null;
+      configuration = plan.changed ? this.configurationOf(nodes) : null;
     }
-    if (!changed) return;
+    if (!plan.changed) return;
     step.nodes = nodes;
     step.configuration = configuration;
     step.value = configuration!.value;
@@ -718,8 +710,8 @@ export class MachineStepper {
       const initial = this.initials.get(node)!.target[0]!;
       toEnter.add(initial);
       defaultEntry.add(initial);
+      // An initial state is a direct child, so there are no ancestors between it and `node`.
       this.addDescendants(initial, toEnter, defaultEntry);
-      this.addAncestors(properAncestors(initial, node), undefined, toEnter, defaultEntry);
     } else if (node.type === 'parallel') {
       for (const region of this.children.get(node)!) {
         if (![...toEnter].some((s) => isDescendant(s, region))) {
@@ -763,16 +755,8 @@ export class MachineStepper {
         else effects.emitLater(action.value as AnyEvent);
         continue;
       }
-      const inline = typeof action === 'function';
       const resolved = this.implementation('actions', action);
-      let params: unknown;
-      if (!inline && typeof action !== 'string' && 'params' in (action as object)) {
-        const given = (action as { params: unknown }).params;
-        params =
-          typeof given === 'function'
-            ? (given as (a: unknown) => unknown)({ context: step.context, event })
-            : given;
-      }
+      const params = paramsOf(action, step.context, event);
       if (!resolved || !('resolve' in resolved)) {
         effects.execute({
           type:
@@ -897,6 +881,18 @@ export class MachineStepper {
     }
     return queued;
   }
+}
+
+/**
+ * The params of a guard or action reference (`{ type, params }`), evaluated when they are an
+ * expression; inline functions and plain names have none.
+ */
+function paramsOf(ref: unknown, context: Context, event: AnyEvent): unknown {
+  if (typeof ref !== 'object' || ref === null || !('params' in ref)) return undefined;
+  const given = (ref as { params: unknown }).params;
+  return typeof given === 'function'
+    ? (given as (a: { context: Context; event: AnyEvent }) => unknown)({ context, event })
+    : given;
 }
 
 function refuseToSpawn(): never {
