@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
-import { encodeState } from '../../src/ui/url-state';
+import { encodeState } from '../../src/ui/app/url-state';
 
 /** A share link to a scenario: the way to ask for commands the switchboard does not offer. */
 function linkTo(change: Partial<Scenario>, t = 0): string {

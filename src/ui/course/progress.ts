@@ -1,0 +1,142 @@
+import type { FactValue } from '../../lessons/facts';
+
+/**
+ * A learner's progress through the course, kept in the browser's local storage: which steps are
+ * done and what they answered. Anything stored that does not have this exact shape (an older
+ * version, a hand edit, another site's key) is discarded with a notice rather than trusted.
+ */
+export interface LessonProgress {
+  /** 0-based indexes of completed steps. */
+  completed: number[];
+  /** The learner's prediction per step index. */
+  answers: Record<string, FactValue>;
+}
+
+export interface Progress {
+  version: 1;
+  lessons: Record<string, LessonProgress>;
+}
+
+export const PROGRESS_KEY = 'ftp-lab.progress';
+
+export function emptyProgress(): Progress {
+  return { version: 1, lessons: {} };
+}
+
+/** The part of the Storage API progress needs: local storage, or a Map in tests. */
+export interface ProgressStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+function isFactValue(value: unknown): value is FactValue {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function isLessonProgress(value: unknown): value is LessonProgress {
+  if (!value || typeof value !== 'object') return false;
+  const { completed, answers } = value as Record<string, unknown>;
+  return (
+    Array.isArray(completed) &&
+    completed.every((i) => Number.isInteger(i) && i >= 0 && i < 1000) &&
+    !!answers &&
+    typeof answers === 'object' &&
+    !Array.isArray(answers) &&
+    Object.values(answers).every(isFactValue)
+  );
+}
+
+export function parseProgress(text: string): Progress | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!data || typeof data !== 'object') return null;
+  const { version, lessons } = data as Record<string, unknown>;
+  if (version !== 1 || !lessons || typeof lessons !== 'object' || Array.isArray(lessons))
+    return null;
+  if (!Object.values(lessons).every(isLessonProgress)) return null;
+  return data as Progress;
+}
+
+/** Reads stored progress; `discarded` says that something unreadable was thrown away. */
+export function loadProgress(store: ProgressStore | null): {
+  progress: Progress;
+  discarded: boolean;
+} {
+  let text: string | null = null;
+  try {
+    text = store?.getItem(PROGRESS_KEY) ?? null;
+  } catch {
+    // Storage can be disabled (private windows, policies): progress then lasts for the visit.
+  }
+  if (text === null) return { progress: emptyProgress(), discarded: false };
+  const progress = parseProgress(text);
+  if (progress) return { progress, discarded: false };
+  try {
+    store?.removeItem(PROGRESS_KEY);
+  } catch {
+    /* nothing more to do */
+  }
+  return { progress: emptyProgress(), discarded: true };
+}
+
+export function saveProgress(store: ProgressStore | null, progress: Progress): void {
+  try {
+    store?.setItem(PROGRESS_KEY, JSON.stringify(progress));
+  } catch {
+    // A full or disabled storage loses progress after the visit, not the learner's page.
+  }
+}
+
+function lessonOf(progress: Progress, lessonId: string): LessonProgress {
+  return progress.lessons[lessonId] ?? { completed: [], answers: {} };
+}
+
+export function completeStep(progress: Progress, lessonId: string, step: number): Progress {
+  const lesson = lessonOf(progress, lessonId);
+  if (lesson.completed.includes(step)) return progress;
+  return {
+    ...progress,
+    lessons: {
+      ...progress.lessons,
+      [lessonId]: { ...lesson, completed: [...lesson.completed, step].sort((a, b) => a - b) },
+    },
+  };
+}
+
+export function recordAnswer(
+  progress: Progress,
+  lessonId: string,
+  step: number,
+  answer: FactValue,
+): Progress {
+  const lesson = lessonOf(progress, lessonId);
+  return {
+    ...progress,
+    lessons: {
+      ...progress.lessons,
+      [lessonId]: { ...lesson, answers: { ...lesson.answers, [String(step)]: answer } },
+    },
+  };
+}
+
+export function answerFor(
+  progress: Progress,
+  lessonId: string,
+  step: number,
+): FactValue | undefined {
+  return progress.lessons[lessonId]?.answers[String(step)];
+}
+
+export function isCompleted(progress: Progress, lessonId: string, step: number): boolean {
+  return progress.lessons[lessonId]?.completed.includes(step) ?? false;
+}
+
+/** Completed steps that still exist in the lesson (a lesson may have lost steps since). */
+export function completedCount(progress: Progress, lessonId: string, steps: number): number {
+  return (progress.lessons[lessonId]?.completed ?? []).filter((i) => i < steps).length;
+}
