@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { ServedRoot } from './served-root';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { FileStore, StoredFile } from '../machines/file-store';
 
 /**
@@ -46,13 +47,19 @@ export function diskPath(root: string, ftpPath: string): string | null {
 }
 
 /**
- * Writes a file the machine stored (STOR). Its parent directories are created, because in the
- * machine's store a path implies its directories. Synchronous on purpose: the file is on disk
- * before this session or any other reads another command.
+ * Writes a file the machine stored (STOR), never through a link (see served-root.ts). Synchronous
+ * on purpose: the file is on disk before this session or any other reads another command.
  */
 export function writeStoredFile(root: string, ftpPath: string, bytes: Uint8Array): void {
-  const path = diskPath(root, ftpPath);
-  if (path === null) throw new Error(`${ftpPath} is outside ${root}`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
+  const upload = new ServedRoot(root).beginUpload(ftpPath, `${process.pid}-${++uploads}`);
+  if (upload === null) throw new Error(`${ftpPath} cannot be created inside ${root}`);
+  try {
+    writeSync(upload.fd, bytes);
+  } catch (error) {
+    upload.abort();
+    throw error;
+  }
+  upload.commit();
 }
+
+let uploads = 0;

@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { createActor, enqueueActions } from 'xstate';
-import type { FileStore, StoredFile } from '../machines/file-store';
+import { normalisePath, type FileStore, type StoredFile } from '../machines/file-store';
 import {
   ftpServerMachine,
   passiveReply,
@@ -29,6 +29,11 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** A data connection that moves no byte for this long fails the transfer (vsftpd data_connection_timeout). */
   dataTimeoutMs: number;
+  /**
+   * Whether STOR may create this path: false gets 553 before any data connection, as vsftpd
+   * answers when it cannot open the file. Absent: the machine's own check on its store.
+   */
+  canUpload?(path: string): boolean;
   /** Called when STOR has stored a file, before the next command is read. */
   onStored(path: string, file: StoredFile): void;
   onEvent(event: SessionEvent): void;
@@ -64,8 +69,11 @@ async function listenOnFreePort(
  * another program may hold that port. So the adapter binds a free port first (as vsftpd does:
  * bind, then 227) and the replaced openPassive announces that one.
  */
-function machineWithBoundPassivePort(boundPort: () => number) {
-  return ftpServerMachine.provide({
+function machineWithBoundPassivePort(
+  boundPort: () => number,
+  canUpload: ((path: string) => boolean) | undefined,
+) {
+  const machine = ftpServerMachine.provide({
     actions: {
       openPassive: enqueueActions<
         FtpServerContext,
@@ -87,6 +95,15 @@ function machineWithBoundPassivePort(boundPort: () => number) {
         enqueue.emit({ type: 'open-passive', port });
         enqueue.emit(passiveReply(context, port, params.extended));
       }),
+    },
+  });
+  if (canUpload === undefined) return machine;
+  return machine.provide({
+    guards: {
+      isUncreatableUpload: ({ context, event }) => {
+        if (event.type !== 'COMMAND' || event.verb !== 'STOR' || !event.arg) return false;
+        return !canUpload(normalisePath(context.cwd, event.arg));
+      },
     },
   });
 }
@@ -112,7 +129,10 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   // Only reads the port: the machine evaluates openPassive before it performs the effects of the
   // actions before it (close-passive of the previous PASV), so the listener changes hands in the
   // open-passive handler, in effect order.
-  const machine = machineWithBoundPassivePort(() => (boundPassive!.address() as AddressInfo).port);
+  const machine = machineWithBoundPassivePort(
+    () => (boundPassive!.address() as AddressInfo).port,
+    options.canUpload,
+  );
   const session = createActor(machine, {
     input: { settings: options.settings, localAddress: local, peerAddress: peer, seed: 0 },
   });

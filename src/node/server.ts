@@ -3,6 +3,7 @@ import { defaultFileStore, type FileStore } from '../machines/file-store';
 import type { FtpServerSettings, FtpUser } from '../machines/ftp-server';
 import { readFileTree, writeStoredFile } from './file-tree';
 import type { SessionEvent } from './recording';
+import { ServedRoot } from './served-root';
 import { runServerSession } from './server-session';
 
 /**
@@ -54,6 +55,16 @@ export interface RunningFtpServer {
   close(): Promise<void>;
 }
 
+/** Whether STOR could create the path under `root` now (the write itself checks again). */
+function canUploadUnder(root: string): (path: string) => boolean {
+  const served = new ServedRoot(root);
+  return (path) => {
+    const upload = served.beginUpload(path, `${process.pid}-check`);
+    upload?.abort();
+    return upload !== null;
+  };
+}
+
 export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
   const onError = options.onError ?? ((message: string) => console.error(message));
   let memoryFiles = options.files ?? defaultFileStore();
@@ -95,6 +106,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
       passivePorts: options.passivePorts ?? null,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       dataTimeoutMs: options.dataTimeoutMs ?? 300_000,
+      ...(options.root !== undefined ? { canUpload: canUploadUnder(options.root) } : {}),
       onStored: (path, file) => {
         if (options.root === undefined) {
           memoryFiles = { ...memoryFiles, [path]: file };
