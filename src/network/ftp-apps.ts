@@ -12,9 +12,10 @@ import {
   type FtpClientSettings,
 } from '../machines/ftp-client';
 import type { Listener, Socket } from './host';
-import { TransitionRecorder } from './record-transitions';
-import { SimActor } from './sim-actor';
+import { TransitionRecorder } from '../machines/runtime/record-transitions';
+import { SimActor } from '../machines/runtime/sim-actor';
 import type { World } from './world';
+import type { ActorMachine, NodeId } from './trace';
 
 export type FtpServerActor = SimActor<typeof ftpServerMachine>;
 export type FtpClientActor = SimActor<typeof ftpClientMachine>;
@@ -39,7 +40,7 @@ export function startFtpServer(
       peerAddress: control.remote.address,
       seed,
     });
-    const recorder = new TransitionRecorder<FtpServerEvent>(
+    const recorder = new TransitionRecorder<FtpServerEvent, NodeId, ActorMachine>(
       world.trace,
       id,
       'server',
@@ -200,7 +201,12 @@ export function startFtpClient(
     serverAddress,
     serverPort: 21,
   });
-  const recorder = new TransitionRecorder<FtpClientEvent>(world.trace, id, 'client', 'ftp-client');
+  const recorder = new TransitionRecorder<FtpClientEvent, NodeId, ActorMachine>(
+    world.trace,
+    id,
+    'client',
+    'ftp-client',
+  );
   recorder.watch(client);
   const tell = (event: FtpClientEvent) => recorder.send(client, event);
   world.trace.add({

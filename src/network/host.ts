@@ -8,9 +8,9 @@ import {
 } from '../machines/tcp-socket';
 import type { EventQueue } from './event-queue';
 import { fnv1a } from './hash';
-import type { NodeId, TraceLog } from './trace';
-import { TransitionRecorder } from './record-transitions';
-import { SimActor } from './sim-actor';
+import type { ActorMachine, NodeId, TraceLog } from './trace';
+import { TransitionRecorder } from '../machines/runtime/record-transitions';
+import { SimActor } from '../machines/runtime/sim-actor';
 
 export interface TcpSettings {
   synRetries: number;
@@ -269,7 +269,12 @@ export class Host {
       timeWaitMs: tcp.timeWaitMs,
       mss: tcp.mss,
     });
-    const recorder = new TransitionRecorder<TcpEvent>(trace, id, this.id, 'tcp');
+    const recorder = new TransitionRecorder<TcpEvent, NodeId, ActorMachine>(
+      trace,
+      id,
+      this.id,
+      'tcp',
+    );
     recorder.watch(actor);
     trace.add({
       type: 'actor',

@@ -25,7 +25,7 @@ import {
 } from 'xstate';
 import { getShortestPaths, getStateNodes, type StatePath } from 'xstate/graph';
 import { EventQueue } from '../../src/network/event-queue';
-import { SimActor } from '../../src/network/sim-actor';
+import { SimActor } from '../../src/machines/runtime/sim-actor';
 
 /** A SimulatedClock that also knows when its pending timers are due. */
 export class TestClock extends SimulatedClock {

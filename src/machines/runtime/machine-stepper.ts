@@ -14,7 +14,7 @@ import { cancel, raise } from 'xstate';
  * The machines stay XState machines: XState parses them, computes their first snapshot, runs them
  * over real sockets (`src/node/`) and in every test, and remains the reference this file must
  * match. `test/machines/model.ts` replays every model path of every machine on both and compares
- * them after every step; `test/network/machine-stepper.test.ts` compares whole simulations.
+ * them after every step; `test/machines/runtime/machine-stepper.test.ts` compares whole simulations.
  *
  * Supported: atomic, compound, parallel and final states; guards (named, with params, inline,
  * `and`/`or`/`not`); entry, exit and transition actions; `assign`, `emit`, `raise` (delayed or

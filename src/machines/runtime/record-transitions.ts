@@ -1,4 +1,18 @@
-import type { ActorMachine, NodeId, TraceLog } from './trace';
+/** One change of an actor's state, as the trace records it. */
+export interface TransitionEntry<TNode extends string, TMachine extends string> {
+  type: 'transition';
+  actor: string;
+  node: TNode;
+  machine: TMachine;
+  from: string | null;
+  to: string;
+  event: string;
+}
+
+/** Where transitions are written: the simulation's trace log satisfies this. */
+export interface TransitionLog<TNode extends string, TMachine extends string> {
+  add(entry: TransitionEntry<TNode, TMachine>): void;
+}
 
 /** Flattens a state value to a dotted path: { loggedIn: 'idle' } → "loggedIn.idle". */
 export function stateName(value: unknown): string {
@@ -22,15 +36,19 @@ export function stateName(value: unknown): string {
  * This replaces XState's `inspect` observer, which builds an inspection record for every action
  * and microstep: on a full session that was an eighth of the simulation time.
  */
-export class TransitionRecorder<TEvent extends { type: string }> {
+export class TransitionRecorder<
+  TEvent extends { type: string },
+  TNode extends string = string,
+  TMachine extends string = string,
+> {
   private pending: string[] = [];
   private previous: string | null = null;
 
   constructor(
-    private readonly trace: TraceLog,
+    private readonly trace: TransitionLog<TNode, TMachine>,
     private readonly actorId: string,
-    private readonly node: NodeId,
-    private readonly machine: ActorMachine,
+    private readonly node: TNode,
+    private readonly machine: TMachine,
   ) {}
 
   /** Subscribes to the actor; call before `start()` so the initial state is recorded. */

@@ -9,7 +9,6 @@ import type {
   SnapshotFrom,
   StateValue,
 } from 'xstate';
-import type { EventQueue, TimerHandle } from './event-queue';
 import type { MachineStepper, StepEffects } from './machine-stepper';
 import { stepperFor } from './machine-stepper';
 
@@ -61,6 +60,14 @@ function startsWithEventless(node: AnyStateNode): boolean {
   return false;
 }
 
+/** The simulation's clock as an actor needs it: the event queue satisfies this. */
+export interface SimClock {
+  readonly now: number;
+  /** Runs `run` at virtual time `at`; the handle cancels it. */
+  schedule(at: number, run: () => void): object;
+  cancel(handle: object): void;
+}
+
 /**
  * Runs one XState machine inside the simulation. XState computes the first snapshot; each later
  * step is computed by the machine's `MachineStepper` (the same step as XState's `transition`,
@@ -93,7 +100,7 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   private readonly observers: ((snapshot: SnapshotFrom<TMachine>) => void)[] = [];
   private readonly listeners = new Map<string, ((event: EmittedFrom<TMachine>) => void)[]>();
   /** Pending delayed events by XState's id for them (one per `after` transition). */
-  private readonly timers = new Map<unknown, TimerHandle>();
+  private readonly timers = new Map<unknown, object>();
   private readonly scope: AnyActorScope;
   private readonly scheduler: {
     schedule(
@@ -111,7 +118,7 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
   constructor(
     readonly machine: TMachine,
     readonly id: string,
-    clock: EventQueue,
+    clock: SimClock,
     input: InputFrom<TMachine>,
   ) {
     const scheduler = {

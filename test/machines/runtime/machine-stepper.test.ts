@@ -13,17 +13,17 @@ import {
   setup,
   stateIn,
 } from 'xstate';
-import { ftpClientMachine } from '../../src/machines/ftp-client';
-import { ftpServerMachine } from '../../src/machines/ftp-server';
-import { tcpSocketMachine } from '../../src/machines/tcp-socket';
-import { stepperFor } from '../../src/network/machine-stepper';
-import { EventQueue } from '../../src/network/event-queue';
-import { SimActor, withXStateSteps } from '../../src/network/sim-actor';
-import { matrixScenarios } from '../../src/cli/matrix';
-import { NETWORK_PRESETS, defaultScenario, withReject } from '../../src/scenario/presets';
-import { simulate } from '../../src/scenario/simulate';
-import { DATA_MODES, type Scenario } from '../../src/scenario/types';
-import { allTransitionNames, modelPaths, replay } from '../machines/model';
+import { ftpClientMachine } from '../../../src/machines/ftp-client';
+import { ftpServerMachine } from '../../../src/machines/ftp-server';
+import { tcpSocketMachine } from '../../../src/machines/tcp-socket';
+import { stepperFor } from '../../../src/machines/runtime/machine-stepper';
+import { EventQueue } from '../../../src/network/event-queue';
+import { SimActor, withXStateSteps } from '../../../src/machines/runtime/sim-actor';
+import { matrixScenarios } from '../../../src/cli/matrix';
+import { NETWORK_PRESETS, defaultScenario, withReject } from '../../../src/scenario/presets';
+import { simulate } from '../../../src/scenario/simulate';
+import { DATA_MODES, type Scenario } from '../../../src/scenario/types';
+import { allTransitionNames, modelPaths, replay } from '../model';
 
 // The machine stepper must compute exactly what XState's own step computes. The protocol machines
 // are compared path by path in test/machines (every model path runs on both runtimes); here, whole

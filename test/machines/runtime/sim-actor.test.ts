@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, emit, setup } from 'xstate';
-import { EventQueue } from '../../src/network/event-queue';
-import { SimActor } from '../../src/network/sim-actor';
+import { EventQueue } from '../../../src/network/event-queue';
+import { SimActor } from '../../../src/machines/runtime/sim-actor';
 
 // Every model path of the three protocol machines also runs on SimActor and is compared with
 // XState's Actor step by step (test/machines/model.ts). These cases cover what those machines do
