@@ -1,16 +1,12 @@
 import net, { type AddressInfo } from 'node:net';
-import { createActor, enqueueActions } from 'xstate';
-import { normalisePath, type FileStore, type StoredFile } from '../machines/file-store';
-import {
-  ftpServerMachine,
-  passiveReply,
-  type FtpServerContext,
-  type FtpServerEmitted,
-  type FtpServerEvent,
-  type FtpServerSettings,
-} from '../machines/ftp-server';
+import type { Readable } from 'node:stream';
+import { createActor } from 'xstate';
+import type { FtpServerEvent, FtpServerSettings } from '../machines/ftp-server';
 import { BoundedLineReader, controlEvent, type ControlInput } from './control-lines';
+import { NetAsciiDecoder, NetAsciiEncoder } from './net-ascii-stream';
 import type { SessionEvent } from './recording';
+import type { ServedFiles, Upload } from './served-files';
+import { servedMachine, type Reply, type ServedMachineHost } from './served-machine';
 import { plainAddress, timedLogger, wireDataSocket } from './sockets';
 
 /**
@@ -29,14 +25,11 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** A data connection that moves no byte for this long fails the transfer (vsftpd data_connection_timeout). */
   dataTimeoutMs: number;
-  /**
-   * Whether STOR may create this path: false gets 553 before any data connection, as vsftpd
-   * answers when it cannot open the file. Absent: the machine's own check on its store.
-   */
-  canUpload?(path: string): boolean;
-  /** Called when STOR has stored a file, before the next command is read. */
-  onStored(path: string, file: StoredFile): void;
+  /** The files the session serves, asked for when a command needs them. */
+  files: ServedFiles;
   onEvent(event: SessionEvent): void;
+  /** Problems that are not the client's doing, such as a write the disk refused. */
+  onError?(message: string): void;
 }
 
 /** Ports of the range, starting at a random one (as vsftpd picks), so sessions rarely collide. */
@@ -63,51 +56,6 @@ async function listenOnFreePort(
   return null;
 }
 
-/**
- * The machine with one action replaced. The machine picks a passive port from its range and
- * announces it at once, which a simulated host can always honour; a real host cannot, because
- * another program may hold that port. So the adapter binds a free port first (as vsftpd does:
- * bind, then 227) and the replaced openPassive announces that one.
- */
-function machineWithBoundPassivePort(
-  boundPort: () => number,
-  canUpload: ((path: string) => boolean) | undefined,
-) {
-  const machine = ftpServerMachine.provide({
-    actions: {
-      openPassive: enqueueActions<
-        FtpServerContext,
-        FtpServerEvent,
-        { extended: boolean },
-        FtpServerEvent,
-        never,
-        never,
-        never,
-        never,
-        FtpServerEmitted
-      >(({ context, enqueue }, params) => {
-        const port = boundPort();
-        enqueue.assign({
-          passivePort: port,
-          passiveConnected: false,
-          passiveCount: context.passiveCount + 1,
-        });
-        enqueue.emit({ type: 'open-passive', port });
-        enqueue.emit(passiveReply(context, port, params.extended));
-      }),
-    },
-  });
-  if (canUpload === undefined) return machine;
-  return machine.provide({
-    guards: {
-      isUncreatableUpload: ({ context, event }) => {
-        if (event.type !== 'COMMAND' || event.verb !== 'STOR' || !event.arg) return false;
-        return !canUpload(normalisePath(context.cwd, event.arg));
-      },
-    },
-  });
-}
-
 /** Runs one session on an accepted control connection; resolves when it is over. */
 export function runServerSession(control: net.Socket, options: SessionOptions): Promise<void> {
   const log = timedLogger(options.onEvent);
@@ -126,13 +74,103 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   let ended = false;
   const dataSockets = new Set<net.Socket>();
 
-  // Only reads the port: the machine evaluates openPassive before it performs the effects of the
-  // actions before it (close-passive of the previous PASV), so the listener changes hands in the
-  // open-passive handler, in effect order.
-  const machine = machineWithBoundPassivePort(
-    () => (boundPassive!.address() as AddressInfo).port,
-    options.canUpload,
-  );
+  let download: { size: number; stream: Readable } | null = null;
+  let upload: Upload | null = null;
+  let decoder: NetAsciiDecoder | null = null;
+  /** The reply that ends the current transfer instead of 226 or 426. */
+  let failure: Reply | null = null;
+  const releaseTransferFiles = () => {
+    download?.stream.destroy();
+    download = null;
+    upload?.abort();
+    upload = null;
+    decoder = null;
+  };
+  const failUpload = (reply: Reply, reason: string) => {
+    failure = reply;
+    upload?.abort();
+    upload = null;
+    data?.destroy(new Error(reason));
+  };
+
+  const host: ServedMachineHost = {
+    files: options.files,
+    // Only reads the port: the machine evaluates openPassive before it performs the effects of
+    // the actions before it (close-passive of the previous PASV), so the listener changes hands
+    // in the open-passive handler, in effect order.
+    boundPort: () => (boundPassive!.address() as AddressInfo).port,
+    openDownload: (path) => {
+      releaseTransferFiles();
+      download = options.files.openForReading(path);
+      return download?.size ?? null;
+    },
+    startDownload: (ascii) => {
+      const file = download;
+      const socket = data;
+      if (file === null || socket === null) return 0;
+      const encoder = ascii ? new NetAsciiEncoder() : null;
+      file.stream.on('data', (chunk: Buffer) => {
+        if (socket.destroyed) return;
+        // Backpressure: the file waits while the kernel's send buffer is full.
+        if (!socket.write(encoder ? encoder.push(chunk) : chunk)) {
+          file.stream.pause();
+          socket.once('drain', () => file.stream.resume());
+        }
+      });
+      file.stream.once('end', () => {
+        if (download === file) download = null;
+        socket.once('finish', () => tell({ type: 'DATA_SENT' }));
+        socket.end();
+      });
+      file.stream.once('error', (error) => {
+        failure = { code: 451, text: 'Failure reading local file.' };
+        socket.destroy(error);
+      });
+      return file.size;
+    },
+    openUpload: (path, ascii) => {
+      releaseTransferFiles();
+      upload = options.files.beginUpload(path);
+      decoder = ascii ? new NetAsciiDecoder() : null;
+      return upload !== null;
+    },
+    receive: (bytes) => {
+      if (upload === null) return;
+      try {
+        if (upload.write(decoder ? decoder.push(bytes) : bytes)) return;
+        failUpload(
+          { code: 552, text: 'Exceeded storage allocation.' },
+          'the upload is larger than the server takes',
+        );
+      } catch (error) {
+        options.onError?.(`STOR: cannot write: ${(error as Error).message}`);
+        failUpload({ code: 451, text: 'Failure writing to local file.' }, 'write failed');
+      }
+    },
+    commitUpload: () => {
+      if (upload === null) return;
+      const finished = upload;
+      upload = null;
+      try {
+        if (decoder !== null && !finished.write(decoder.end())) {
+          finished.abort();
+          failure = { code: 552, text: 'Exceeded storage allocation.' };
+          return;
+        }
+        finished.commit();
+      } catch (error) {
+        options.onError?.(`STOR: cannot store: ${(error as Error).message}`);
+        finished.abort();
+        failure = { code: 451, text: 'Failure writing to local file.' };
+      }
+    },
+    takeFailure: () => {
+      const taken = failure;
+      failure = null;
+      return taken;
+    },
+  };
+  const machine = servedMachine(host);
   const session = createActor(machine, {
     input: { settings: options.settings, localAddress: local, peerAddress: peer, seed: 0 },
   });
@@ -283,15 +321,10 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     });
   };
 
-  // Each file STOR stores shows up as a new entry object in the machine's store.
-  let files: FileStore = options.settings.files;
   session.subscribe((snapshot) => {
-    if (snapshot.context.files !== files) {
-      const previous = files;
-      files = snapshot.context.files;
-      for (const [path, file] of Object.entries(files)) {
-        if (previous[path] !== file) options.onStored(path, file);
-      }
+    // A file opened for a transfer that did not happen (no data connection, 425) is let go.
+    if (snapshot.context.transfer === null && (download !== null || upload !== null)) {
+      releaseTransferFiles();
     }
     if (snapshot.matches({ loggedIn: 'transferring' }) && data?.isPaused()) data.resume();
     feedCommands();
@@ -328,6 +361,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
       for (const socket of dataSockets) socket.destroy();
       closePassive();
       boundPassive?.close();
+      releaseTransferFiles();
       resolve();
     });
     session.start();

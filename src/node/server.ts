@@ -1,9 +1,8 @@
 import net, { type AddressInfo } from 'node:net';
 import { defaultFileStore, type FileStore } from '../machines/file-store';
 import type { FtpServerSettings, FtpUser } from '../machines/ftp-server';
-import { readFileTree, writeStoredFile } from './file-tree';
 import type { SessionEvent } from './recording';
-import { ServedRoot } from './served-root';
+import { diskFiles, memoryFiles } from './served-files';
 import { runServerSession } from './server-session';
 
 /**
@@ -40,6 +39,11 @@ export interface FtpServerOptions {
   dataTimeoutMs?: number;
   /** Everything each session says and does; `session` counts from 1. */
   onEvent?: (session: number, event: SessionEvent) => void;
+  /**
+   * The largest file one STOR may store; a larger upload is cut off with 552 (RFC 959: exceeded
+   * storage allocation). Default DEFAULT_MAX_UPLOAD_BYTES.
+   */
+  maxUploadBytes?: number;
   /** Problems that are not any client's doing, such as a STOR the disk refused. */
   onError?: (message: string) => void;
 }
@@ -55,24 +59,21 @@ export interface RunningFtpServer {
   close(): Promise<void>;
 }
 
-/** Whether STOR could create the path under `root` now (the write itself checks again). */
-function canUploadUnder(root: string): (path: string) => boolean {
-  const served = new ServedRoot(root);
-  return (path) => {
-    const upload = served.beginUpload(path, `${process.pid}-check`);
-    upload?.abort();
-    return upload !== null;
-  };
-}
+/** 100 MiB: far more than a lesson needs, far less than would hurt the machine. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
   const onError = options.onError ?? ((message: string) => console.error(message));
-  let memoryFiles = options.files ?? defaultFileStore();
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const files =
+    options.root === undefined
+      ? memoryFiles(options.files ?? defaultFileStore(), maxUpload)
+      : diskFiles(options.root, maxUpload);
   const running = new Set<Promise<void>>();
   const controls = new Set<net.Socket>();
   let count = 0;
 
-  const settings = (files: FileStore): FtpServerSettings => ({
+  const settings: FtpServerSettings = {
     users: options.users ?? [],
     allowAnonymous: options.allowAnonymous ?? true,
     greeting: options.greeting ?? 'FTP Lab server ready.',
@@ -82,8 +83,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
     activeSourcePort: options.activeSourcePort ?? 0,
     acceptTimeoutMs: options.acceptTimeoutMs ?? 60_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 60_000,
-    files,
-  });
+    // Unused: the sessions ask `files` instead (see served-machine.ts).
+    files: {},
+  };
 
   const serve = async (control: net.Socket) => {
     const session = ++count;
@@ -92,32 +94,13 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
     // 226 back until the client's delayed ACK of the 150 (40 ms on Linux).
     control.setNoDelay(true);
     control.on('error', () => {});
-    let files: FileStore;
-    try {
-      files = options.root === undefined ? memoryFiles : await readFileTree(options.root);
-    } catch (error) {
-      onError(`cannot read ${options.root}: ${(error as Error).message}`);
-      control.end('421 Service not available, cannot read the files.\r\n');
-      controls.delete(control);
-      return;
-    }
     await runServerSession(control, {
-      settings: settings(files),
+      settings,
       passivePorts: options.passivePorts ?? null,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       dataTimeoutMs: options.dataTimeoutMs ?? 300_000,
-      ...(options.root !== undefined ? { canUpload: canUploadUnder(options.root) } : {}),
-      onStored: (path, file) => {
-        if (options.root === undefined) {
-          memoryFiles = { ...memoryFiles, [path]: file };
-          return;
-        }
-        try {
-          writeStoredFile(options.root, path, file.bytes);
-        } catch (error) {
-          onError(`STOR ${path}: cannot write it: ${(error as Error).message}`);
-        }
-      },
+      files,
+      onError,
       onEvent: (event) => options.onEvent?.(session, event),
     });
     controls.delete(control);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientArgs, parseFtpUrl, parseServeArgs } from '../../src/node/args';
 import { formatSessionEvent } from '../../src/node/dialogue';
-import { diskPath } from '../../src/node/file-tree';
+import { pathComponents } from '../../src/node/served-root';
 
 describe('ftp:// URLs (RFC 1738 §3.2)', () => {
   it('host, port (21 by default), path relative to the login directory, user and password', () => {
@@ -87,11 +87,11 @@ describe('serve arguments', () => {
 });
 
 describe('files under the served root', () => {
-  it('FTP paths map inside the root; nothing maps outside it', () => {
-    expect(diskPath('/srv/ftp', '/pub/a.txt')).toBe('/srv/ftp/pub/a.txt');
-    expect(diskPath('/srv/ftp', 'a.txt')).toBe('/srv/ftp/a.txt');
-    expect(diskPath('/srv/ftp', '/../../etc/passwd')).toBeNull();
-    expect(diskPath('/srv/ftp', '/')).toBeNull();
+  it('FTP paths are walked as plain names; "..", NUL and empty parts are none', () => {
+    expect(pathComponents('/pub/a.txt')).toEqual(['pub', 'a.txt']);
+    expect(pathComponents('/')).toEqual([]);
+    expect(pathComponents('/../../etc/passwd')).toBeNull();
+    expect(pathComponents('/a\0b')).toBeNull();
   });
 });
 

@@ -1,0 +1,178 @@
+import { enqueueActions } from 'xstate';
+import { formatListing, normalisePath, type DirectoryEntry } from '../machines/file-store';
+import {
+  ftpServerMachine,
+  passiveReply,
+  type FtpServerContext,
+  type FtpServerEmitted,
+  type FtpServerEvent,
+} from '../machines/ftp-server';
+import { formatReply } from '../protocol/ftp-reply';
+import { asciiEncode } from '../protocol/net-ascii';
+import type { ServedFiles } from './served-files';
+
+/**
+ * The ftp-server machine with its file actions provided by the real host. The machine keeps its
+ * files in its context, which suits the simulation's few small files; a real server must not hold
+ * a 1 GiB upload in memory, nor read every file when a session starts. So the guards and actions
+ * that touch files are replaced by ones that ask `ServedFiles` when a command needs it, and the
+ * bytes of a transfer go between the data socket and the file without passing through the
+ * machine's context. Everything else (the dialogue, its order, its replies) is the machine's own.
+ *
+ * The replacements that open a file do it in the guard that decides the reply, as vsftpd opens
+ * the file before it answers 150 or 550/553: the check and the open are one step, so nothing can
+ * change between them. The host keeps what was opened and releases it if no transfer follows.
+ */
+
+export interface Reply {
+  code: number;
+  text: string;
+}
+
+export interface ServedMachineHost {
+  files: ServedFiles;
+  /** The port of the passive listener the host has bound (see server-session.ts). */
+  boundPort(): number;
+  /** Opens the file for RETR and keeps it; its size, or null if there is no such file. */
+  openDownload(path: string): number | null;
+  /**
+   * Starts sending the kept download and returns its size; the host tells DATA_SENT when every
+   * byte is handed to the kernel.
+   */
+  startDownload(ascii: boolean): number;
+  /** Starts an upload and keeps it; false when the file cannot be created (553). */
+  openUpload(path: string, ascii: boolean): boolean;
+  /** Bytes of the upload from the data connection. */
+  receive(bytes: Uint8Array): void;
+  /** Puts the upload in place; if that fails, the failure (451) replaces the 226. */
+  commitUpload(): void;
+  /** The reply to a transfer the host failed (over the cap, a read or write error), if any. */
+  takeFailure(): Reply | null;
+}
+
+type Ctx = FtpServerContext;
+type Ev = FtpServerEvent;
+
+function reply({ code, text }: Reply): FtpServerEmitted {
+  return { type: 'reply', code, text, wire: formatReply(code, text) };
+}
+
+function commandOf(event: Ev): { verb: string; arg: string | null } {
+  return event.type === 'COMMAND' ? event : { verb: '', arg: null };
+}
+
+/** The machine's data-channel reset after a transfer, as its own actions do it. */
+const dataChannelReset = {
+  transfer: null,
+  activeTarget: null,
+  passivePort: null,
+  passiveConnected: false,
+} as const;
+
+function hostAction<P = undefined>(
+  body: Parameters<
+    typeof enqueueActions<Ctx, Ev, P, Ev, never, never, never, never, FtpServerEmitted>
+  >[0],
+) {
+  return enqueueActions<Ctx, Ev, P, Ev, never, never, never, never, FtpServerEmitted>(body);
+}
+
+/** A listing of a directory, or of the one entry a path names; empty if there is nothing. */
+function listingEntries(files: ServedFiles, path: string): DirectoryEntry[] {
+  const kind = files.kind(path);
+  if (kind === 'directory') return files.list(path) ?? [];
+  if (kind === null) return [];
+  const parent = path.replace(/\/[^/]*$/, '') || '/';
+  const name = path.split('/').pop();
+  return (files.list(parent) ?? []).filter((entry) => entry.name === name);
+}
+
+export function servedMachine(host: ServedMachineHost) {
+  return ftpServerMachine.provide({
+    guards: {
+      isMissingFile: ({ context, event }) => {
+        const { verb, arg } = commandOf(event);
+        if (verb !== 'RETR') return false;
+        return host.openDownload(normalisePath(context.cwd, arg ?? '.')) === null;
+      },
+      isUncreatableUpload: ({ context, event }) => {
+        const { verb, arg } = commandOf(event);
+        if (verb !== 'STOR' || !arg) return false;
+        return !host.openUpload(normalisePath(context.cwd, arg), context.type === 'A');
+      },
+    },
+    actions: {
+      // Binds first, then answers: see server-session.ts on why the host chooses the port.
+      openPassive: hostAction<{ extended: boolean }>(({ context, enqueue }, params) => {
+        const port = host.boundPort();
+        enqueue.assign({
+          passivePort: port,
+          passiveConnected: false,
+          passiveCount: context.passiveCount + 1,
+        });
+        enqueue.emit({ type: 'open-passive', port });
+        enqueue.emit(passiveReply(context, port, params.extended));
+      }),
+      changeDirectory: hostAction(({ context, event, enqueue }) => {
+        const { verb, arg } = commandOf(event);
+        const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
+        if (host.files.kind(target) === 'directory') {
+          enqueue.assign({ cwd: target });
+          enqueue.emit(reply({ code: 250, text: 'Directory successfully changed.' }));
+        } else {
+          enqueue.emit(reply({ code: 550, text: 'Failed to change directory.' }));
+        }
+      }),
+      startTransfer: hostAction(({ context, enqueue }) => {
+        const transfer = context.transfer!;
+        if (transfer.verb === 'STOR') {
+          enqueue.emit(reply({ code: 150, text: 'Ok to send data.' }));
+          return;
+        }
+        if (transfer.verb === 'LIST' || transfer.verb === 'NLST') {
+          enqueue.emit(reply({ code: 150, text: 'Here comes the directory listing.' }));
+          const entries = listingEntries(host.files, transfer.path);
+          const text =
+            transfer.verb === 'LIST'
+              ? formatListing(entries)
+              : entries.map((e) => `${e.name}\r\n`).join('');
+          enqueue.emit({ type: 'send-data', data: asciiEncode(text) });
+          enqueue.emit({ type: 'close-data' });
+          return;
+        }
+        const size = host.startDownload(context.type === 'A');
+        const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
+        const name = transfer.path.split('/').pop();
+        enqueue.emit(
+          reply({
+            code: 150,
+            text: `Opening ${mode} mode data connection for ${name} (${size} bytes).`,
+          }),
+        );
+      }),
+      collectUpload: hostAction(({ event }) => {
+        if (event.type === 'DATA_RECEIVED') host.receive(event.data);
+      }),
+      storeUpload: hostAction(({ enqueue }) => {
+        host.commitUpload();
+        enqueue.emit({ type: 'close-data' });
+      }),
+      finishTransfer: hostAction(({ context, enqueue }) => {
+        const verb = context.transfer?.verb;
+        const text =
+          verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.';
+        enqueue.emit(reply(host.takeFailure() ?? { code: 226, text }));
+        if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+        enqueue.assign(dataChannelReset);
+      }),
+      failTransfer: hostAction(({ context, enqueue }) => {
+        enqueue.emit(
+          reply(host.takeFailure() ?? { code: 426, text: 'Failure reading network stream.' }),
+        );
+        enqueue.emit({ type: 'close-data' });
+        if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
+        enqueue.assign(dataChannelReset);
+      }),
+    },
+  });
+}
