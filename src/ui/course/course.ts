@@ -12,7 +12,7 @@ export interface Course {
   broken: { file: string; problems: LineError[] }[];
 }
 
-const files = import.meta.glob<string>(['../../../lessons/*.md', '!../../lessons/README.md'], {
+const files = import.meta.glob<string>(['../../../lessons/*.md', '!../../../lessons/README.md'], {
   query: '?raw',
   import: 'default',
 });

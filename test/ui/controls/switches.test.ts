@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyPreset, isRejecting, presetIdFor, setRejecting } from '../../../src/ui/controls/switches';
+import {
+  applyPreset,
+  isRejecting,
+  presetIdFor,
+  setRejecting,
+} from '../../../src/ui/controls/switches';
 import { NETWORK_PRESETS, defaultScenario, networkPreset } from '../../../src/scenario/presets';
 import { validateScenario } from '../../../src/scenario/validate';
 

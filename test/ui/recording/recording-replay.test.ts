@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../../src/node/recording';
-import { describeEvent, formatRecordedAt, revealWait } from '../../../src/ui/recording/recording-replay';
+import {
+  describeEvent,
+  formatRecordedAt,
+  revealWait,
+} from '../../../src/ui/recording/recording-replay';
 
 const events: SessionEvent[] = [
   { t: 30, kind: 'line', from: 'server', text: '220 ready' },

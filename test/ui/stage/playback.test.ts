@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { advance, formatTime, PLAYBACK, step } from '../../../src/ui/stage/playback';
-import { duration, indexTrace, nextEventTime, packetsInFlightAt } from '../../../src/scenario/queries';
+import {
+  duration,
+  indexTrace,
+  nextEventTime,
+  packetsInFlightAt,
+} from '../../../src/scenario/queries';
 import { simulate } from '../../../src/scenario/simulate';
 import { defaultScenario, networkPreset } from '../../../src/scenario/presets';
 
