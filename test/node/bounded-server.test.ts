@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFtpServer, type RunningFtpServer } from '../../src/node/server';
-import { connectPassive, RawFtp } from './raw-ftp';
+import { connectPassive, RawFtp, storePassive } from './raw-ftp';
 import { tempDir } from './tools';
 
 const dir = tempDir('bounded-server');
@@ -30,26 +30,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function loggedIn(): Promise<RawFtp> {
-  const raw = await RawFtp.connect(server.port);
-  expect(await raw.greeting()).toBe(220);
-  await raw.login();
-  return raw;
-}
-
-/** STOR in passive mode: the codes of the replies to it. */
-async function store(raw: RawFtp, path: string, body: Uint8Array | string): Promise<number[]> {
-  const data = await connectPassive(raw);
-  raw.write(`STOR ${path}\r\n`);
-  const first = (await raw.next())!.code;
-  if (first !== 150) {
-    data.destroy();
-    return [first];
-  }
-  data.on('error', () => {});
-  data.end(body);
-  return [first, (await raw.next())!.code];
-}
+const loggedIn = () => RawFtp.loggedIn(server.port);
 
 async function retrieve(raw: RawFtp, path: string): Promise<{ codes: number[]; bytes: Buffer }> {
   const data = await connectPassive(raw);
@@ -72,11 +53,11 @@ describe('uploads and downloads go through the disk (item 2)', () => {
     const raw = await loggedIn();
     try {
       expect(await raw.send('TYPE I')).toBe(200);
-      expect(await store(raw, 'big.bin', Buffer.alloc(64 * 1024, 7))).toEqual([150, 552]);
+      expect(await storePassive(raw, 'big.bin', Buffer.alloc(64 * 1024, 7))).toEqual([150, 552]);
       expect(existsSync(join(root, 'big.bin'))).toBe(false);
       expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
       expect(await raw.send('NOOP')).toBe(200);
-      expect(await store(raw, 'small.bin', Buffer.alloc(4096, 1))).toEqual([150, 226]);
+      expect(await storePassive(raw, 'small.bin', Buffer.alloc(4096, 1))).toEqual([150, 226]);
       expect(readFileSync(join(root, 'small.bin'))).toEqual(Buffer.alloc(4096, 1));
     } finally {
       raw.close();
@@ -100,7 +81,7 @@ describe('uploads and downloads go through the disk (item 2)', () => {
     const raw = await loggedIn();
     try {
       expect(await raw.send('TYPE A')).toBe(200);
-      expect(await store(raw, 'pub/text.txt', 'one\r\ntwo\r\nthree\r')).toEqual([150, 226]);
+      expect(await storePassive(raw, 'pub/text.txt', 'one\r\ntwo\r\nthree\r')).toEqual([150, 226]);
       expect(readFileSync(join(root, 'pub', 'text.txt'), 'latin1')).toBe('one\ntwo\nthree\r');
       const got = await retrieve(raw, 'pub/text.txt');
       expect(got.bytes.toString('latin1')).toBe('one\r\ntwo\r\nthree\r');

@@ -29,13 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function loggedIn(localAddress?: string): Promise<RawFtp> {
-  const raw = await RawFtp.connect(server.port, localAddress);
-  expect(await raw.greeting()).toBe(220);
-  expect(await raw.send('USER anonymous')).toBe(331);
-  expect(await raw.send('PASS guest@example.org')).toBe(230);
-  return raw;
-}
+const loggedIn = (localAddress?: string) => RawFtp.loggedIn(server.port, localAddress);
 
 async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -41,6 +41,18 @@ export class RawFtp {
     return new RawFtp(socket);
   }
 
+  /** Connects and logs in anonymously, failing unless the server answers 220, 331 and 230. */
+  static async loggedIn(port: number, localAddress?: string): Promise<RawFtp> {
+    const raw = await RawFtp.connect(port, localAddress);
+    const codes = [await raw.greeting(), await raw.send('USER anonymous')];
+    codes.push(await raw.send('PASS guest@example.org'));
+    if (codes.join() !== '220,331,230') {
+      raw.close();
+      throw new Error(`expected 220, 331, 230 to greeting, USER and PASS; got ${codes.join(', ')}`);
+    }
+    return raw;
+  }
+
   private deliver(reply: FtpReply) {
     const wake = this.waiting.shift();
     if (wake) wake(reply);
@@ -113,4 +125,22 @@ export async function connectPassive(raw: RawFtp, localAddress?: string): Promis
     socket.once('error', reject);
   });
   return socket;
+}
+
+/** STOR `path` over a passive data connection: the reply to STOR, and the final one if it ran. */
+export async function storePassive(
+  raw: RawFtp,
+  path: string,
+  body: Uint8Array | string,
+): Promise<number[]> {
+  const data = await connectPassive(raw);
+  raw.write(`STOR ${path}\r\n`);
+  const first = (await raw.next())!.code;
+  if (first !== 150) {
+    data.destroy();
+    return [first];
+  }
+  data.on('error', () => {});
+  data.end(body);
+  return [first, (await raw.next())!.code];
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServedRoot } from '../../src/node/served-root';
 import { startFtpServer, type RunningFtpServer } from '../../src/node/server';
-import { connectPassive, RawFtp } from './raw-ftp';
+import { connectPassive, RawFtp, storePassive } from './raw-ftp';
 import { tempDir } from './tools';
 
 const dir = tempDir('served-root');
@@ -40,27 +40,14 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function loggedIn(): Promise<RawFtp> {
-  const raw = await RawFtp.connect(server.port);
-  expect(await raw.greeting()).toBe(220);
-  await raw.login();
-  return raw;
-}
+const loggedIn = () => RawFtp.loggedIn(server.port);
 
 /** STOR `path` in passive mode; the reply code to STOR, and the final one if the upload ran. */
 async function store(path: string, body: string): Promise<number[]> {
   const raw = await loggedIn();
   try {
     expect(await raw.send('TYPE I')).toBe(200);
-    const data = await connectPassive(raw);
-    raw.write(`STOR ${path}\r\n`);
-    const first = (await raw.next())!.code;
-    if (first !== 150) {
-      data.destroy();
-      return [first];
-    }
-    data.end(body);
-    return [first, (await raw.next())!.code];
+    return await storePassive(raw, path, body);
   } finally {
     raw.close();
   }
