@@ -1,6 +1,7 @@
 // `npm test`: type-check, lint, format check, unit tests and end-to-end tests, in that order.
 // Every step runs even after a failure, so one run shows every problem. The last line printed is
-// the plain `N passed, N failed` that CI reads. SKIP_E2E=1 leaves out the Playwright step.
+// the plain `N passed, N failed` that CI reads. SKIP_E2E=1 leaves out the Playwright step;
+// SKIP_SYSTEM=1 skips the check for system programs (test/system-deps.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +13,20 @@ import {
   formatSummary,
   formatTable,
 } from './summary.mjs';
+import { ensureSystemPrograms } from './system-deps.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 mkdirSync('test-results', { recursive: true });
 
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
 const skipE2e = process.env.SKIP_E2E === '1';
+
+// The system programs first (Chromium, tshark, the real FTP programs): installed here when this
+// is root on Debian, otherwise the run stops at once with the command that installs them.
+if (process.env.SKIP_SYSTEM !== '1' && !ensureSystemPrograms().ok) {
+  console.log(formatSummary({ passed: 0, failed: 1 }));
+  process.exit(1);
+}
 
 /**
  * A check step counts as one test; a runner step reads its own counts from its JSON report.
