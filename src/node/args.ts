@@ -36,6 +36,9 @@ export function parseFtpUrl(text: string): Result<FtpUrl> {
   } catch {
     return err(`bad %-escape in the path of ${JSON.stringify(text)}`);
   }
+  // The URL parser takes port 0, but no server listens there: connecting to it fails later with
+  // a stranger error than this one.
+  if (url.port === '0') return err(`port 0 in ${JSON.stringify(text)}: expected a port 1-65535`);
   return ok({
     host,
     port: url.port === '' ? 21 : Number(url.port),
@@ -98,16 +101,35 @@ function readFlags(
   return ok({ values, switches: on, positionals });
 }
 
+/** A count of bytes: digits, optionally with a binary suffix (K, M, G: KiB, MiB, GiB). */
+function parseBytes(text: string, what: string): Result<number> {
+  const match = /^([0-9]{1,15})([KMG]?)$/i.exec(text);
+  const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match?.[2]?.toUpperCase() ?? ''];
+  const bytes = Number(match?.[1]) * (scale ?? 1);
+  if (!match || bytes < 1 || !Number.isSafeInteger(bytes)) {
+    return err(
+      `${what}: expected a number of bytes such as 1048576 or 100M, got ${JSON.stringify(text)}`,
+    );
+  }
+  return ok(bytes);
+}
+
 export interface ServeOptions {
   help: boolean;
   port: number;
   root: string | null;
   passivePorts: { from: number; to: number } | null;
   activeSourcePort: number;
+  /** The largest file one STOR may store. */
+  maxUploadBytes: number;
 }
 
 export function parseServeArgs(argv: readonly string[]): Result<ServeOptions> {
-  const flags = readFlags(argv, ['--port', '--root', '--pasv-ports', '--active-port'], []);
+  const flags = readFlags(
+    argv,
+    ['--port', '--root', '--pasv-ports', '--active-port', '--max-upload'],
+    [],
+  );
   if (!flags.ok) return flags;
   const { values, positionals } = flags.value;
   if (positionals.length > 0) {
@@ -120,12 +142,23 @@ export function parseServeArgs(argv: readonly string[]): Result<ServeOptions> {
   const range = values.get('--pasv-ports');
   const passivePorts = range === undefined ? ok(null) : parsePortRange(range);
   if (!passivePorts.ok) return passivePorts;
+  const passive = passivePorts.value;
+  // A passive listener cannot bind the control port, so every passive transfer would fail.
+  if (passive !== null && port.value >= passive.from && port.value <= passive.to) {
+    return err(
+      `--pasv-ports ${passive.from}-${passive.to} includes the control port ${port.value}; choose a range without it`,
+    );
+  }
+  // 100M: server.ts's DEFAULT_MAX_UPLOAD_BYTES (args.test.ts checks they agree).
+  const maxUpload = parseBytes(values.get('--max-upload') ?? '100M', '--max-upload');
+  if (!maxUpload.ok) return maxUpload;
   return ok({
     help: flags.value.switches.has('--help'),
     port: port.value,
     root: values.get('--root') ?? null,
     passivePorts: passivePorts.value,
     activeSourcePort: activeSourcePort.value,
+    maxUploadBytes: maxUpload.value,
   });
 }
 

@@ -7,6 +7,7 @@ import { startFtpServer } from './server';
 /** `npm run serve -- --port 2121 --root DIR`: the project's FTP server machine on 127.0.0.1. */
 
 export const SERVE_HELP = `Usage: npm run serve -- [--port 2121] [--root DIR] [--pasv-ports FROM-TO] [--active-port N]
+         [--max-upload BYTES]
 
 Runs the project's FTP server state machine as a real server on 127.0.0.1 (loopback only:
 anyone may log in anonymously and upload), and prints every session's control dialogue.
@@ -15,9 +16,11 @@ Ctrl-C stops it.
   --port N             control port (default 2121; 0 picks a free one)
   --root DIR           serve DIR; uploads are written into it. Without it, the simulation's
                        sample files are served from memory.
-  --pasv-ports A-B     passive data ports (default: any free port)
+  --pasv-ports A-B     passive data ports (default: any free port); must not include --port
   --active-port N      source port of active-mode data connections (default 0: any; RFC 959
                        says 20, which only root may bind)
+  --max-upload BYTES   the largest file one STOR may store, in bytes or with K, M or G
+                       (default 100M); a larger upload gets 552 and nothing is kept
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -42,6 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ...(options.root !== null ? { root: options.root } : {}),
       passivePorts: options.passivePorts,
       activeSourcePort: options.activeSourcePort,
+      maxUploadBytes: options.maxUploadBytes,
       onEvent: (session, event) =>
         process.stdout.write(`[${session}] ${formatSessionEvent(event)}\n`),
       onError: (message) => process.stderr.write(`error: ${message}\n`),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClientArgs, parseFtpUrl, parseServeArgs } from '../../src/node/args';
 import { formatSessionEvent } from '../../src/node/dialogue';
 import { pathComponents } from '../../src/node/served-root';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../src/node/server';
 
 describe('ftp:// URLs (RFC 1738 §3.2)', () => {
   it('host, port (21 by default), path relative to the login directory, user and password', () => {
@@ -27,6 +28,16 @@ describe('ftp:// URLs (RFC 1738 §3.2)', () => {
         password: 's@cret',
       },
     });
+  });
+
+  it('refuses port 0: nothing listens there (issue 11 item 8)', () => {
+    expect(parseFtpUrl('ftp://127.0.0.1:0/')).toEqual({
+      ok: false,
+      error: 'port 0 in "ftp://127.0.0.1:0/": expected a port 1-65535',
+    });
+    expect(parseFtpUrl('ftp://127.0.0.1:00/notes.txt')).toMatchObject({ ok: false });
+    expect(parseClientArgs(['ftp://127.0.0.1:0/notes.txt'])).toMatchObject({ ok: false });
+    expect(parseFtpUrl('ftp://127.0.0.1:1/')).toMatchObject({ ok: true, value: { port: 1 } });
   });
 
   it('refuses what is not an ftp:// URL', () => {
@@ -71,7 +82,14 @@ describe('serve arguments', () => {
   it('defaults, a passive range, and what is wrong with bad values', () => {
     expect(parseServeArgs([])).toEqual({
       ok: true,
-      value: { help: false, port: 2121, root: null, passivePorts: null, activeSourcePort: 0 },
+      value: {
+        help: false,
+        port: 2121,
+        root: null,
+        passivePorts: null,
+        activeSourcePort: 0,
+        maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+      },
     });
     expect(
       parseServeArgs(['--port', '0', '--root', 'd', '--pasv-ports', '50000-50100']),
@@ -83,6 +101,39 @@ describe('serve arguments', () => {
     expect(parseServeArgs(['--pasv-ports', '21-30'])).toMatchObject({ ok: false });
     expect(parseServeArgs(['--port', '70000'])).toMatchObject({ ok: false });
     expect(parseServeArgs(['--port'])).toEqual({ ok: false, error: '--port: missing value' });
+  });
+
+  it('refuses a passive range that includes the control port (issue 11 item 7)', () => {
+    expect(parseServeArgs(['--port', '50050', '--pasv-ports', '50000-50100'])).toEqual({
+      ok: false,
+      error: '--pasv-ports 50000-50100 includes the control port 50050; choose a range without it',
+    });
+    for (const port of ['50000', '50100']) {
+      expect(parseServeArgs(['--port', port, '--pasv-ports', '50000-50100'])).toMatchObject({
+        ok: false,
+      });
+    }
+    expect(parseServeArgs(['--pasv-ports', '2121-2121'])).toMatchObject({ ok: false });
+    expect(parseServeArgs(['--port', '49999', '--pasv-ports', '50000-50100'])).toMatchObject({
+      ok: true,
+    });
+    expect(parseServeArgs(['--port', '0', '--pasv-ports', '50000-50100'])).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('--max-upload takes bytes, or K, M and G (binary units)', () => {
+    const cap = (text: string) => {
+      const parsed = parseServeArgs(['--max-upload', text]);
+      return parsed.ok ? parsed.value.maxUploadBytes : parsed.error;
+    };
+    expect(cap('4096')).toBe(4096);
+    expect(cap('64k')).toBe(64 * 1024);
+    expect(cap('100M')).toBe(DEFAULT_MAX_UPLOAD_BYTES);
+    expect(cap('2G')).toBe(2 * 1024 ** 3);
+    for (const bad of ['0', '-1', '1.5M', '10T', 'lots', '9'.repeat(16)]) {
+      expect(cap(bad)).toMatch(/^--max-upload: expected a number of bytes/);
+    }
   });
 });
 
