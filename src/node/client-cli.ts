@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { ClientFailure } from '../machines/ftp-client';
 import { asciiDecode } from '../protocol/net-ascii';
 import { parseClientArgs, type ClientCliOptions } from './args';
-import { runFtpClient, type FtpClientResult } from './client';
+import { commandLineProblem, runFtpClient, type FtpClientResult } from './client';
 import { formatSessionEvent } from './dialogue';
 import type { SessionEvent } from './recording';
 
@@ -83,7 +83,9 @@ export function readClientOptions(
     io.stdout(help);
     return EXIT.success;
   }
-  const problem = check(parsed.value);
+  const { url, steps } = parsed.value;
+  const problem =
+    commandLineProblem({ user: url.user, password: url.password, steps }) ?? check(parsed.value);
   if (problem !== null) {
     io.stderr(`error: ${problem}\n`);
     return EXIT.badInput;

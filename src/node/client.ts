@@ -64,12 +64,48 @@ async function localAddressToward(host: string, port: number): Promise<string> {
   }
 }
 
+/** A value quoted for an error line: at most a short prefix, and how long it was. */
+function quoted(value: string): string {
+  const shown = JSON.stringify(value.length > 60 ? value.slice(0, 60) : value);
+  return value.length > 60 ? `${shown}… (${value.length} characters)` : shown;
+}
+
+/**
+ * Why these options cannot become command lines, or null. A CR or LF in the user, the password
+ * or a step's argument (a URL's %0d%0a) would end that command and smuggle another onto the
+ * control connection (RFC 959 §5.3: a line ends at CRLF), so nothing is sent at all.
+ */
+export function commandLineProblem(options: {
+  user?: string | null;
+  password?: string | null;
+  steps: readonly ClientStep[];
+}): string | null {
+  const values: [string, string | null | undefined][] = [
+    ['the user name', options.user],
+    ['the password', options.password],
+    ...options.steps.map((step): [string, string | null] => [
+      `the ${step.verb} argument`,
+      step.arg,
+    ]),
+  ];
+  for (const [what, value] of values) {
+    if (value != null && /[\r\n]/.test(value)) {
+      // The password is not echoed: it may be real.
+      const shown = what === 'the password' ? what : `${what} ${quoted(value)}`;
+      return `${shown} contains CR or LF, which would start another FTP command: nothing sent`;
+    }
+  }
+  return null;
+}
+
 async function ipv4Of(host: string): Promise<string> {
   if (net.isIPv4(host)) return host;
   return (await lookup(host, { family: 4 })).address;
 }
 
 export async function runFtpClient(options: FtpClientOptions): Promise<FtpClientResult> {
+  const problem = commandLineProblem(options);
+  if (problem !== null) throw new RangeError(problem);
   const log = timedLogger(options.onEvent);
 
   const serverAddress = await ipv4Of(options.host);
