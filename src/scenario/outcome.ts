@@ -307,3 +307,68 @@ function portRefusal(input: OutcomeInput): string {
   const publicAddress = addressing.clientRouter.wan;
   return `The client sent "${sent && sent.type === 'control' ? sent.text : verb}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "500 Illegal ${verb} command." Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
 }
+
+const MODE_SHORT: Record<DataMode, string> = {
+  active: 'active mode',
+  passive: 'passive mode',
+  eprt: 'EPRT mode',
+  epsv: 'EPSV mode',
+};
+
+/** "the client firewall's rule 3", "the server firewall's default policy", "the Internet". */
+function decider(scenario: Scenario, decided: NonNullable<DataConnectionSummary['decidedBy']>) {
+  const node = nodeName(scenario, decided.node);
+  if (decided.verdict?.by === 'rule') return `${node}'s rule ${decided.verdict.ruleNumber}`;
+  if (decided.verdict?.by === 'policy') return `${node}'s default policy`;
+  return node;
+}
+
+/**
+ * The outcome in one line for the verdict bar: works or fails, then the place and the cause
+ * ("the client firewall's rule 3 dropped the server's data connection"), then the mode and the
+ * command in brackets. The paragraph in `explanation` says the same at length.
+ */
+export function verdictLine(
+  outcome: Outcome,
+  scenario: Pick<Scenario, 'mode' | 'clientSide' | 'serverSide'>,
+): string {
+  const mode = MODE_SHORT[scenario.mode];
+  const full = scenario as Scenario;
+  if (outcome.result === 'success') {
+    const related = outcome.dataConnections.find((c) => c.decidedBy?.verdict?.state === 'RELATED');
+    if (related?.decidedBy) {
+      // The opener's own router lets it out; the far side's lets it in.
+      const own = related.decidedBy.node === `${related.opener}-router`;
+      return `Works: ${nodeName(full, related.decidedBy.node)} let the ${related.opener}'s data connection ${own ? 'out' : 'in'} as RELATED (${mode})`;
+    }
+    const n = outcome.dataConnections.length;
+    return `Works: every command succeeded${n > 0 ? `, ${n === 1 ? 'one data connection' : `${n} data connections`} opened by the ${outcome.dataConnections[0]!.opener}` : ''} (${mode})`;
+  }
+  const step = outcome.failedAt ?? 'session';
+  const where = `(${mode}, ${step})`;
+  const blocked = outcome.dataConnections.find((c) => c.result !== 'established');
+  if (blocked && (outcome.failureKind === 'data-connect' || outcome.replyCodes.includes(425))) {
+    const connection = `the ${blocked.opener}'s data connection`;
+    const decided = blocked.decidedBy;
+    if (decided?.node === 'internet')
+      return `Fails: the Internet could not deliver ${connection} to ${blocked.to}, a private address ${where}`;
+    if (decided && (blocked.result === 'dropped' || blocked.result === 'rejected'))
+      return `Fails: ${decider(full, decided)} ${blocked.result} ${connection} ${where}`;
+    if (blocked.result === 'refused')
+      return `Fails: the ${blocked.opener === 'server' ? 'client' : 'server'} refused ${connection} to ${blocked.to} ${where}`;
+    return `Fails: ${connection} to ${blocked.to} got no answer ${where}`;
+  }
+  switch (outcome.failureKind) {
+    case 'login':
+      return `Fails: the server refused the login ${where}`;
+    case 'control-connect':
+      return `Fails: the client could not open the control connection to port 21 ${where}`;
+    case 'control-lost':
+      return `Fails: the control connection was lost ${where}`;
+    case 'stalled':
+      return `Fails: the session did not finish ${where}`;
+  }
+  if (outcome.replyCodes.includes(500) && full.clientSide.nat)
+    return `Fails: the server refused the ${scenario.mode === 'eprt' ? 'EPRT' : 'PORT'} command, which named the client's private address behind NAT ${where}`;
+  return `Fails at ${step} (${mode})`;
+}
