@@ -63,6 +63,8 @@ const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
 const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
 const CAPTURES: CapturePoint[] = CAPTURE_POINTS.map((point) => point.id);
 export const DEFAULT_CAPTURE: CapturePoint = 'client';
+/** The largest --scenario file read; the largest valid scenario, pretty-printed, is about 110 KB. */
+export const SCENARIO_FILE_LIMIT = 1024 * 1024;
 
 function choice<T extends string>(allowed: readonly T[], store: (o: CliOptions, v: T) => void) {
   return (options: CliOptions, value: string): string | null => {
@@ -157,7 +159,7 @@ export const VALUE_FLAGS: ValueFlag[] = [
   {
     name: '--scenario',
     placeholder: '<file.json>',
-    help: 'read a scenario file; the other flags override its fields',
+    help: `read a scenario file (a regular file of at most ${SCENARIO_FILE_LIMIT / 1024 / 1024} MiB); the other flags override its fields`,
     set: (options, value) => {
       options.scenarioFile = value;
       return null;
@@ -379,8 +381,8 @@ export function helpText(): string {
     'Exit codes:',
     '  0  the simulated FTP session succeeded (also after --help and --list-presets)',
     '  1  the simulated FTP session failed; the transcript says where and why',
-    '  2  bad input: unknown flag or preset, missing value, unreadable or invalid scenario file,',
-    '     a --pcap file that cannot be written',
+    '  2  bad input: unknown flag or preset, missing value, unreadable or invalid scenario file',
+    `     (also a device, a FIFO or a file over ${SCENARIO_FILE_LIMIT / 1024 / 1024} MiB), a --pcap file that cannot be written`,
     '  3  internal error',
     '',
     'Examples:',

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { toJsonSummary } from '../export/json';
 import { capturedHops, capturePoint, writePcap, type CapturePoint } from '../export/pcap';
@@ -7,7 +7,14 @@ import { defaultScenario, FIREWALL_PRESETS, NETWORK_PRESETS } from '../scenario/
 import { simulate, type SimulationResult } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
-import { buildScenario, DEFAULT_CAPTURE, helpText, parseArgs, type CliOptions } from './args';
+import {
+  buildScenario,
+  DEFAULT_CAPTURE,
+  helpText,
+  parseArgs,
+  SCENARIO_FILE_LIMIT,
+  type CliOptions,
+} from './args';
 
 /** `npm run sim -- ...`: one scenario, simulated headless; see helpText() for flags and exit codes. */
 
@@ -23,13 +30,50 @@ export interface CliIo {
 
 class BadInput extends Error {}
 
+/**
+ * Reads a --scenario file of at most SCENARIO_FILE_LIMIT bytes. Opened without blocking and
+ * checked with fstat on the open descriptor (so nothing can be swapped in between): a device
+ * (`/dev/zero` never ends), a FIFO (waits for a writer forever) or a directory is refused before
+ * a byte is read, and a file that grows while being read stops at the limit.
+ */
+export function readScenarioFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw new Error('is a directory');
+    if (!stats.isFile()) throw new Error('not a regular file (a device, FIFO or socket)');
+    const tooLarge = new Error(
+      `larger than ${SCENARIO_FILE_LIMIT / 1024 / 1024} MiB (a scenario is a few KB)`,
+    );
+    if (stats.size > SCENARIO_FILE_LIMIT) throw tooLarge;
+    const buffer = Buffer.alloc(SCENARIO_FILE_LIMIT + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > SCENARIO_FILE_LIMIT) throw tooLarge;
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function loadScenarioFile(io: CliIo, path: string): Scenario {
   let text: string;
   try {
     text = io.readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : null;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : null;
     throw new BadInput(
       `--scenario ${path}: cannot read the file: ${why ?? (error as Error).message}`,
     );
@@ -154,7 +198,7 @@ export function main(argv: readonly string[]): number {
   const io: CliIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile: readScenarioFile,
   };
   try {
     return run(argv, io);

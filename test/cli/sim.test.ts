@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT, run, type CliIo } from '../../src/cli/sim';
+import { SCENARIO_FILE_LIMIT } from '../../src/cli/args';
+import { EXIT, readScenarioFile, run, type CliIo } from '../../src/cli/sim';
 
 const TSX = join('node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'ftp-lab-sim-'));
@@ -13,11 +14,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * The real command in a child process: exit code, streams, no shared state. Each costs about
  * half a second, so only the cases that need a real process use one.
  */
-function sim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function sim(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const start = performance.now();
   return new Promise((resolve) => {
-    execFile(TSX, ['src/cli/sim.ts', ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(TSX, ['src/cli/sim.ts', ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ms: performance.now() - start });
     });
   });
 }
@@ -29,7 +33,7 @@ function simInProcess(...args: string[]) {
   const io: CliIo = {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readFile: readScenarioFile,
   };
   return { code: run(args, io), stdout, stderr };
 }
@@ -159,5 +163,56 @@ describe('sim in-process', () => {
     expect(code).toBe(EXIT.ftpFailure);
     expect(stdout).toContain('rejected at the server firewall');
     expect(stdout).toContain('on the wire');
+  });
+});
+
+describe('a scenario file is read within bounds (issue 11 item 18)', () => {
+  // Before: /dev/zero grew the process to 1.7 GB in 6 s and a FIFO waited for a writer forever.
+  it('refuses /dev/zero at once with exit 2', async () => {
+    const { code, stderr, ms } = await sim('--scenario', '/dev/zero');
+    expect(code).toBe(EXIT.badInput);
+    expectOneErrorLine(stderr);
+    expect(stderr).toContain(
+      '--scenario /dev/zero: cannot read the file: not a regular file (a device, FIFO or socket)',
+    );
+    expect(ms).toBeLessThan(8_000); // the child's start-up alone is about a second
+  }, 30_000);
+
+  it('refuses a FIFO without waiting for a writer', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { code, stderr } = await sim('--scenario', fifo);
+    expect(code).toBe(EXIT.badInput);
+    expectOneErrorLine(stderr);
+    expect(stderr).toContain('not a regular file (a device, FIFO or socket)');
+  }, 30_000);
+
+  it('refuses devices and directories in well under a second', () => {
+    for (const [path, why] of [
+      ['/dev/zero', 'not a regular file'],
+      ['/dev/urandom', 'not a regular file'],
+      [dir, 'is a directory'],
+    ] as const) {
+      const start = performance.now();
+      const { code, stderr } = simInProcess('--scenario', path);
+      expect(performance.now() - start).toBeLessThan(250);
+      expect(code).toBe(EXIT.badInput);
+      expect(stderr).toBe(
+        `error: --scenario ${path}: cannot read the file: ${why}${why === 'is a directory' ? '' : ' (a device, FIFO or socket)'}\n`,
+      );
+    }
+  });
+
+  it('refuses a file over the documented limit, and reads one at the limit', () => {
+    const large = join(dir, 'large.json');
+    writeFileSync(large, `${' '.repeat(SCENARIO_FILE_LIMIT - 2)}{}`);
+    expect(simInProcess('--scenario', large).code).toBe(EXIT.success);
+    writeFileSync(large, `${' '.repeat(SCENARIO_FILE_LIMIT - 1)}{}`);
+    const { code, stderr } = simInProcess('--scenario', large);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toBe(
+      `error: --scenario ${large}: cannot read the file: larger than 1 MiB (a scenario is a few KB)\n`,
+    );
+    expect(simInProcess('--help').stdout).toContain('at most 1 MiB');
   });
 });
