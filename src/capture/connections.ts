@@ -1,0 +1,232 @@
+import { TCP_FLAG, type CapturedPacket, type TcpInfo } from './packet';
+
+/**
+ * TCP connections as the capture shows them: who opened each (the first SYN without ACK), how
+ * often the SYN was sent, whether anything answered it (SYN-ACK, RST, an ICMP error quoting it),
+ * FIN and RST from each side, payload bytes per direction with retransmissions counted apart.
+ * For FTP control connections the payload segments are kept, to be reassembled in order.
+ */
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface Segment {
+  frame: number;
+  tMs: number;
+  seq: number;
+  payload: Uint8Array;
+  /** Wire length: more than payload.length when the snap length cut the frame. */
+  length: number;
+  fin: boolean;
+}
+
+export interface Direction {
+  packets: number;
+  /** Payload bytes on the wire, each sequence number counted once. */
+  bytes: number;
+  retransmissions: number;
+  fin: number | null;
+  rst: number | null;
+  /** Payload segments, kept only for control connections. */
+  segments: Segment[];
+  /** Sequence number of the SYN, when seen. */
+  isn: number | null;
+  /** Highest sequence number end seen, relative to the first one seen. */
+  highest: number | null;
+  firstSeq: number | null;
+  ttls: Set<number>;
+}
+
+export interface Connection {
+  id: number;
+  /** The side that sent the first SYN; the first packet's sender when no SYN was captured. */
+  opener: Endpoint;
+  acceptor: Endpoint;
+  firstMs: number;
+  lastMs: number;
+  firstFrame: number;
+  /** Times of the opener's SYNs (first and retransmissions). */
+  synTimes: number[];
+  synAckMs: number | null;
+  /** A RST from the acceptor before any SYN-ACK: the port was closed (or a firewall's tcp-reset). */
+  refusedMs: number | null;
+  /** Who sent the RST that refused it. */
+  refusedBy: string | null;
+  icmp: { tMs: number; from: string; kind: string; frame: number }[];
+  fromOpener: Direction;
+  fromAcceptor: Direction;
+  control: boolean;
+  /** Frames of this connection, for the ladder: all of a control connection, the handshake and close of others. */
+  frames: number[];
+}
+
+function direction(): Direction {
+  return {
+    packets: 0,
+    bytes: 0,
+    retransmissions: 0,
+    fin: null,
+    rst: null,
+    segments: [],
+    isn: null,
+    highest: null,
+    firstSeq: null,
+    ttls: new Set(),
+  };
+}
+
+const FTP_GREETING = /^(?:220|120|421)[ -]/;
+const FTP_OPENING_COMMAND = /^(?:USER|AUTH|FEAT|SYST|OPTS|HOST|QUIT) ?/i;
+const CONTROL_PORT = 21;
+
+function startsWith(payload: Uint8Array, pattern: RegExp): boolean {
+  const head = String.fromCharCode.apply(null, Array.from(payload.subarray(0, 8)));
+  return pattern.test(head);
+}
+
+export class ConnectionTable {
+  readonly connections: Connection[] = [];
+  private readonly byKey = new Map<string, Connection>();
+  /** Packets worth drawing: every packet of a control connection, SYN/FIN/RST of others, ICMP. */
+  readonly shown: CapturedPacket[] = [];
+
+  add(packet: CapturedPacket): void {
+    if (packet.tcp) this.addTcp(packet, packet.tcp);
+    else if (packet.icmp) this.addIcmp(packet);
+  }
+
+  private addTcp(packet: CapturedPacket, tcp: TcpInfo): void {
+    const forward = `${packet.src}|${tcp.srcPort}|${packet.dst}|${tcp.dstPort}`;
+    let connection = this.byKey.get(forward);
+    const isSyn = (tcp.flags & (TCP_FLAG.syn | TCP_FLAG.ack)) === TCP_FLAG.syn;
+    if (
+      connection &&
+      isSyn &&
+      connection.synAckMs !== null &&
+      connection.opener.address === packet.src &&
+      connection.opener.port === tcp.srcPort &&
+      (connection.fromOpener.fin !== null ||
+        connection.fromOpener.rst !== null ||
+        connection.fromAcceptor.rst !== null) &&
+      connection.fromOpener.isn !== tcp.seq
+    ) {
+      // The same four-tuple used again after the last connection closed: a new connection.
+      connection = undefined;
+    }
+    if (!connection) {
+      const opener = { address: packet.src, port: tcp.srcPort };
+      const acceptor = { address: packet.dst, port: tcp.dstPort };
+      // Without a captured SYN, a SYN-ACK still says which side opened.
+      const synAck = (tcp.flags & (TCP_FLAG.syn | TCP_FLAG.ack)) === (TCP_FLAG.syn | TCP_FLAG.ack);
+      connection = {
+        id: this.connections.length,
+        opener: synAck ? acceptor : opener,
+        acceptor: synAck ? opener : acceptor,
+        firstMs: packet.tMs,
+        lastMs: packet.tMs,
+        firstFrame: packet.frame,
+        synTimes: [],
+        synAckMs: null,
+        refusedMs: null,
+        refusedBy: null,
+        icmp: [],
+        fromOpener: direction(),
+        fromAcceptor: direction(),
+        control: tcp.srcPort === CONTROL_PORT || tcp.dstPort === CONTROL_PORT,
+        frames: [],
+      };
+      this.connections.push(connection);
+      this.byKey.set(forward, connection);
+      this.byKey.set(`${packet.dst}|${tcp.dstPort}|${packet.src}|${tcp.srcPort}`, connection);
+    }
+    const c = connection;
+    c.lastMs = packet.tMs;
+    const fromOpener = packet.src === c.opener.address && tcp.srcPort === c.opener.port;
+    const side = fromOpener ? c.fromOpener : c.fromAcceptor;
+    side.packets++;
+    side.ttls.add(packet.ttl);
+    const flags = tcp.flags;
+    if (flags & TCP_FLAG.syn) {
+      side.isn = tcp.seq;
+      if (fromOpener && !(flags & TCP_FLAG.ack)) c.synTimes.push(packet.tMs);
+      if (!fromOpener && flags & TCP_FLAG.ack && c.synAckMs === null) c.synAckMs = packet.tMs;
+    }
+    if (flags & TCP_FLAG.rst) {
+      side.rst ??= packet.tMs;
+      if (!fromOpener && c.synAckMs === null && c.refusedMs === null) {
+        c.refusedMs = packet.tMs;
+        c.refusedBy = packet.src;
+      }
+    }
+    if (flags & TCP_FLAG.fin) side.fin ??= packet.tMs;
+    const length = tcp.payloadLength;
+    if (length > 0) {
+      const seq = flags & TCP_FLAG.syn ? (tcp.seq + 1) >>> 0 : tcp.seq;
+      side.firstSeq ??= seq;
+      const relative = (seq - side.firstSeq) | 0;
+      const end = relative + length;
+      if (side.highest === null || end > side.highest) {
+        side.bytes +=
+          side.highest === null || relative >= side.highest ? length : end - side.highest;
+        side.highest = end;
+      } else side.retransmissions++;
+      if (
+        !c.control &&
+        side.segments.length === 0 &&
+        c.fromOpener.bytes + c.fromAcceptor.bytes === length
+      ) {
+        // The first payload of the connection decides whether it is FTP control on another port.
+        if (!fromOpener && startsWith(tcp.payload, FTP_GREETING)) c.control = true;
+        if (fromOpener && startsWith(tcp.payload, FTP_OPENING_COMMAND)) c.control = true;
+      }
+      if (c.control)
+        side.segments.push({
+          frame: packet.frame,
+          tMs: packet.tMs,
+          seq,
+          payload: tcp.payload,
+          length,
+          fin: (flags & TCP_FLAG.fin) !== 0,
+        });
+    }
+    if (c.control || flags & (TCP_FLAG.syn | TCP_FLAG.fin | TCP_FLAG.rst) || side.packets <= 2) {
+      c.frames.push(packet.frame);
+      this.shown.push(packet);
+    }
+  }
+
+  private addIcmp(packet: CapturedPacket): void {
+    const icmp = packet.icmp!;
+    this.shown.push(packet);
+    const q = icmp.quoted;
+    if (!q || !icmp.kind) return;
+    let c = this.byKey.get(`${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`);
+    if (!c) {
+      // The error answers a packet this capture did not hold: its connection is known from the quote.
+      c = {
+        id: this.connections.length,
+        opener: { address: q.src, port: q.srcPort },
+        acceptor: { address: q.dst, port: q.dstPort },
+        firstMs: packet.tMs,
+        lastMs: packet.tMs,
+        firstFrame: packet.frame,
+        synTimes: [],
+        synAckMs: null,
+        refusedMs: null,
+        refusedBy: null,
+        icmp: [],
+        fromOpener: direction(),
+        fromAcceptor: direction(),
+        control: q.dstPort === CONTROL_PORT,
+        frames: [],
+      };
+      this.connections.push(c);
+      this.byKey.set(`${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`, c);
+      this.byKey.set(`${q.dst}|${q.dstPort}|${q.src}|${q.srcPort}`, c);
+    }
+    c.icmp.push({ tMs: packet.tMs, from: packet.src, kind: icmp.kind, frame: packet.frame });
+    c.frames.push(packet.frame);
+  }
+}

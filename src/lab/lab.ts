@@ -1,0 +1,428 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCapture } from '../capture';
+import type { Connection } from '../capture/connections';
+import type { DataConnectionResult } from '../scenario/outcome';
+import type { Scenario } from '../scenario/types';
+import type { RunnerInput, RunnerOutput } from './client-runner';
+import { buildNetwork, LabError, removeNetwork, run, type LabNetwork } from './netns';
+import {
+  curlArgs,
+  LAB_USER,
+  rfc959Invocation,
+  runIn,
+  startIn,
+  vsftpdConfig,
+  waitForListener,
+  writeSampleFiles,
+  type LabClient,
+  type LabServer,
+  type LabTimeouts,
+  type Running,
+} from './programs';
+
+/**
+ * `lab`: the scenario on the real kernel. Builds the namespaces, loads the routers' nftables
+ * rulesets, captures every link, starts the real server, runs the real client, and reads what
+ * happened (the client's own report and the captures) into a summary shaped like `sim --json`'s.
+ */
+
+export type ClientError = 'timeout' | 'refused' | 'no-route' | 'unreachable';
+export type LinkName = LabNetwork['links'][number]['name'];
+type Node = 'client' | 'client-router' | 'server-router' | 'server';
+
+export interface LabDataConnection {
+  command: string | null;
+  opener: 'client' | 'server';
+  from: string;
+  to: string;
+  result: DataConnectionResult;
+  synCount: number;
+  /** The router that stopped it, or the host that refused it, as far as the captures show. */
+  decidedBy: Node | null;
+}
+
+export interface LabSummary {
+  outcome: 'success' | 'failure';
+  failedAt: string | null;
+  failureKind: string | null;
+  replyCodes: number[];
+  /** The reply that ended a failed step (e.g. 425), or null. */
+  failureReply: number | null;
+  clientError: ClientError | null;
+  /** What the client said went wrong, in its own words. */
+  clientMessage: string | null;
+  /** Mode changes the client made on its own (curl: EPSV → PASV). */
+  fallbacks: string[];
+  dataConnections: LabDataConnection[];
+  elapsedMs: number;
+  programs: { server: LabServer; client: LabClient; kernel: string };
+  /** The client's control dialogue, "C: ..." and "S: ..." lines. */
+  dialogue: string[];
+  captures: Record<LinkName, string> | null;
+}
+
+export interface LabOptions {
+  server?: LabServer;
+  client?: LabClient;
+  timeouts?: LabTimeouts;
+  /** net.ipv4.tcp_syn_retries in every namespace: Linux's default is 6 (a connect gives up after 127 s). */
+  synRetries?: number;
+  /** Keep the link captures here. */
+  pcapDir?: string;
+  /** A unique short tag for the namespaces (runs in parallel need different ones). */
+  tag?: string;
+}
+
+export const DEFAULT_TIMEOUTS: LabTimeouts = { replySeconds: 10, clientSeconds: 40 };
+
+let runs = 0;
+
+/** The live runs' clean-ups, so a signal handler can undo everything (see src/cli/lab.ts). */
+export const activeCleanups = new Set<() => Promise<void>>();
+
+export async function runLab(scenario: Scenario, options: LabOptions = {}): Promise<LabSummary> {
+  if (process.getuid?.() !== 0) {
+    throw new LabError('the lab needs root (network namespaces and nftables): run it with sudo');
+  }
+  const server = options.server ?? 'vsftpd';
+  const client = options.client ?? 'rfc959';
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const tag = options.tag ?? `${process.pid.toString(36)}${(runs++).toString(36)}`;
+  const work = mkdtempSync(join(tmpdir(), 'ftplab-'));
+  const running: Running[] = [];
+  let network: LabNetwork | null = null;
+  const cleanup = async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    if (network) removeNetwork(network);
+    rmSync(work, { recursive: true, force: true });
+  };
+  activeCleanups.add(cleanup);
+  try {
+    network = buildNetwork(scenario, tag);
+    const net = network;
+    const synRetries = String(options.synRetries ?? 6);
+    for (const ns of Object.values(net.ns)) {
+      run('ip', [
+        'netns',
+        'exec',
+        ns,
+        'sysctl',
+        '-q',
+        '-w',
+        `net.ipv4.tcp_syn_retries=${synRetries}`,
+      ]);
+    }
+    const captures = await startCaptures(net, work, running);
+    await startServer(server, scenario, net, work, timeouts, running);
+    const started = performance.now();
+    const report =
+      client === 'rfc959'
+        ? await runRfc959(scenario, net, timeouts)
+        : await runCurl(scenario, net, timeouts);
+    const elapsedMs = performance.now() - started;
+    // Let the last FIN and ACK reach the captures before they stop.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await Promise.all(running.splice(0).map((r) => r.stop()));
+    const byLink = readLinks(captures);
+    let kept: Record<LinkName, string> | null = null;
+    if (options.pcapDir) {
+      mkdirSync(options.pcapDir, { recursive: true });
+      kept = {} as Record<LinkName, string>;
+      for (const [name, file] of Object.entries(captures) as [LinkName, string][]) {
+        const target = join(options.pcapDir, `${name}.pcap`);
+        copyFileSync(file, target);
+        kept[name] = target;
+      }
+    }
+    return {
+      ...report,
+      dataConnections: dataConnections(scenario, net, byLink),
+      elapsedMs,
+      programs: {
+        server,
+        client,
+        kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+      },
+      captures: kept,
+    };
+  } finally {
+    activeCleanups.delete(cleanup);
+    await cleanup();
+  }
+}
+
+async function startCaptures(
+  net: LabNetwork,
+  work: string,
+  running: Running[],
+): Promise<Record<LinkName, string>> {
+  const files = {} as Record<LinkName, string>;
+  await Promise.all(
+    net.links.map(async (link) => {
+      const file = join(work, `${link.name}.pcap`);
+      files[link.name] = file;
+      const capture = startIn(link.ns, 'tcpdump', [
+        '-i',
+        link.dev,
+        '-n',
+        '-U',
+        '--immediate-mode',
+        '-s',
+        '0',
+        '-w',
+        file,
+        'ip',
+      ]);
+      running.push(capture);
+      const deadline = Date.now() + 5000;
+      while (!capture.output().includes('listening on')) {
+        if (Date.now() > deadline || capture.child.exitCode !== null) {
+          throw new LabError(`tcpdump did not start on ${link.name}: ${capture.output().trim()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }),
+  );
+  return files;
+}
+
+async function startServer(
+  server: LabServer,
+  scenario: Scenario,
+  net: LabNetwork,
+  work: string,
+  timeouts: LabTimeouts,
+  running: Running[],
+): Promise<void> {
+  const root = join(work, 'root');
+  const empty = join(work, 'empty');
+  mkdirSync(root, { recursive: true });
+  mkdirSync(empty, { recursive: true });
+  writeSampleFiles(root);
+  if (server === 'vsftpd') {
+    const config = join(work, 'vsftpd.conf');
+    writeFileSync(config, vsftpdConfig(scenario, net, { root, empty }, timeouts));
+    const child = startIn(net.ns.server, '/usr/sbin/vsftpd', [config]);
+    running.push(child);
+    try {
+      await waitForListener(net.ns.server, 21);
+    } catch {
+      throw new LabError(`vsftpd did not start: ${child.output().trim() || 'no output'}`);
+    }
+  }
+}
+
+type ClientReport = Pick<
+  LabSummary,
+  | 'outcome'
+  | 'failedAt'
+  | 'failureKind'
+  | 'replyCodes'
+  | 'failureReply'
+  | 'clientError'
+  | 'clientMessage'
+  | 'fallbacks'
+  | 'dialogue'
+>;
+
+/** errno names and the words programs print for them, as the kind of error a learner sees. */
+export function clientErrorOf(text: string): ClientError | null {
+  if (/ECONNREFUSED|Connection refused/i.test(text)) return 'refused';
+  if (/EHOSTUNREACH|No route to host/i.test(text)) return 'no-route';
+  if (/ENETUNREACH|Network is unreachable|unreachable/i.test(text)) return 'unreachable';
+  if (/ETIMEDOUT|timed out|timeout/i.test(text)) return 'timeout';
+  return null;
+}
+
+function replyCodesOf(lines: string[]): number[] {
+  const codes: number[] = [];
+  for (const line of lines) {
+    const match = /^(\d{3}) /.exec(line);
+    if (match) codes.push(Number(match[1]));
+  }
+  return codes;
+}
+
+async function runRfc959(
+  scenario: Scenario,
+  net: LabNetwork,
+  timeouts: LabTimeouts,
+): Promise<ClientReport> {
+  const input: RunnerInput = {
+    host: net.addressing.serverPublic,
+    port: 21,
+    user: LAB_USER,
+    password: scenario.client.password,
+    mode: scenario.mode,
+    type: scenario.type,
+    commands: scenario.commands,
+    pasvAddress: scenario.pasvAddress,
+    replyTimeoutMs: timeouts.replySeconds * 1000 + 5000,
+    sessionTimeoutMs: timeouts.clientSeconds * 1000,
+  };
+  const { program, args } = rfc959Invocation();
+  const result = await runIn(
+    net.ns.client,
+    program,
+    args,
+    timeouts.clientSeconds + 10,
+    JSON.stringify(input),
+  );
+  let output: RunnerOutput;
+  try {
+    output = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as RunnerOutput;
+  } catch {
+    throw new LabError(
+      `the rfc959 client printed no result (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`,
+    );
+  }
+  const dialogue = output.events
+    .filter((e) => e.kind === 'line')
+    .map((e) => `${e.from === 'client' ? 'C' : 'S'}: ${e.text}`);
+  const serverLines = output.events.flatMap((e) =>
+    e.kind === 'line' && e.from === 'server' ? [e.text] : [],
+  );
+  const failure = output.failure;
+  const message = failure?.detail ?? output.error ?? null;
+  return {
+    outcome: output.ok ? 'success' : 'failure',
+    failedAt: failure?.step ?? (output.ok ? null : 'session'),
+    failureKind: failure?.kind ?? (output.ok ? null : 'error'),
+    replyCodes: replyCodesOf(serverLines),
+    failureReply: failure?.code ?? null,
+    clientError: failure && failure.code === null && message ? clientErrorOf(message) : null,
+    clientMessage: message,
+    fallbacks: [],
+    dialogue,
+  };
+}
+
+/** curl's exit codes that mean the server's reply ended the step (RFC 959 reply, not a socket error). */
+const CURL_REPLY_EXITS = new Set([9, 19, 25, 30]);
+
+async function runCurl(
+  scenario: Scenario,
+  net: LabNetwork,
+  timeouts: LabTimeouts,
+): Promise<ClientReport> {
+  const args = curlArgs(scenario, net.addressing.serverPublic, timeouts.clientSeconds);
+  const result = await runIn(net.ns.client, 'curl', args, timeouts.clientSeconds + 10);
+  const lines = result.stderr.split('\n');
+  const dialogue: string[] = [];
+  const serverLines: string[] = [];
+  const sent: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('< ')) {
+      serverLines.push(line.slice(2).trimEnd());
+      dialogue.push(`S: ${line.slice(2).trimEnd()}`);
+    } else if (line.startsWith('> ')) {
+      sent.push(line.slice(2).trimEnd());
+      dialogue.push(`C: ${line.slice(2).trimEnd()}`);
+    }
+  }
+  const codes = replyCodesOf(serverLines);
+  const ok = result.code === 0;
+  const message = lines.find((l) => l.startsWith('curl: ('))?.trim() ?? null;
+  const completed = codes.filter((c) => c === 226).length;
+  const failedAt = ok
+    ? null
+    : (scenario.commands[Math.min(completed, scenario.commands.length - 1)] ?? null);
+  const verbs = sent.map((s) => s.split(' ')[0]!.toUpperCase());
+  const fallbacks: string[] = [];
+  if (verbs.includes('EPSV') && verbs.includes('PASV')) fallbacks.push('EPSV→PASV');
+  if (verbs.includes('EPRT') && verbs.includes('PORT')) fallbacks.push('EPRT→PORT');
+  const replyFailure = result.code !== null && CURL_REPLY_EXITS.has(result.code);
+  const lastCode = codes.filter((c) => c >= 400).pop() ?? null;
+  return {
+    outcome: ok ? 'success' : 'failure',
+    failedAt,
+    failureKind: ok ? null : replyFailure ? 'reply' : 'data-connect',
+    replyCodes: codes,
+    failureReply: ok ? null : lastCode,
+    clientError: ok || !message ? null : clientErrorOf(message),
+    clientMessage: message,
+    fallbacks,
+    dialogue,
+  };
+}
+
+function readLinks(files: Record<LinkName, string>): Record<LinkName, Connection[]> {
+  const out = {} as Record<LinkName, Connection[]>;
+  for (const [name, file] of Object.entries(files) as [LinkName, string][]) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch {
+      out[name] = [];
+      continue;
+    }
+    out[name] = bytes.length === 0 ? [] : readCapture(bytes).connections;
+  }
+  return out;
+}
+
+const PATH: { link: LinkName; after: Node }[] = [
+  { link: 'client-lan', after: 'client-router' },
+  { link: 'internet', after: 'server-router' },
+  { link: 'server-lan', after: 'server' },
+];
+
+/** The data connections, matched across the three links by the SYN's sequence number. */
+function dataConnections(
+  scenario: Scenario,
+  net: LabNetwork,
+  byLink: Record<LinkName, Connection[]>,
+): LabDataConnection[] {
+  const isData = (c: Connection) => !c.control && c.opener.port !== 21 && c.acceptor.port !== 21;
+  const clientAddresses = new Set([net.addressing.client, net.addressing.clientRouter.wan]);
+  const all = PATH.flatMap(({ link }) => byLink[link].filter(isData).map((c) => ({ link, c })));
+  const seen = new Map<string, { link: LinkName; c: Connection }[]>();
+  for (const entry of all) {
+    const key = String(entry.c.fromOpener.isn ?? `${entry.link}:${entry.c.id}`);
+    seen.set(key, [...(seen.get(key) ?? []), entry]);
+  }
+  const transfers = scenario.commands.filter((c) => /^(LIST|NLST|RETR|STOR|APPE|MLSD)\b/i.test(c));
+  const connections = [...seen.values()].sort((a, b) => a[0]!.c.firstMs - b[0]!.c.firstMs);
+  return connections.map((entries, index) => {
+    const opener = clientAddresses.has(entries[0]!.c.opener.address) ? 'client' : 'server';
+    const order = opener === 'client' ? PATH : [...PATH].reverse();
+    const onPath = order.filter((p) => entries.some((e) => e.link === p.link));
+    const first = entries.find((e) => e.link === onPath[0]!.link)!.c;
+    const last = entries.find((e) => e.link === onPath[onPath.length - 1]!.link)!.c;
+    const reachedEnd = onPath[onPath.length - 1]!.link === order[order.length - 1]!.link;
+    let result: DataConnectionResult;
+    let decidedBy: Node | null = null;
+    // The node beyond the last link the SYN was seen on: for the client's connections the next
+    // node towards the server; for the server's, towards the client.
+    const lastLinkIndex = PATH.findIndex((p) => p.link === onPath[onPath.length - 1]!.link);
+    const beyond: Node =
+      opener === 'client'
+        ? PATH[lastLinkIndex]!.after
+        : (['client', 'client-router', 'server-router'] as const)[lastLinkIndex]!;
+    if (first.synAckMs !== null) result = 'established';
+    else if (last.refusedMs !== null && reachedEnd) {
+      result = 'refused';
+      decidedBy = opener === 'client' ? 'server' : 'client';
+    } else if (first.refusedMs !== null || first.icmp.some((i) => /prohibited|port/.test(i.kind))) {
+      result = 'rejected';
+      decidedBy = beyond;
+    } else if (first.icmp.length > 0) {
+      result = 'unreachable';
+      decidedBy = beyond;
+    } else {
+      result = reachedEnd ? 'timed out' : 'dropped';
+      decidedBy = beyond;
+    }
+    return {
+      command: transfers[index] ?? null,
+      opener,
+      from: `${first.opener.address}:${first.opener.port}`,
+      to: `${first.acceptor.address}:${first.acceptor.port}`,
+      result,
+      synCount: first.synTimes.length,
+      decidedBy,
+    };
+  });
+}
