@@ -19,6 +19,11 @@ export class BoundedLineReader {
   /** Bytes dropped so far of the overlong line being skipped; 0 when not skipping. */
   private skipped = 0;
 
+  /** Bytes of a line begun and not yet ended (an overlong one counts until its end). */
+  unfinished(): number {
+    return this.skipped > 0 ? this.skipped : this.splitter.pending();
+  }
+
   push(bytes: Uint8Array): ControlInput[] {
     const out: ControlInput[] = [];
     let rest = bytes;
@@ -48,6 +53,36 @@ export class BoundedLineReader {
       }
     }
     return out;
+  }
+}
+
+/**
+ * Lines read and not yet handled, first in first out. A plain array's shift() moves every element
+ * on, and one 64 KiB read can hold 65,536 lines.
+ */
+export class InputQueue {
+  private items: ControlInput[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(inputs: readonly ControlInput[]): void {
+    for (const input of inputs) this.items.push(input);
+  }
+
+  peek(): ControlInput | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): ControlInput | undefined {
+    const input = this.items[this.head++];
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    }
+    return input;
   }
 }
 

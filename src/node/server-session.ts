@@ -2,7 +2,7 @@ import net, { type AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createActor } from 'xstate';
 import type { FtpServerEvent, FtpServerSettings } from '../machines/ftp-server';
-import { BoundedLineReader, controlEvent, type ControlInput } from './control-lines';
+import { BoundedLineReader, controlEvent, InputQueue, type ControlInput } from './control-lines';
 import { NetAsciiDecoder, NetAsciiEncoder } from './net-ascii-stream';
 import type { SessionEvent } from './recording';
 import type { ServedFiles, Upload } from './served-files';
@@ -15,7 +15,15 @@ import { plainAddress, timedLogger, wireDataSocket } from './sockets';
  * only while the machine reads commands (its `readsCommands` tag), as vsftpd reads the next
  * command only when the previous one is finished; meanwhile the control socket is paused, so a
  * client that pipelines without end cannot fill our memory.
+ *
+ * Every session shares one thread, so none may keep it long: a session handles at most
+ * LINES_PER_SLICE lines and then lets the event loop run (setImmediate) before its next slice. A
+ * 64 KiB write of bare LFs is 65,536 lines; handled in one go it kept every other session waiting
+ * for seconds (issue 11 item 3).
  */
+
+/** Lines one session handles before the others get their turn. */
+export const LINES_PER_SLICE = 32;
 
 export interface SessionOptions {
   settings: FtpServerSettings;
@@ -63,7 +71,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   const peer = plainAddress(control.remoteAddress);
 
   const reader = new BoundedLineReader();
-  const pending: ControlInput[] = [];
+  const pending = new InputQueue();
   let boundPassive: net.Server | null = null;
   let bindingPassive = false;
   let passive: net.Server | null = null;
@@ -279,11 +287,36 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   });
   session.on('close-control', () => control.end());
 
+  /** True while feedCommands runs: the machine's snapshots during it must not start another. */
+  let feeding = false;
+  let sliceScheduled = false;
+  const nextSlice = () => {
+    sliceScheduled = false;
+    feedCommands();
+  };
+  /** A line is logged when it is handled, so the log reads command, reply, command, reply. */
+  const logInput = (input: ControlInput) =>
+    log(
+      input.kind === 'line'
+        ? { kind: 'line', from: 'client', text: input.text }
+        : { kind: 'note', text: `client sent a line of ${input.bytes} bytes; dropped` },
+    );
   const feedCommands = () => {
+    if (feeding || sliceScheduled) return;
+    feeding = true;
+    // The slice's replies leave in one write rather than one each.
+    control.cork();
+    let handled = 0;
     while (pending.length > 0 && !bindingPassive && !ended) {
       const snapshot = session.getSnapshot();
       if (snapshot.status !== 'active' || !snapshot.hasTag('readsCommands')) break;
-      const event = controlEvent(pending[0]);
+      if (handled === LINES_PER_SLICE) {
+        sliceScheduled = true;
+        setImmediate(nextSlice);
+        break;
+      }
+      const input = pending.peek()!;
+      const event = controlEvent(input);
       const opensPassive =
         event.type === 'COMMAND' &&
         (event.verb === 'PASV' || event.verb === 'EPSV') &&
@@ -293,8 +326,12 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
         break;
       }
       pending.shift();
+      handled++;
+      logInput(input);
       tell(event);
     }
+    control.uncork();
+    feeding = false;
     if (pending.length > 0) control.pause();
     else control.resume();
   };
@@ -331,14 +368,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   });
 
   control.on('data', (chunk: Buffer) => {
-    for (const input of reader.push(chunk)) {
-      log(
-        input.kind === 'line'
-          ? { kind: 'line', from: 'client', text: input.text }
-          : { kind: 'note', text: `client sent a line of ${input.bytes} bytes; dropped` },
-      );
-      pending.push(input);
-    }
+    pending.push(reader.push(chunk));
     feedCommands();
   });
   control.setTimeout(options.idleTimeoutMs, () => {
