@@ -76,7 +76,6 @@ export const TOPOLOGY_CSS = `
 }
 .topology .drop text { fill: var(--topology-rst); }
 .topology .drop .mark { font-size: 60px; font-weight: 700; text-anchor: middle; }
-.topology .drop .caption,
 .topology .drop .mark,
 .topology .node-name,
 .topology .ports-heading,
@@ -87,5 +86,63 @@ export const TOPOLOGY_CSS = `
   stroke-width: 4px;
   stroke-linejoin: round;
 }
-.topology .drop .caption { font-size: 17px; font-weight: 700; text-anchor: middle; }
+.topology .drop .verdict {
+  font-family: var(--font-mono, ui-monospace, monospace);
+  font-size: 15px;
+  font-weight: 700;
+}
+.topology .stopped .body { stroke: var(--topology-rst); stroke-width: 3; }
+.topology .connection { --conn-colour: var(--topology-control); }
+.topology .connection.channel-data { --conn-colour: var(--topology-data); }
+.topology .connection .track {
+  stroke: var(--border, #d5d9dd);
+  stroke-width: 2;
+  stroke-dasharray: 2 6;
+}
+.topology .connection .reach {
+  stroke: var(--conn-colour);
+  stroke-width: 4;
+  stroke-linecap: round;
+}
+.topology .connection .tag { fill: var(--topology-halo); }
+.topology .connection.state-opening .reach { stroke-dasharray: 10 6; }
+.topology .connection.state-closing .reach { stroke-dasharray: 4 4; opacity: 0.7; }
+.topology .connection.state-closed .reach {
+  stroke: var(--text-muted, #4f5963);
+  stroke-width: 2;
+  opacity: 0.6;
+}
+.topology .connection .junctions circle {
+  fill: var(--topology-halo);
+  stroke: var(--conn-colour);
+  stroke-width: 2;
+}
+.topology .connection.state-closed .junctions circle { stroke: var(--text-muted, #4f5963); }
+.topology .conn-label,
+.topology .conn-state,
+.topology .stop .verdict,
+.topology .note {
+  font-family: var(--font-mono, ui-monospace, monospace);
+  font-size: 14px;
+}
+.topology .conn-label { font-weight: 700; }
+.topology .conn-state { text-anchor: end; fill: var(--text-muted, #4f5963); }
+.topology .connection.state-blocked .conn-state { fill: var(--topology-rst); font-weight: 700; }
+.topology .stop text { fill: var(--topology-rst); font-weight: 700; }
+.topology .stop .cross { font-size: 26px; text-anchor: middle; }
+.topology .note { text-anchor: middle; }
+.topology .note-expect { fill: var(--topology-helper-text, var(--accent, #1f5f8b)); font-weight: 700; }
+.topology .note-related { fill: var(--topology-data); font-weight: 700; }
+.topology .note-nat { fill: var(--text-muted, #4f5963); }
+.topology .note-stop { fill: var(--topology-rst); font-weight: 700; }
+.topology .conn-label,
+.topology .conn-state,
+.topology .stop text,
+.topology .note,
+.topology .drop .verdict {
+  paint-order: stroke;
+  stroke: var(--topology-halo);
+  stroke-width: 4px;
+  stroke-linejoin: round;
+}
 `;

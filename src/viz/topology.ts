@@ -3,7 +3,9 @@ import {
   describeEventForScreenReader,
   eventsUpTo,
   isStepEvent,
+  nodeName,
   openPortsAt,
+  packetKind,
   packetsInFlightAt,
   recentDropsAt,
   type PacketInFlight,
@@ -11,6 +13,8 @@ import {
   type TraceIndex,
 } from '../scenario/queries';
 import type { NodeId } from '../scenario/trace';
+import { connectionsAt, verdictLabel, type ConnectionAt } from './connections';
+import { routerNotesAt, type RouterNote } from './router-notes';
 import { ICON_HALF_HEIGHT, nodeIcon } from './node-icon';
 import {
   glyphWidth,
@@ -19,16 +23,12 @@ import {
   PACKET_HEIGHT,
   packetTooltip,
   shortPacketLabel,
-  truncate,
   withArrow,
 } from './packet-glyph';
 import {
   computeLayout,
   DEFAULT_HEIGHT,
   DEFAULT_WIDTH,
-  DROP_CAPTION_STEP,
-  DROP_CAPTION_TOP,
-  DROP_CAPTIONS_PER_NODE,
   type LinkLayout,
   type NodeLayout,
   type TopologyLayout,
@@ -37,7 +37,10 @@ import { TOPOLOGY_CSS } from './topology-style';
 
 /**
  * The network view: five nodes left to right, the links between them, the packets on those links
- * at time t, the ports each host has open and the marks of recent drops. A pure function of
+ * at time t, the ports each host has open, each TCP connection as a line from host to host across
+ * the top (its state, its ports, and a cross with the verdict wherever its packets were stopped,
+ * kept to the end of the run), a stopped packet held at the node that stopped it, and beside each
+ * router what its helper expects and what its NAT just rewrote. A pure function of
  * (index, t, options): the static picture is built once per trace, and each call joins what is
  * true at t onto it by stable keys, so playing, scrubbing backwards and stepping all give the
  * same SVG for the same t.
@@ -52,12 +55,19 @@ export interface TopologyOptions {
   onSelect?: (eventIndex: number) => void;
 }
 
-/** How long a drop's mark stays on screen, fading, in virtual milliseconds. */
-const DROP_WINDOW_MS = 1500;
-const CAPTION_CHARS = 56;
+/**
+ * How long a stopped packet stays where it was stopped, fading, in virtual ms (12 s at 1×). The
+ * lasting mark is its connection's cross; playback also holds still at each stop (playback.ts).
+ */
+export const STOPPED_WINDOW_MS = 600;
+/** Connection lines: the first one's centre, the distance between them, how many fit. */
+const ROW_TOP = 22;
+const ROW_STEP = 24;
+const MAX_ROWS = 3;
+const ROW_CHAR_WIDTH = 0.6 * 14;
+const NOTE_STEP = 19;
 /** Room kept beside a label for the " +12" that counts the packets hidden behind it. */
 const COUNT_RESERVE = glyphWidth(' +99') - glyphWidth('');
-const CAPTION_CHAR_WIDTH = 0.6 * 17;
 
 interface PacketGlyph {
   readonly key: string;
@@ -78,11 +88,47 @@ interface DropGlyph {
   readonly key: string;
   readonly eventIndex: number;
   readonly action: RecentDrop['action'];
-  readonly caption: string;
+  readonly tooltip: string;
   readonly markX: number;
-  readonly captionX: number;
-  readonly captionY: number;
+  /** The packet held at the edge of the node, where its hop arrived; null if it never left. */
+  readonly packet: {
+    readonly kind: PacketInFlight['kind'];
+    readonly text: string;
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    /** The verdict beside it, on the side away from the node. */
+    readonly verdict: string;
+    readonly verdictX: number;
+    readonly anchor: 'start' | 'end';
+  } | null;
   readonly opacity: string;
+}
+
+interface StopGlyph {
+  readonly key: string;
+  readonly x: number;
+  readonly text: string;
+  readonly textX: number;
+  readonly anchor: 'start' | 'end';
+}
+
+interface ConnectionGlyph {
+  readonly key: string;
+  readonly className: string;
+  readonly y: number;
+  readonly x1: number;
+  readonly x2: number;
+  /** How far the connection got: the whole way, or up to the cross. */
+  readonly reachX1: number;
+  readonly reachX2: number;
+  readonly junctions: readonly number[];
+  readonly label: string;
+  readonly labelX: number;
+  readonly state: string;
+  readonly stateX: number;
+  readonly stops: readonly StopGlyph[];
+  readonly tooltip: string;
 }
 
 interface PortRow {
@@ -96,6 +142,10 @@ interface Prepared {
   readonly layout: TopologyLayout;
   /** Each hop's short label and tooltip, made the first time the hop is on screen. */
   readonly labels: Map<number, { short: string; tooltip: string }>;
+  /** Each drop's arriving hop (by drop event index): where its packet is held. */
+  readonly arrivals: Map<number, { from: NodeId; short: string } | null>;
+  /** Where each router's notes start, and how many lines fit. */
+  readonly noteSlots: readonly { node: NodeId; top: number; lines: number }[];
 }
 
 type Layer = Selection<SVGGElement, unknown, null, undefined>;
@@ -107,6 +157,8 @@ interface View {
   readonly links: Selection<SVGLineElement, LinkLayout, SVGGElement, unknown>;
   readonly packets: Layer;
   readonly drops: Layer;
+  readonly connections: Layer;
+  readonly notes: readonly { node: NodeId; rows: Layer; top: number; lines: number }[];
   readonly portLists: readonly { node: NodeId; rows: Layer; firstRowY: number }[];
   readonly desc: SVGDescElement;
   onSelect: ((eventIndex: number) => void) | undefined;
@@ -127,10 +179,28 @@ function prepare(index: TraceIndex, width: number, height: number): Prepared {
   const size = `${width}x${height}`;
   let prepared = bySize.get(size);
   if (!prepared) {
-    prepared = { layout: computeLayout(index, width, height), labels: new Map() };
+    const layout = computeLayout(index, width, height);
+    prepared = {
+      layout,
+      labels: new Map(),
+      arrivals: new Map(),
+      noteSlots: noteSlots(layout),
+    };
     bySize.set(size, prepared);
   }
   return prepared;
+}
+
+/** Below each router's badges (and the Internet's name), room for its notes. */
+function noteSlots(layout: TopologyLayout): { node: NodeId; top: number; lines: number }[] {
+  return layout.nodes.flatMap((node) => {
+    if (node.kind === 'host') return [];
+    const lastLine = node.lines[node.lines.length - 1]?.y ?? node.nameY;
+    const lastBadge = node.badges.reduce((bottom, b) => Math.max(bottom, b.y + 24), 0);
+    const top = Math.max(lastLine, lastBadge) + 28;
+    const lines = Math.max(0, Math.floor((layout.height - 8 - top) / NOTE_STEP) + 1);
+    return lines > 0 ? [{ node: node.id, top, lines }] : [];
+  });
 }
 
 /* ---------- Writing only what changed: the hot path runs 60 times a second ---------- */
@@ -232,13 +302,23 @@ function build(element: SVGSVGElement, index: TraceIndex, prepared: Prepared): V
     return [{ node: node.id, rows, firstRowY: node.ports.firstRowY }];
   });
 
+  const notes = prepared.noteSlots.map((slot) => ({
+    ...slot,
+    rows: root
+      .select<SVGGElement>(`g.node[data-node="${slot.node}"]`)
+      .append('g')
+      .attr('class', 'notes'),
+  }));
+
   return {
     index,
     prepared,
     root: root.node()!,
     links,
+    connections: root.append('g').attr('class', 'connections'),
     drops: root.append('g').attr('class', 'drops'),
     packets: root.append('g').attr('class', 'packets'),
+    notes,
     portLists,
     desc,
     onSelect: undefined,
@@ -401,7 +481,70 @@ function joinPorts(view: View, t: number): void {
   }
 }
 
-function dropCaption(drop: RecentDrop): string {
+/* ---------- Stopped packets: held where they were stopped, for a moment ---------- */
+
+/** The hop that brought a stopped packet to the node that stopped it, with its label. */
+function arrivalOf(view: View, drop: RecentDrop): { from: NodeId; short: string } | null {
+  const { arrivals, layout } = view.prepared;
+  let arrival = arrivals.get(drop.eventIndex);
+  if (arrival === undefined) {
+    arrival = null;
+    const events = view.index.events;
+    for (let i = drop.eventIndex - 1; i >= 0; i--) {
+      const event = events[i]!;
+      if (event.type === 'hop' && event.packet.id === drop.packet.id && event.to === drop.node) {
+        arrival = {
+          from: event.from,
+          short: shortPacketLabel(drop.label, drop.packet, layout.maxLabelChars),
+        };
+        break;
+      }
+    }
+    arrivals.set(drop.eventIndex, arrival);
+  }
+  return arrival;
+}
+
+function placeDrops(view: View, drops: readonly RecentDrop[]): DropGlyph[] {
+  const { layout } = view.prepared;
+  const glyphs: DropGlyph[] = [];
+  for (const drop of drops) {
+    const node = layout.nodeById.get(drop.node);
+    if (!node) continue;
+    const arrival = arrivalOf(view, drop);
+    const link = arrival ? layout.linkBetween.get(`${arrival.from}|${drop.node}`) : undefined;
+    let packet: DropGlyph['packet'] = null;
+    if (arrival && link) {
+      const rightward = link.left === arrival.from;
+      const kind = packetKind(drop.packet);
+      const text = withArrow(`${arrival.short} ✗`, rightward);
+      const width = glyphWidth(text);
+      const x = rightward ? link.x2 - width / 2 - 2 : link.x1 + width / 2 + 2;
+      packet = {
+        kind,
+        text,
+        x: Math.round(x * 10) / 10,
+        y: layout.linkY + laneOffset(kind, rightward),
+        width,
+        verdict: verdictLabel(drop),
+        verdictX: rightward ? x - width / 2 - 8 : x + width / 2 + 8,
+        anchor: rightward ? 'end' : 'start',
+      };
+    }
+    glyphs.push({
+      key: String(drop.eventIndex),
+      eventIndex: drop.eventIndex,
+      action: drop.action,
+      tooltip: dropTooltip(drop),
+      markX: node.x,
+      packet,
+      opacity: drop.fade.toFixed(3),
+    });
+  }
+  return glyphs;
+}
+
+function dropTooltip(drop: RecentDrop): string {
   const verb = drop.action === 'drop' ? 'dropped' : 'rejected';
   let why: string;
   if (drop.rule)
@@ -410,39 +553,12 @@ function dropCaption(drop: RecentDrop): string {
       : `rule ${drop.rule.number}`;
   else if (drop.verdict?.by === 'policy') why = 'default policy';
   else why = drop.reason;
-  return truncate(`${drop.label} ${verb}: ${why}`, CAPTION_CHARS);
-}
-
-function placeDrops(layout: TopologyLayout, drops: readonly RecentDrop[]): DropGlyph[] {
-  const glyphs: DropGlyph[] = [];
-  const rankAt = new Map<NodeId, number>();
-  // Newest first, so the latest drop at a node takes the top line.
-  for (let i = drops.length - 1; i >= 0; i--) {
-    const drop = drops[i]!;
-    const node = layout.nodeById.get(drop.node);
-    const rank = rankAt.get(drop.node) ?? 0;
-    if (!node || rank >= DROP_CAPTIONS_PER_NODE) continue;
-    rankAt.set(drop.node, rank + 1);
-    const caption = dropCaption(drop);
-    const half = (caption.length * CAPTION_CHAR_WIDTH) / 2;
-    const captionX = Math.min(Math.max(node.x, half + 8), layout.width - half - 8);
-    glyphs.push({
-      key: String(drop.eventIndex),
-      eventIndex: drop.eventIndex,
-      action: drop.action,
-      caption,
-      markX: node.x,
-      captionX,
-      captionY: DROP_CAPTION_TOP + rank * DROP_CAPTION_STEP,
-      opacity: drop.fade.toFixed(3),
-    });
-  }
-  return glyphs.sort((a, b) => a.eventIndex - b.eventIndex);
+  return `${drop.label} ${verb}: ${why}`;
 }
 
 function joinDrops(view: View, t: number): void {
   const { layout } = view.prepared;
-  const glyphs = placeDrops(layout, recentDropsAt(view.index, t, DROP_WINDOW_MS));
+  const glyphs = placeDrops(view, recentDropsAt(view.index, t, STOPPED_WINDOW_MS));
   view.drops
     .selectAll<SVGGElement, DropGlyph>('g.drop')
     .data(glyphs, (d) => d.key)
@@ -451,22 +567,235 @@ function joinDrops(view: View, t: number): void {
         .append('g')
         .attr('class', (d) => `drop action-${d.action}`)
         .attr('data-event', (d) => d.eventIndex);
+      g.append('title').text((d) => d.tooltip);
       g.append('text')
         .attr('class', 'mark')
         .attr('x', (d) => round(d.markX))
         .attr('y', layout.linkY + ICON_HALF_HEIGHT - 6)
         .text('✗');
-      g.append('text')
-        .attr('class', 'caption')
-        .text((d) => d.caption);
+      g.filter((d) => d.packet !== null).each(function (d) {
+        const p = d.packet!;
+        const held = select(this)
+          .append('g')
+          .attr('class', `stopped packet kind-${p.kind}`)
+          .attr('transform', `translate(${p.x},${p.y})`);
+        held
+          .append('rect')
+          .attr('class', 'body')
+          .attr('x', round(-p.width / 2))
+          .attr('y', -PACKET_HEIGHT / 2)
+          .attr('width', round(p.width))
+          .attr('height', PACKET_HEIGHT)
+          .attr('rx', PACKET_HEIGHT / 2);
+        held.append('text').attr('class', 'label').attr('y', 5).text(p.text);
+        select(this)
+          .append('text')
+          .attr('class', 'verdict')
+          .attr('x', round(p.verdictX))
+          .attr('y', p.y + 6)
+          .attr('text-anchor', p.anchor)
+          .text(p.verdict);
+      });
       return g;
     })
     .each(function (d) {
       setAttr(this, 'opacity', d.opacity);
-      const caption = this.children[1]!;
-      setAttr(caption, 'x', round(d.captionX));
-      setAttr(caption, 'y', String(d.captionY));
     });
+}
+
+/* ---------- Connections: one line each, host to host, for the whole run ---------- */
+
+const ARROW = { client: '→', server: '←' } as const;
+
+/** Which connections get a line when there are more than fit: the control ones, then the blocked, then the latest. */
+function chooseRows(all: ConnectionAt[]): ConnectionAt[] {
+  if (all.length <= MAX_ROWS) return all;
+  const control = all.filter((c) => c.connection.channel === 'control').slice(0, MAX_ROWS);
+  const rest = all
+    .filter((c) => c.connection.channel !== 'control')
+    .sort(
+      (a, b) =>
+        Number(b.state === 'blocked') - Number(a.state === 'blocked') ||
+        Number(a.state === 'closed') - Number(b.state === 'closed') ||
+        b.connection.openedAt - a.connection.openedAt,
+    )
+    .slice(0, MAX_ROWS - control.length);
+  return [...control, ...rest].sort(
+    (a, b) =>
+      Number(a.connection.channel !== 'control') - Number(b.connection.channel !== 'control') ||
+      a.connection.openedAt - b.connection.openedAt,
+  );
+}
+
+function connectionTooltip(view: View, at: ConnectionAt): string {
+  const c = at.connection;
+  const channel = c.channel === 'control' ? 'Control' : 'Data';
+  const where = at.blockedAt ? ` by the ${nodeName(view.index, at.blockedAt)}` : '';
+  const stops = at.tallies
+    .map((s) => `${s.verdict} ×${s.count} at the ${nodeName(view.index, s.node)}`)
+    .join(', ');
+  return `${channel} connection ${c.local} → ${c.remote}, opened by the ${c.opener}: ${at.state}${where}${stops ? ` (${stops})` : ''}`;
+}
+
+function placeConnections(view: View, t: number): ConnectionGlyph[] {
+  const { layout } = view.prepared;
+  const x = (node: NodeId) => layout.nodeById.get(node)!.x;
+  return chooseRows(connectionsAt(view.index, t)).map((at, row) => {
+    const c = at.connection;
+    const x1 = x('client');
+    const x2 = x('server');
+    let reachX1 = x1;
+    let reachX2 = x2;
+    if (at.blockedAt) {
+      if (c.opener === 'client') reachX2 = x(at.blockedAt);
+      else reachX1 = x(at.blockedAt);
+    }
+    const label = `${c.channel} ${c.clientPort} ${ARROW[c.opener]} ${c.serverPort}`;
+    const labelX = x1 + 8;
+    const labelEnd = labelX + label.length * ROW_CHAR_WIDTH;
+    const stateX = x2 - 8;
+    const stateStart = stateX - at.state.length * ROW_CHAR_WIDTH;
+    const openerX = x(c.opener);
+    const stops = at.tallies.map((tally): StopGlyph => {
+      const nodeX = x(tally.node);
+      const text = tally.count > 1 ? `${tally.verdict} ×${tally.count}` : tally.verdict;
+      const width = text.length * ROW_CHAR_WIDTH;
+      // Beside the cross on the side the packets came from; the other side if the label is there.
+      let after = openerX > nodeX;
+      const span = (right: boolean) =>
+        right ? [nodeX + 14, nodeX + 14 + width] : [nodeX - 14 - width, nodeX - 14];
+      const overlaps = ([a, b]: number[]) =>
+        (a! < labelEnd + 6 && b! > labelX - 6) || (a! < stateX + 6 && b! > stateStart - 6);
+      if (overlaps(span(after)) && !overlaps(span(!after))) after = !after;
+      return {
+        key: `${tally.node}|${tally.verdict}`,
+        x: nodeX,
+        text,
+        textX: after ? nodeX + 14 : nodeX - 14,
+        anchor: after ? 'start' : 'end',
+      };
+    });
+    return {
+      key: c.id,
+      className: `connection channel-${c.channel} state-${at.state}`,
+      y: ROW_TOP + row * ROW_STEP,
+      x1,
+      x2,
+      reachX1,
+      reachX2,
+      junctions: c.crosses.map(x),
+      label,
+      labelX,
+      state: at.state,
+      stateX,
+      stops,
+      tooltip: connectionTooltip(view, at),
+    };
+  });
+}
+
+/** A surface-coloured box behind a text on a connection line, so the line does not run through it. */
+function placeTag(
+  rect: Element,
+  x: number,
+  anchor: 'start' | 'end',
+  text: string,
+  y: number,
+): void {
+  const width = text.length * ROW_CHAR_WIDTH + 8;
+  setAttr(rect, 'x', round(anchor === 'start' ? x - 4 : x - width + 4));
+  setAttr(rect, 'y', String(y - 9));
+  setAttr(rect, 'width', round(width));
+  setAttr(rect, 'height', '18');
+}
+
+function joinConnections(view: View, t: number): ConnectionGlyph[] {
+  const glyphs = placeConnections(view, t);
+  view.connections
+    .selectAll<SVGGElement, ConnectionGlyph>('g.connection')
+    .data(glyphs, (d) => d.key)
+    .join((enter) => {
+      const g = enter.append('g').attr('data-connection', (d) => d.key);
+      g.append('title');
+      g.append('line').attr('class', 'track');
+      g.append('line').attr('class', 'reach');
+      g.append('g').attr('class', 'junctions');
+      g.append('rect').attr('class', 'tag');
+      g.append('text').attr('class', 'conn-label');
+      g.append('rect').attr('class', 'tag');
+      g.append('text').attr('class', 'conn-state');
+      g.append('g').attr('class', 'stops');
+      return g;
+    })
+    .each(function (d) {
+      setAttr(this, 'class', d.className);
+      const [title, track, reach, junctions, labelTag, label, stateTag, state, stops] =
+        this.children;
+      const y = String(d.y);
+      setText(title!, d.tooltip);
+      setAttr(track!, 'x1', round(d.x1));
+      setAttr(track!, 'x2', round(d.x2));
+      setAttr(track!, 'y1', y);
+      setAttr(track!, 'y2', y);
+      setAttr(reach!, 'x1', round(d.reachX1));
+      setAttr(reach!, 'x2', round(d.reachX2));
+      setAttr(reach!, 'y1', y);
+      setAttr(reach!, 'y2', y);
+      select(junctions as SVGGElement)
+        .selectAll<SVGCircleElement, number>('circle')
+        .data([d.x1, ...d.junctions, d.x2])
+        .join((e) => e.append('circle').attr('r', 4))
+        .each(function (cx) {
+          setAttr(this, 'cx', round(cx));
+          setAttr(this, 'cy', y);
+        });
+      placeTag(labelTag!, d.labelX, 'start', d.label, d.y);
+      placeTag(stateTag!, d.stateX, 'end', d.state, d.y);
+      setAttr(label!, 'x', round(d.labelX));
+      setAttr(label!, 'y', String(d.y + 5));
+      setText(label!, d.label);
+      setAttr(state!, 'x', round(d.stateX));
+      setAttr(state!, 'y', String(d.y + 5));
+      setText(state!, d.state);
+      select(stops as SVGGElement)
+        .selectAll<SVGGElement, StopGlyph>('g.stop')
+        .data(d.stops, (s) => s.key)
+        .join((e) => {
+          const stop = e.append('g').attr('class', 'stop');
+          stop.append('rect').attr('class', 'tag');
+          stop.append('text').attr('class', 'cross').text('✗');
+          stop.append('text').attr('class', 'verdict');
+          return stop;
+        })
+        .each(function (s) {
+          const [tag, cross, verdict] = this.children;
+          placeTag(tag!, s.textX, s.anchor, s.text, d.y);
+          setAttr(cross!, 'x', round(s.x));
+          setAttr(cross!, 'y', String(d.y + 8));
+          setAttr(verdict!, 'x', round(s.textX));
+          setAttr(verdict!, 'y', String(d.y + 5));
+          setAttr(verdict!, 'text-anchor', s.anchor);
+          setText(verdict!, s.text);
+        });
+    });
+  return glyphs;
+}
+
+/* ---------- Beside each router: expectations, NAT rewrites, stray stops ---------- */
+
+function joinNotes(view: View, t: number): void {
+  for (const slot of view.notes) {
+    const notes = routerNotesAt(view.index, slot.node, t).slice(0, slot.lines);
+    slot.rows
+      .selectAll<SVGTextElement, RouterNote>('text')
+      .data(notes, (d) => d.key)
+      .join((enter) => enter.append('text').attr('x', 0))
+      .each(function (d, i) {
+        setAttr(this, 'class', `note note-${d.kind}`);
+        setAttr(this, 'y', String(slot.top + i * NOTE_STEP));
+        setText(this, d.text);
+      });
+  }
 }
 
 /** The latest event at or before t that stepping stops at; -1 before the first. */
@@ -476,7 +805,12 @@ function latestStepEvent(index: TraceIndex, t: number): number {
   return i;
 }
 
-function describe(view: View, t: number, packetCount: number): void {
+function describe(
+  view: View,
+  t: number,
+  packetCount: number,
+  connections: readonly ConnectionGlyph[],
+): void {
   const latest = latestStepEvent(view.index, t);
   if (latest !== view.describedEvent) {
     const event = view.index.events[latest];
@@ -489,7 +823,14 @@ function describe(view: View, t: number, packetCount: number): void {
     packetCount === 0
       ? 'No packets on the wire.'
       : `${packetCount} packet${packetCount === 1 ? '' : 's'} on the wire.`;
-  setText(view.desc, `${view.describedSentence} ${wire}`);
+  const lines = connections
+    .map(
+      (c) =>
+        `${c.label} ${c.state}${c.stops.length ? ` (${c.stops.map((s) => s.text).join(', ')})` : ''}`,
+    )
+    .join('; ');
+  const open = lines ? ` Connections: ${lines}.` : '';
+  setText(view.desc, `${view.describedSentence} ${wire}${open}`);
 }
 
 /* ---------- The renderer ---------- */
@@ -529,6 +870,8 @@ export function renderTopology(
   });
   joinPackets(view, glyphs);
   joinPorts(view, t);
+  const connections = joinConnections(view, t);
   joinDrops(view, t);
-  describe(view, t, glyphs.length);
+  joinNotes(view, t);
+  describe(view, t, glyphs.length, connections);
 }

@@ -10,7 +10,7 @@ import {
 import { simulate } from '../../src/scenario/simulate';
 import type { Scenario } from '../../src/scenario/types';
 import { shortPacketLabel, truncate } from '../../src/viz/packet-glyph';
-import { renderTopology, type TopologyOptions } from '../../src/viz/topology';
+import { renderTopology, STOPPED_WINDOW_MS, type TopologyOptions } from '../../src/viz/topology';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -264,7 +264,7 @@ describe('renderTopology: open ports', () => {
 describe('renderTopology: drops', () => {
   const drop = activeBlocked.drops[0]!;
 
-  it('marks the dropped data SYN at the firewall, naming the rule, and clears it later', () => {
+  it('holds the dropped data SYN at the firewall with its verdict, then lets it go', () => {
     const svg = newSvg();
     renderTopology(svg, activeBlocked, drop.t + 1);
     const marks = svg.querySelectorAll('g.drop');
@@ -272,23 +272,89 @@ describe('renderTopology: drops', () => {
     const mark = marks[0]!;
     expect(mark.getAttribute('data-event')).toBe(String(drop.eventIndex));
     expect(mark.querySelector('.mark')!.textContent).toBe('✗');
-    expect(mark.querySelector('.caption')!.textContent).toBe(
+    expect(mark.querySelector('title')!.textContent).toBe(
       'SYN dropped: rule 3 — inbound: drop everything else',
     );
+    expect(mark.querySelector('.stopped .label')!.textContent).toBe('← SYN ✗');
+    expect(mark.querySelector('.verdict')!.textContent).toBe('DROP · rule 3');
+    // Held at the firewall's edge, where its hop from the Internet ended.
+    const held = translation(mark.querySelector('.stopped')!);
+    const { x2 } = link(svg, 'client-router|internet');
+    expect(held.x).toBeGreaterThan(translation(node(svg, 'client-router')).x);
+    expect(held.x).toBeLessThan(x2);
     const routerX = translation(node(svg, 'client-router')).x;
     expect(Number(mark.querySelector('.mark')!.getAttribute('x'))).toBeCloseTo(routerX, 1);
-    const fresh = Number(mark.getAttribute('opacity'));
-    expect(fresh).toBeGreaterThan(0.99);
+    expect(Number(mark.getAttribute('opacity'))).toBeGreaterThan(0.99);
 
-    renderTopology(svg, activeBlocked, drop.t + 750);
+    renderTopology(svg, activeBlocked, drop.t + STOPPED_WINDOW_MS / 2);
     expect(Number(svg.querySelector('g.drop')!.getAttribute('opacity'))).toBeCloseTo(0.5, 2);
 
-    const later = drop.t + 5000;
-    expect(recentDropsAt(activeBlocked, later, 1500)).toHaveLength(0);
+    const later = drop.t + STOPPED_WINDOW_MS + 1;
+    expect(recentDropsAt(activeBlocked, later, STOPPED_WINDOW_MS)).toHaveLength(0);
     renderTopology(svg, activeBlocked, later);
     expect(svg.querySelectorAll('g.drop')).toHaveLength(0);
   });
 });
+
+describe('renderTopology: connections', () => {
+  const row = (svg: SVGSVGElement, channel: string) =>
+    svg.querySelector<SVGGElement>(`g.connection.channel-${channel}`);
+
+  it('draws no connection before the first SYN, and the control connection once it is sent', () => {
+    expect(svg0().querySelectorAll('g.connection')).toHaveLength(1);
+    const control = row(svg0(), 'control')!;
+    expect(control.classList.contains('state-opening')).toBe(true);
+    expect(control.querySelector('.conn-label')!.textContent).toMatch(/^control \d+ → 21$/);
+  });
+
+  it('draws the line from host to host through the routers it crosses', () => {
+    const svg = render(activeBlocked, 100);
+    const control = row(svg, 'control')!;
+    expect(control.classList.contains('state-established')).toBe(true);
+    const xs = [...control.querySelectorAll('.junctions circle')].map((c) =>
+      Number(c.getAttribute('cx')),
+    );
+    const nodeXs = ['client', 'client-router', 'internet', 'server-router', 'server'].map(
+      (id) => translation(node(svg, id)).x,
+    );
+    expect(xs).toEqual(nodeXs);
+  });
+
+  it('keeps the cross and the count of drops at the firewall to the end of the run', () => {
+    const svg = newSvg();
+    for (const [k, drop] of activeBlocked.drops.entries()) {
+      renderTopology(svg, activeBlocked, drop.t);
+      const data = row(svg, 'data')!;
+      expect(data.classList.contains('state-blocked')).toBe(true);
+      expect(data.querySelector('.stop .verdict')!.textContent).toBe(
+        k === 0 ? 'DROP · rule 3' : `DROP · rule 3 ×${k + 1}`,
+      );
+    }
+    renderTopology(svg, activeBlocked, activeBlocked.end);
+    const data = row(svg, 'data')!;
+    expect(data.querySelector('.conn-state')!.textContent).toBe('blocked');
+    expect(data.querySelector('.stop .verdict')!.textContent).toBe('DROP · rule 3 ×6');
+    const crossX = Number(data.querySelector('.stop .cross')!.getAttribute('x'));
+    expect(crossX).toBeCloseTo(translation(node(svg, 'client-router')).x, 1);
+    // The line reaches from the server, which opened it, to the cross and no further.
+    const reach = data.querySelector('.reach')!;
+    expect(Number(reach.getAttribute('x1'))).toBeCloseTo(crossX, 1);
+    expect(Number(reach.getAttribute('x2'))).toBeCloseTo(translation(node(svg, 'server')).x, 1);
+    expect(row(svg, 'control')!.classList.contains('state-closed')).toBe(true);
+    expect(svg.querySelector('desc')!.textContent).toContain('blocked (DROP · rule 3 ×6)');
+  });
+
+  it('writes the helper expectation beside the router', () => {
+    const helper = run('client-nat-helper', { mode: 'active' });
+    const added = helper.events.find((e) => e.type === 'expect')!;
+    const svg = render(helper, added.t);
+    expect(texts(node(svg, 'client-router'), '.notes text')).toContain(
+      'expect 203.0.113.10:40968 ← RELATED',
+    );
+  });
+});
+
+const svg0 = () => render(activeBlocked, 0);
 
 describe('renderTopology: accessible description', () => {
   it('describes the latest step at t in the <desc>', () => {
