@@ -18,10 +18,22 @@ export type Route =
 
 const LESSON_PAGES = ['lesson', 'present', 'notes'] as const;
 
+/** A path segment with its %-escapes read, or null for a broken one ("%", "caf%C3"). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Never throws: an address that is not a page of the app (even a malformed one) is `unknown`. */
 export function parseRoute(hash: string): Route {
   const text = hash.replace(/^#/, '');
   if (!text.startsWith('/')) return { page: 'sandbox', hash: text };
-  const parts = text.slice(1).split('/').filter(Boolean).map(decodeURIComponent);
+  const decoded = text.slice(1).split('/').filter(Boolean).map(decodeSegment);
+  if (decoded.includes(null)) return { page: 'unknown', hash: text };
+  const parts = decoded as string[];
   if (parts.length === 1 && parts[0] === 'sandbox') return { page: 'sandbox', hash: '' };
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'lessons'))
     return { page: 'course' };

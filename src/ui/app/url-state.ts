@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../protocol/result';
+import { previewValue } from '../../scenario/preview';
 import { validateScenario } from '../../scenario/validate';
 import type { Scenario } from '../../scenario/types';
 
@@ -31,9 +32,18 @@ export function encodeState(state: SharedState): string {
   return `s=${toBase64Url(JSON.stringify(state.scenario))}&t=${t}`;
 }
 
+/** Validation that cannot take the page down, whatever the link holds (issue 11 item 10). */
+function checkScenario(json: unknown): Result<Scenario> {
+  try {
+    return validateScenario(json);
+  } catch {
+    return err('it could not be checked (it is not a scenario FTP Lab can read)');
+  }
+}
+
 /**
  * Reads a fragment (with or without its '#'). An empty fragment is not an error: it means "no
- * shared state" (`ok` with null). Anything else that cannot be read says why.
+ * shared state" (`ok` with null). Anything else that cannot be read says why, and never throws.
  */
 export function decodeState(fragment: string): Result<SharedState | null> {
   const text = fragment.replace(/^#/, '');
@@ -47,12 +57,14 @@ export function decodeState(fragment: string): Result<SharedState | null> {
   } catch {
     return err('the scenario in the link is damaged (it is not valid encoded JSON)');
   }
-  const scenario = validateScenario(json);
+  const scenario = checkScenario(json);
   if (!scenario.ok) return err(`the scenario in the link is not valid: ${scenario.error}`);
   const tText = params.get('t') ?? '0';
   const t = Number(tText);
   if (!/^\d+(\.\d+)?$/.test(tText) || !Number.isFinite(t)) {
-    return err(`the time in the link should be a number of milliseconds, got "${tText}"`);
+    return err(
+      `the time in the link should be a number of milliseconds, got ${previewValue(tText)}`,
+    );
   }
   return ok({ scenario: scenario.value, t });
 }

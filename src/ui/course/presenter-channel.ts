@@ -21,15 +21,31 @@ function isMessage(data: unknown): data is PresenterMessage {
   );
 }
 
-/** Opens the channel; returns a sender and a closer. Without BroadcastChannel, a no-op. */
+/** Opens the channel; returns a sender and a closer. Without a usable BroadcastChannel, a no-op. */
 export function presenterChannel(onMessage: (message: PresenterMessage) => void): {
   send(message: PresenterMessage): void;
   close(): void;
 } {
-  if (typeof BroadcastChannel === 'undefined') return { send() {}, close() {} };
-  const channel = new BroadcastChannel(NAME);
+  const none = { send() {}, close() {} };
+  if (typeof BroadcastChannel === 'undefined') return none;
+  let channel: BroadcastChannel;
+  try {
+    channel = new BroadcastChannel(NAME);
+  } catch {
+    // A browser that blocks site data may refuse the channel too: the presenter then works alone.
+    return none;
+  }
   channel.onmessage = (event: MessageEvent) => {
     if (isMessage(event.data)) onMessage(event.data);
   };
-  return { send: (message) => channel.postMessage(message), close: () => channel.close() };
+  return {
+    send(message) {
+      try {
+        channel.postMessage(message);
+      } catch {
+        // A closed channel: the notes window simply stops following.
+      }
+    },
+    close: () => channel.close(),
+  };
 }

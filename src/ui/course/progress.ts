@@ -47,6 +47,11 @@ function isLessonProgress(value: unknown): value is LessonProgress {
   );
 }
 
+/** Each completed step once, in order: stored progress may repeat one (issue 11 item 13). */
+function tidyLesson(lesson: LessonProgress): LessonProgress {
+  return { ...lesson, completed: [...new Set(lesson.completed)].sort((a, b) => a - b) };
+}
+
 export function parseProgress(text: string): Progress | null {
   let data: unknown;
   try {
@@ -59,7 +64,33 @@ export function parseProgress(text: string): Progress | null {
   if (version !== 1 || !lessons || typeof lessons !== 'object' || Array.isArray(lessons))
     return null;
   if (!Object.values(lessons).every(isLessonProgress)) return null;
-  return data as Progress;
+  const tidy: Record<string, LessonProgress> = {};
+  for (const [id, lesson] of Object.entries(lessons as Record<string, LessonProgress>))
+    tidy[id] = tidyLesson(lesson);
+  return { version: 1, lessons: tidy };
+}
+
+/**
+ * Progress for the course as it is now: a lesson that no longer exists is left out, and so are
+ * steps and answers beyond a lesson's last step (a lesson may have lost steps since).
+ */
+export function fitProgress(
+  progress: Progress,
+  lessons: readonly { id: string; steps: readonly unknown[] }[],
+): Progress {
+  const fitted: Record<string, LessonProgress> = {};
+  for (const { id, steps } of lessons) {
+    if (!Object.hasOwn(progress.lessons, id)) continue;
+    const lesson = progress.lessons[id]!;
+    const inRange = (i: number) => Number.isInteger(i) && i >= 0 && i < steps.length;
+    fitted[id] = tidyLesson({
+      completed: lesson.completed.filter(inRange),
+      answers: Object.fromEntries(
+        Object.entries(lesson.answers).filter(([key]) => /^\d+$/.test(key) && inRange(Number(key))),
+      ),
+    });
+  }
+  return { version: 1, lessons: fitted };
 }
 
 /** Reads stored progress; `discarded` says that something unreadable was thrown away. */
@@ -84,11 +115,15 @@ export function loadProgress(store: ProgressStore | null): {
   return { progress: emptyProgress(), discarded: true };
 }
 
-export function saveProgress(store: ProgressStore | null, progress: Progress): void {
+/** False when the progress could not be stored (no storage, or a full or disabled one). */
+export function saveProgress(store: ProgressStore | null, progress: Progress): boolean {
+  if (!store) return false;
   try {
-    store?.setItem(PROGRESS_KEY, JSON.stringify(progress));
+    store.setItem(PROGRESS_KEY, JSON.stringify(progress));
+    return true;
   } catch {
     // A full or disabled storage loses progress after the visit, not the learner's page.
+    return false;
   }
 }
 
@@ -138,5 +173,6 @@ export function isCompleted(progress: Progress, lessonId: string, step: number):
 
 /** Completed steps that still exist in the lesson (a lesson may have lost steps since). */
 export function completedCount(progress: Progress, lessonId: string, steps: number): number {
-  return (progress.lessons[lessonId]?.completed ?? []).filter((i) => i < steps).length;
+  const completed = progress.lessons[lessonId]?.completed ?? [];
+  return new Set(completed.filter((i) => i >= 0 && i < steps)).size;
 }

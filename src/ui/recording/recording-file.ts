@@ -1,6 +1,7 @@
 import type { Endpoint, SessionEvent, SessionRecording } from '../../node/recording';
 import { err, ok, type Result } from '../../protocol/result';
 import { defaultScenario } from '../../scenario/presets';
+import { previewValue } from '../../scenario/preview';
 import { DATA_MODES, type Scenario } from '../../scenario/types';
 import { validateScenario } from '../../scenario/validate';
 
@@ -17,14 +18,8 @@ const MAX_LINE = 10_000;
 
 class Invalid extends Error {}
 
-function describe(got: unknown): string {
-  if (got === undefined) return 'nothing';
-  const shown = JSON.stringify(got);
-  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
-}
-
 function fail(path: string, expected: string, got: unknown): never {
-  throw new Invalid(`${path}: expected ${expected}, got ${describe(got)}`);
+  throw new Invalid(`${path}: expected ${expected}, got ${previewValue(got)}`);
 }
 
 type Obj = Record<string, unknown>;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lessonHref, parseRoute } from '../../../src/ui/app/route';
 
@@ -47,5 +48,29 @@ describe('routes', () => {
     const href = lessonHref('present', 'drop vs/reject', 4);
     expect(href).toBe('#/present/drop%20vs%2Freject/5');
     expect(parseRoute(href)).toEqual({ page: 'present', lessonId: 'drop vs/reject', step: 4 });
+  });
+
+  it('call an address with a malformed %-escape unknown instead of throwing (issue 11 item 10)', () => {
+    for (const hash of ['#/%', '#/lesson/caf%C3', '#/present/%E0%A4%A/1', '#/notes/x/%', '#/%zz'])
+      expect(parseRoute(hash), hash).toEqual({ page: 'unknown', hash: hash.slice(1) });
+    expect(parseRoute('#/lesson/caf%C3%A9/2')).toEqual({
+      page: 'lesson',
+      lessonId: 'café',
+      step: 1,
+    });
+  });
+
+  it('never throw, whatever the address', () => {
+    const segment = fc.oneof(
+      fc.string(),
+      fc.constantFrom('%', '%C3', '%E0%A4%A', '%zz', '%%', 'lesson', 'present', '1'),
+    );
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 5 }), fc.boolean(), (parts, slash) => {
+        const hash = `#${slash ? '/' : ''}${parts.join('/')}`;
+        expect(() => parseRoute(hash)).not.toThrow();
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

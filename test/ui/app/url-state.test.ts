@@ -85,4 +85,22 @@ describe('share links with edited rules', () => {
     const decoded = decodeState(encodeState({ scenario, t: 12 }));
     expect(decoded).toEqual({ ok: true, value: { scenario, t: 12 } });
   });
+
+  it('quotes only the start of a long bad time, and says how long it was (issue 11 item 14)', () => {
+    const good = encodeState({ scenario: defaultScenario(), t: 0 });
+    const result = decodeState(`#${good.replace('t=0', `t=${'a'.repeat(1_048_576)}`)}`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBe(
+      `the time in the link should be a number of milliseconds, got "${'a'.repeat(60)}…" (1,048,576 characters)`,
+    );
+  });
+
+  it('says a link is not valid rather than throwing, even for a scenario nested 20,000 deep', () => {
+    const json = `{"mode":${'['.repeat(20_000)}0${']'.repeat(20_000)}}`;
+    const encoded = btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const result = decodeState(`#s=${encoded}&t=0`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.length).toBeLessThan(400);
+  });
 });

@@ -5,6 +5,7 @@ import {
   completeStep,
   completedCount,
   emptyProgress,
+  fitProgress,
   isCompleted,
   loadProgress,
   PROGRESS_KEY,
@@ -80,6 +81,72 @@ describe('learner progress', () => {
         const { progress } = loadProgress(memoryStore(text));
         expect(progress.version).toBe(1);
       }),
+    );
+  });
+
+  it('reads each completed step once, in order, however often it was stored (issue 11 item 13)', () => {
+    const stored = JSON.stringify({
+      version: 1,
+      lessons: { 'active-mode': { completed: [3, 0, 0, 0, 0, 0, 0, 0, 0, 3], answers: {} } },
+    });
+    const { progress, discarded } = loadProgress(memoryStore(stored));
+    expect(discarded).toBe(false);
+    expect(progress.lessons['active-mode']!.completed).toEqual([0, 3]);
+    expect(completedCount(progress, 'active-mode', 5)).toBe(2);
+  });
+
+  it('never counts more steps done than a lesson has, even from repeated steps in memory', () => {
+    const repeated = {
+      version: 1 as const,
+      lessons: { x: { completed: [0, 0, 0, 9], answers: {} } },
+    };
+    expect(completedCount(repeated, 'x', 5)).toBe(1);
+  });
+
+  it('fits progress to the course: unknown lessons, steps and answers beyond the last step go', () => {
+    const progress = {
+      version: 1 as const,
+      lessons: {
+        'active-mode': { completed: [4, 0, 7, 2, 2], answers: { '0': 'server', '7': 'x', a: 1 } },
+        'no-longer-a-lesson': { completed: [0], answers: {} },
+      },
+    };
+    const lessons = [
+      { id: 'active-mode', steps: [1, 2, 3, 4, 5] },
+      { id: 'nat', steps: [1] },
+    ];
+    expect(fitProgress(progress, lessons)).toEqual({
+      version: 1,
+      lessons: { 'active-mode': { completed: [0, 2, 4], answers: { '0': 'server' } } },
+    });
+  });
+
+  it('says when progress could not be stored', () => {
+    const full: ProgressStore = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+      removeItem: () => {},
+    };
+    expect(saveProgress(full, emptyProgress())).toBe(false);
+    expect(saveProgress(null, emptyProgress())).toBe(false);
+    expect(saveProgress(memoryStore(), emptyProgress())).toBe(true);
+  });
+
+  it('fitted progress never counts more done than there are steps, for any stored list', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 999 })),
+        fc.integer({ min: 0, max: 20 }),
+        (completed, steps) => {
+          const stored = JSON.stringify({ version: 1, lessons: { x: { completed, answers: {} } } });
+          const { progress } = loadProgress(memoryStore(stored));
+          const fitted = fitProgress(progress, [{ id: 'x', steps: Array.from({ length: steps }) }]);
+          expect(fitted.lessons.x!.completed.length).toBeLessThanOrEqual(steps);
+          expect(completedCount(progress, 'x', steps)).toBeLessThanOrEqual(steps);
+        },
+      ),
     );
   });
 });

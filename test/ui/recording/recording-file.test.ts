@@ -104,6 +104,14 @@ describe('reading a recording file', () => {
     );
   });
 
+  it('quotes only the start of a long bad value and says how long it was (issue 11 item 14)', () => {
+    const long = 'x'.repeat(1_000_000);
+    const error = errorAfter((f) => ((f.client as Record<string, unknown>).address = long));
+    expect(error).toBe(
+      `client.address: expected text of at most 255 characters, got "${'x'.repeat(60)}…" (1,000,000 characters)`,
+    );
+  });
+
   it('keeps only the fields it knows', () => {
     const file = { ...example(), extra: 'x' } as Record<string, unknown>;
     (file.events as Record<string, unknown>[])[0]!.secret = 1;
