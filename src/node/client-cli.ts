@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { ClientFailure } from '../machines/ftp-client';
 import { asciiDecode } from '../protocol/net-ascii';
@@ -47,11 +49,39 @@ export function withUpload(options: ClientCliOptions): ClientCliOptions {
   return { ...options, steps: options.steps.map((step) => ({ ...step, upload })) };
 }
 
+/** A listing printed to the terminal is kept in memory until the session ends; at most this much. */
+export const MAX_PRINTED_LISTING = 16 * 1024 * 1024;
+
+/** A sink that keeps nothing: it counts (a download without --out, or one being recorded). */
+export function discardingSink(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}
+
+/** A sink that keeps up to `limit` bytes in memory, and fails the download past it. */
+export function collectingSink(limit: number, what: string): { sink: Writable; bytes(): Buffer } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      size += chunk.length;
+      if (size > limit) return done(new Error(`${what} is longer than ${limit} bytes`));
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { sink, bytes: () => Buffer.concat(chunks) };
+}
+
+/**
+ * One session with the CLI's options. Downloads go to `download` as they arrive; it is ended and
+ * flushed before this returns, and a write that failed at the end rejects.
+ */
 export async function runSession(
   options: ClientCliOptions,
   onEvent: (event: SessionEvent) => void,
+  download?: Writable,
 ): Promise<FtpClientResult> {
-  return runFtpClient({
+  const result = await runFtpClient({
     host: options.url.host,
     port: options.url.port,
     ...(options.url.user !== null ? { user: options.url.user } : {}),
@@ -60,7 +90,22 @@ export async function runSession(
     type: options.type,
     steps: options.steps,
     onEvent,
+    ...(download !== undefined ? { download } : {}),
   });
+  if (download !== undefined) {
+    download.end();
+    try {
+      await finished(download);
+    } catch (error) {
+      if (result.ok) throw new Error(`cannot keep the download: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}
+
+/** True when the session's step brings bytes back (LIST, RETR), not STOR. */
+export function downloads(options: ClientCliOptions): boolean {
+  return options.steps.some((step) => step.verb !== 'STOR');
 }
 
 /**
@@ -102,9 +147,31 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const options = readClientOptions(argv, io, CLIENT_HELP);
   if (typeof options === 'number') return options;
 
+  // Downloads stream to --out (opened first: a path that cannot be written is bad input);
+  // a listing without --out is printed after the dialogue; a file without it is only counted.
+  const listing = options.steps[0]?.verb === 'LIST' && options.out === null;
+  const printed = listing
+    ? collectingSink(MAX_PRINTED_LISTING, 'the listing (--out FILE keeps it)')
+    : null;
+  let download: Writable | undefined;
+  if (downloads(options) && options.out !== null) {
+    try {
+      download = createWriteStream(options.out, { fd: openSync(options.out, 'w') });
+    } catch (error) {
+      io.stderr(`error: --out ${options.out}: cannot write it: ${(error as Error).message}\n`);
+      return EXIT.badInput;
+    }
+  } else if (downloads(options)) {
+    download = printed?.sink ?? discardingSink();
+  }
+
   let result: FtpClientResult;
   try {
-    result = await runSession(options, (event) => io.stdout(`${formatSessionEvent(event)}\n`));
+    result = await runSession(
+      options,
+      (event) => io.stdout(`${formatSessionEvent(event)}\n`),
+      download,
+    );
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return EXIT.ftpFailure;
@@ -114,20 +181,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ftpFailure;
   }
 
-  const received = result.transfers[0]?.received ?? null;
-  if (received === null) return EXIT.success;
+  if (download === undefined) return EXIT.success;
   if (options.out !== null) {
-    try {
-      writeFileSync(options.out, received);
-    } catch (error) {
-      io.stderr(`error: --out ${options.out}: cannot write it: ${(error as Error).message}\n`);
-      return EXIT.badInput;
-    }
-    io.stdout(`-- wrote ${received.length} bytes to ${options.out}\n`);
-  } else if (options.steps[0]?.verb === 'LIST') {
-    io.stdout(asciiDecode(received));
+    io.stdout(`-- wrote ${result.downloadedBytes} bytes to ${options.out}\n`);
+  } else if (printed !== null) {
+    io.stdout(asciiDecode(printed.bytes()));
   } else {
-    io.stdout(`-- received ${received.length} bytes (--out FILE keeps them)\n`);
+    io.stdout(`-- received ${result.downloadedBytes} bytes (--out FILE keeps them)\n`);
   }
   return EXIT.success;
 }

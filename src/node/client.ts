@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import type { Writable } from 'node:stream';
 import { createActor } from 'xstate';
 import {
   ftpClientMachine,
@@ -11,10 +12,10 @@ import {
   type TransferRecord,
   type TransferType,
 } from '../machines/ftp-client';
-import { LineSplitter } from '../protocol/ftp-command';
-import { ReplyParser } from '../protocol/ftp-reply';
+import { ReplyReader } from './client-replies';
+import { NetAsciiDecoder } from './net-ascii-stream';
 import type { SessionEvent } from './recording';
-import { plainAddress, timedLogger, wireDataSocket } from './sockets';
+import { plainAddress, timedLogger, wireDataSocket, type DataSocketEvent } from './sockets';
 
 /**
  * The project's ftp-client machine over real TCP sockets: what the simulated client host does in
@@ -36,6 +37,12 @@ export interface FtpClientOptions {
   /** The whole session gives up after this long, whatever it is waiting for. */
   sessionTimeoutMs?: number;
   onEvent?: (event: SessionEvent) => void;
+  /**
+   * Where downloads (LIST, RETR) go as they arrive, TYPE A's CRLF already made LF, instead of
+   * into the result: a large file then never sits in memory. The data connection pauses while
+   * the sink's buffer is full. A sink error (a full disk) fails the transfer. The caller ends it.
+   */
+  download?: Writable;
 }
 
 export interface FtpClientResult {
@@ -45,6 +52,8 @@ export interface FtpClientResult {
   serverAddress: string;
   /** The address the client names in PORT and EPRT. */
   localAddress: string;
+  /** Bytes written to `download`, after TYPE A conversion; 0 without one. */
+  downloadedBytes: number;
 }
 
 /**
@@ -139,6 +148,14 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
   let unsent: Uint8Array[] = [];
   let uploading = false;
   const sockets = new Set<net.Socket>();
+  /** Why the client stopped reading the control connection, when the server broke FTP. */
+  let protocolError: string | null = null;
+  const sink = options.download ?? null;
+  /** The data connection waits while the sink's buffer is full. */
+  let sinkFull = false;
+  let downloadedBytes = 0;
+  /** Bytes on the wire of each transfer streamed to the sink, by its index in `transfers`. */
+  const streamedOnWire = new Map<number, number>();
 
   const closeControlOnce = () => {
     if (controlClosed) return;
@@ -154,13 +171,38 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
     socket.end();
   };
 
+  /** With a sink, downloaded bytes go there and the machine sees only the end of the data. */
+  const streamTo = (output: Writable, socket: net.Socket) => {
+    const decoder = options.type === 'ascii' ? new NetAsciiDecoder() : null;
+    const write = (bytes: Uint8Array) => {
+      downloadedBytes += bytes.length;
+      if (output.write(bytes) || sinkFull) return;
+      sinkFull = true;
+      socket.pause();
+      output.once('drain', () => {
+        sinkFull = false;
+        if (data === socket && client.getSnapshot().matches('transferring')) socket.resume();
+      });
+    };
+    return (event: DataSocketEvent) => {
+      if (event.type === 'DATA_RECEIVED') {
+        const index = client.getSnapshot().context.transfers.length;
+        streamedOnWire.set(index, (streamedOnWire.get(index) ?? 0) + event.data.length);
+        write(decoder === null ? event.data : decoder.push(event.data));
+        return;
+      }
+      if (event.type === 'DATA_EOF' && decoder !== null) write(decoder.end());
+      tell(event);
+    };
+  };
+
   const attachData = (socket: net.Socket, opener: 'client' | 'server') => {
     data = socket;
     sockets.add(socket);
     // Bytes wait in the kernel until the machine is transferring (see the subscription below).
     wireDataSocket(socket, ++dataCount, opener, {
       log,
-      tell,
+      tell: sink === null ? tell : streamTo(sink, socket),
       release: () => {
         sockets.delete(socket);
         const current = data === socket;
@@ -175,21 +217,24 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
     const socket = net.connect({ host, port, noDelay: true });
     control = socket;
     let connected = false;
-    const splitter = new LineSplitter();
-    const parser = new ReplyParser();
+    const reader = new ReplyReader();
     socket.once('connect', () => {
       connected = true;
       tell({ type: 'CONTROL_CONNECTED' });
     });
     socket.on('data', (bytes: Buffer) => {
-      for (const text of splitter.push(bytes)) {
-        log({ kind: 'line', from: 'server', text });
-        const reply = parser.push(text);
-        if (reply === null) continue;
-        if (reply.ok) {
-          tell({ type: 'REPLY', code: reply.value.code, text: reply.value.lines.join('\n') });
+      for (const input of reader.push(bytes)) {
+        if (input.kind === 'line') {
+          log({ kind: 'line', from: 'server', text: input.text });
+        } else if (input.kind === 'reply') {
+          tell({ type: 'REPLY', code: input.reply.code, text: input.reply.lines.join('\n') });
+        } else if (input.kind === 'not-a-reply') {
+          log({ kind: 'note', text: `not an FTP reply, ignored: ${input.error}` });
         } else {
-          log({ kind: 'note', text: `not an FTP reply, ignored: ${reply.error}` });
+          protocolError = input.error;
+          log({ kind: 'note', text: input.error });
+          socket.destroy();
+          closeControlOnce();
         }
       }
     });
@@ -265,6 +310,13 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
   });
   client.on('report', ({ text }) => log({ kind: 'note', text }));
 
+  /** A sink that cannot take the download fails the transfer: the data connection is dropped. */
+  const onSinkError = (error: Error) => {
+    log({ kind: 'note', text: `cannot keep the download: ${error.message}` });
+    data?.destroy(new Error(`cannot keep the download: ${error.message}`));
+  };
+  sink?.on('error', onSinkError);
+
   const sessionTimer = setTimeout(() => {
     log({ kind: 'note', text: `session took longer than ${options.sessionTimeoutMs} ms: closing` });
     control?.destroy();
@@ -272,14 +324,31 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
 
   return new Promise((resolve) => {
     client.subscribe((snapshot) => {
-      if (snapshot.matches('transferring') && data?.isPaused()) data.resume();
+      if (snapshot.matches('transferring') && data?.isPaused() && !sinkFull) data.resume();
       if (snapshot.status !== 'done') return;
       clearTimeout(sessionTimer);
       listener?.close();
       for (const socket of sockets) socket.destroy();
       control?.destroy();
-      const { failure, transfers } = snapshot.context;
-      resolve({ ok: failure === null, failure, transfers, serverAddress, localAddress });
+      let { failure, transfers } = snapshot.context;
+      if (failure?.kind === 'control-lost' && protocolError !== null) {
+        failure = { ...failure, detail: protocolError };
+      }
+      if (sink !== null) {
+        transfers = transfers.map((transfer, index) =>
+          transfer.verb === 'STOR'
+            ? transfer
+            : { ...transfer, received: null, bytesOnWire: streamedOnWire.get(index) ?? 0 },
+        );
+      }
+      resolve({
+        ok: failure === null,
+        failure,
+        transfers,
+        serverAddress,
+        localAddress,
+        downloadedBytes,
+      });
     });
     client.start();
     tell({ type: 'START' });

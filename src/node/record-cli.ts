@@ -1,7 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { ClientCliOptions } from './args';
-import { describeFailure, EXIT, readClientOptions, runSession, type CliIo } from './client-cli';
+import {
+  describeFailure,
+  discardingSink,
+  downloads,
+  EXIT,
+  readClientOptions,
+  runSession,
+  type CliIo,
+} from './client-cli';
 import type { FtpClientResult } from './client';
 import { formatSessionEvent } from './dialogue';
 import type { SessionEvent, SessionRecording } from './recording';
@@ -58,10 +66,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const recordedAt = new Date();
   let result: FtpClientResult;
   try {
-    result = await runSession(options, (event) => {
-      events.push(event);
-      io.stdout(`${formatSessionEvent(event)}\n`);
-    });
+    // The recording keeps the dialogue, not the data: a download is only counted.
+    result = await runSession(
+      options,
+      (event) => {
+        events.push(event);
+        io.stdout(`${formatSessionEvent(event)}\n`);
+      },
+      downloads(options) ? discardingSink() : undefined,
+    );
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return EXIT.ftpFailure;
