@@ -46,7 +46,28 @@ export function listDirectory(store: FileStore, dir: string): DirectoryEntry[] {
       entries.set(rest, { name: rest, directory: false, size: file.bytes.length });
     }
   }
-  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...entries.values()].sort((a, b) => compareCodePoints(a.name, b.name));
+}
+
+/**
+ * Code point order, which is the order of the names' UTF-8 bytes and so vsftpd's (it sorts a
+ * listing with memcmp: "B Z a b z ä é 中"). localeCompare would depend on the reader's locale
+ * ("ä" sorts before "z" in German, after it in Swedish), and a trace must not.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** UTF-16 code units in code point order: surrogates (U+10000 and up) after U+E000-U+FFFF. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
 /** `ls -l` style lines, as vsftpd and most Unix servers send for LIST (not standardised by RFC 959). */

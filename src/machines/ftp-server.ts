@@ -8,7 +8,8 @@ import {
 } from '../protocol/ftp-address';
 import { formatReply } from '../protocol/ftp-reply';
 import { concatBytes } from '../protocol/bytes';
-import { asciiEncode, fromNetAscii, toNetAscii } from '../protocol/net-ascii';
+import { encodeControlText } from '../protocol/control-text';
+import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
 import {
   formatListing,
   isDirectory,
@@ -111,6 +112,35 @@ const NOT_IMPLEMENTED = new Set([
 ]);
 const TRANSFER_VERBS: TransferVerb[] = ['LIST', 'NLST', 'RETR', 'STOR'];
 
+/**
+ * RFC 2389 §3.2: FEAT lists the extensions, one per line, each after a space. Worded and ordered as
+ * vsftpd 3.0.3 answers with `utf8_filesystem=YES` (recorded on this machine: "211-Features:",
+ * " UTF8", " EPRT", " EPSV", " MDTM", " PASV", " REST STREAM", " SIZE", " TVFS", "211 End"), less
+ * MDTM, REST STREAM and SIZE, which this server does not implement. Debian's shipped vsftpd.conf
+ * leaves utf8_filesystem off, and then vsftpd does not list UTF8 (it still answers OPTS UTF8 ON).
+ */
+const FEATURES = ['Features:', ' UTF8', ' EPRT', ' EPSV', ' PASV', ' TVFS', 'End'].join('\n');
+
+/**
+ * FEAT and OPTS are answered before login as after it, as vsftpd does (lftp sends FEAT and then
+ * OPTS UTF8 ON before USER). RFC 2640 §3.1's OPTS UTF8: this server always speaks UTF-8, so ON is
+ * acknowledged in vsftpd's words and anything else is vsftpd's 501.
+ */
+const answerFeatAndOpts = [
+  {
+    guard: { type: 'isCommand', params: { verb: 'FEAT' } },
+    actions: { type: 'reply', params: { code: 211, text: FEATURES } },
+  },
+  {
+    guard: and([{ type: 'isCommand', params: { verb: 'OPTS' } }, 'isUtf8On']),
+    actions: { type: 'reply', params: { code: 200, text: 'Always in UTF8 mode.' } },
+  },
+  {
+    guard: { type: 'isCommand', params: { verb: 'OPTS' } },
+    actions: { type: 'reply', params: { code: 501, text: 'Option not understood.' } },
+  },
+] as const;
+
 type Ctx = FtpServerContext;
 type Ev = FtpServerEvent;
 
@@ -168,6 +198,8 @@ const ftpServerSetup = setup({
       const verbs = Array.isArray(params.verb) ? params.verb : [params.verb];
       return event.type === 'COMMAND' && verbs.includes(event.verb);
     },
+    /** vsftpd compares the whole argument, case aside: "UTF8 ON", not "UTF8  ON" or "UTF8 ON ". */
+    isUtf8On: ({ event }) => /^UTF8 ON$/i.test(command(event).arg ?? ''),
     isNotImplemented: ({ event }) => event.type === 'COMMAND' && NOT_IMPLEMENTED.has(event.verb),
     isValidLogin: ({ context, event }) => {
       const { arg } = command(event);
@@ -308,7 +340,8 @@ const ftpServerSetup = setup({
           transfer.verb === 'LIST'
             ? formatListing(entries)
             : entries.map((e) => `${e.name}\r\n`).join('');
-        enqueue.emit({ type: 'send-data', data: asciiEncode(text) });
+        // Names go out as their UTF-8 bytes, as vsftpd sends them (RFC 2640 §3.2).
+        enqueue.emit({ type: 'send-data', data: encodeControlText(text) });
       } else {
         const file = context.files[transfer.path]!;
         const name = transfer.path.split('/').pop();
@@ -430,6 +463,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             guard: { type: 'isCommand', params: { verb: 'PASS' } },
             actions: { type: 'reply', params: { code: 503, text: 'Login with USER first.' } },
           },
+          ...answerFeatAndOpts,
           {
             actions: {
               type: 'reply',
@@ -465,6 +499,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             ],
           },
           { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
+          ...answerFeatAndOpts,
           {
             actions: {
               type: 'reply',
@@ -488,6 +523,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             guard: { type: 'isCommand', params: { verb: 'NOOP' } },
             actions: { type: 'reply', params: { code: 200, text: 'NOOP ok.' } },
           },
+          ...answerFeatAndOpts,
           { guard: { type: 'isCommand', params: { verb: ['PWD', 'XPWD'] } }, actions: 'replyPwd' },
           {
             guard: { type: 'isCommand', params: { verb: ['CWD', 'CDUP'] } },

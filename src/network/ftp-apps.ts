@@ -1,6 +1,6 @@
 import { parseCommandLine, LineSplitter } from '../protocol/ftp-command';
 import { ReplyParser } from '../protocol/ftp-reply';
-import { asciiEncode } from '../protocol/net-ascii';
+import { decodeControlText, encodeControlText } from '../protocol/control-text';
 import {
   ftpServerMachine,
   type FtpServerEvent,
@@ -60,7 +60,7 @@ export function startFtpServer(
     });
     sessions.push(session);
 
-    const splitter = new LineSplitter();
+    const splitter = new LineSplitter(decodeControlText);
     const pendingLines: string[] = [];
     let passiveListener: Listener | null = null;
     let dataSocket: Socket | null = null;
@@ -97,7 +97,7 @@ export function startFtpServer(
         text: e.wire.replace(/\r\n$/, ''),
         actor: id,
       });
-      control.send(asciiEncode(e.wire));
+      control.send(encodeControlText(e.wire));
     });
     session.on('open-passive', ({ port }) => {
       passiveListener?.close();
@@ -225,7 +225,7 @@ export function startFtpClient(
   let listener: Listener | null = null;
   let dataSocket: Socket | null = null;
   let uploadPending = false;
-  const splitter = new LineSplitter();
+  const splitter = new LineSplitter(decodeControlText);
   const parser = new ReplyParser();
 
   const closeControlOnce = () => {
@@ -284,7 +284,7 @@ export function startFtpClient(
   });
   client.on('send-line', ({ wire, text }) => {
     world.trace.add({ type: 'control', from: 'client', text, actor: id });
-    control?.send(asciiEncode(wire));
+    control?.send(encodeControlText(wire));
   });
   client.on('listen-data', () => {
     const port = host.ephemeralPort();

@@ -1,4 +1,5 @@
 /** FTP command lines on the control connection (RFC 959 §4.1 meanings, §5.3 syntax). */
+import { LONE_SURROGATE } from './control-text';
 import { asciiDecode } from './net-ascii';
 import { err, ok } from './result';
 import type { Result } from './result';
@@ -40,8 +41,9 @@ export function parseCommandLine(line: string): Result<FtpCommand> {
 
 /**
  * The line as sent, CRLF included. Arguments go out verbatim, PASS too: FTP is cleartext and the
- * learner should see the password on the wire. Throws RangeError for a malformed verb or an
- * argument containing CR or LF, which would smuggle a second command onto the connection.
+ * learner should see the password on the wire. Throws RangeError for a malformed verb, an
+ * argument containing CR or LF, which would smuggle a second command onto the connection, or a
+ * lone surrogate, which has no UTF-8 form (see control-text.ts) and would arrive as another name.
  */
 export function formatCommandLine(cmd: FtpCommand): string {
   if (!VERB.test(cmd.verb)) {
@@ -49,6 +51,9 @@ export function formatCommandLine(cmd: FtpCommand): string {
   }
   if (cmd.arg !== null && /[\r\n]/.test(cmd.arg)) {
     throw new RangeError(`command argument must not contain CR or LF: ${JSON.stringify(cmd.arg)}`);
+  }
+  if (cmd.arg !== null && LONE_SURROGATE.test(cmd.arg)) {
+    throw new RangeError(`command argument is not well-formed Unicode: ${JSON.stringify(cmd.arg)}`);
   }
   const verb = cmd.verb.toUpperCase();
   return cmd.arg === null ? `${verb}\r\n` : `${verb} ${cmd.arg}\r\n`;
@@ -61,11 +66,18 @@ const LF = 0x0a;
  * Cuts a control-connection byte stream into lines. TCP delivers bytes, not lines, so a line
  * may arrive in pieces or several in one segment. RFC 959 ends lines with Telnet's CRLF; a
  * bare LF is accepted too, as servers and clients do in practice. Lines come back without their
- * terminator, decoded one character per byte. No length limit is applied here; callers can
- * watch pending() and parseCommandLine enforces MAX_COMMAND_LINE.
+ * terminator, each decoded by `decode`: one character per byte unless told otherwise (the
+ * simulation passes decodeControlText, UTF-8 as RFC 2640 has it). No length limit is applied here;
+ * callers can watch pending() and parseCommandLine enforces MAX_COMMAND_LINE.
  */
 export class LineSplitter {
   private buffer: Uint8Array = new Uint8Array(0);
+
+  private readonly decode: (bytes: Uint8Array) => string;
+
+  constructor(decode: (bytes: Uint8Array) => string = asciiDecode) {
+    this.decode = decode;
+  }
 
   push(bytes: Uint8Array): string[] {
     const data = new Uint8Array(this.buffer.length + bytes.length);
@@ -76,7 +88,7 @@ export class LineSplitter {
     for (let i = 0; i < data.length; i++) {
       if (data[i] !== LF) continue;
       const lineEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
-      lines.push(asciiDecode(data.subarray(lineStart, lineEnd)));
+      lines.push(this.decode(data.subarray(lineStart, lineEnd)));
       lineStart = i + 1;
     }
     this.buffer = data.slice(lineStart);

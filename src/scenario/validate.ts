@@ -51,7 +51,7 @@ function bool(value: unknown, path: string): boolean {
 }
 
 function text(value: unknown, path: string, max = 200): string {
-  if (typeof value !== 'string' || value.length > max || /[\r\n]/.test(value))
+  if (typeof value !== 'string' || value.length > max || /[\r\n]|\p{Cs}/u.test(value))
     fail(path, `a single line of text (at most ${max} characters)`, value);
   return value as string;
 }
@@ -207,6 +207,11 @@ function side(value: unknown, path: string, base: SideConfig): SideConfig {
 /** Commands a scenario may script; RETR, STOR and CWD need an argument. */
 const COMMAND =
   /^(?:(?:LIST|NLST)(?: [^\r\n]{1,200})?|(?:RETR|STOR|CWD) [^\r\n]{1,200}|CDUP|PWD|SYST|NOOP|FEAT)$/i;
+/**
+ * A name may be any Unicode text (it goes out as UTF-8, RFC 2640) except a control character (C0,
+ * DEL, C1) or a lone surrogate, which has no UTF-8 form (see protocol/control-text.ts).
+ */
+const NOT_IN_A_COMMAND = /[\p{Cc}\p{Cs}]/u;
 
 export function validateScenario(input: unknown): Result<Scenario> {
   try {
@@ -235,7 +240,7 @@ export function validateScenario(input: unknown): Result<Scenario> {
         );
       }
       scenario.commands = (o.commands as unknown[]).map((c, i) => {
-        if (typeof c !== 'string' || !COMMAND.test(c.trim())) {
+        if (typeof c !== 'string' || !COMMAND.test(c.trim()) || NOT_IN_A_COMMAND.test(c.trim())) {
           fail(
             `commands[${i}]`,
             'LIST, NLST, RETR <file>, STOR <file>, CWD <dir>, CDUP, PWD, SYST, NOOP or FEAT',

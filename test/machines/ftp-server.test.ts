@@ -639,6 +639,71 @@ describe('transfers', () => {
   });
 });
 
+describe('FEAT and OPTS UTF8 (RFC 2389, RFC 2640 §3.1; vsftpd 3.0.3 recorded on this machine)', () => {
+  /** vsftpd's FEAT with utf8_filesystem=YES, less MDTM, REST STREAM and SIZE (not implemented here). */
+  const FEAT_WIRE = '211-Features:\r\n UTF8\r\n EPRT\r\n EPSV\r\n PASV\r\n TVFS\r\n211 End\r\n';
+
+  it('FEAT lists UTF8 among the features, multi-line, before login as after it', () => {
+    const s = session();
+    s.send({ type: 'CONTROL_OPENED' });
+    expect(s.cmd('FEAT').map((e) => e.type === 'reply' && e.wire)).toEqual([FEAT_WIRE]);
+    s.cmd('USER', 'alice');
+    expect(s.cmd('FEAT').map((e) => e.type === 'reply' && e.wire)).toEqual([FEAT_WIRE]);
+    expect(s.state()).toBe('awaitingPassword');
+    s.cmd('PASS', 'secret');
+    expect(s.cmd('FEAT', 'x').map((e) => e.type === 'reply' && e.wire)).toEqual([FEAT_WIRE]);
+  });
+
+  it('OPTS UTF8 ON → 200 "Always in UTF8 mode." in any case; any other OPTS → 501, as vsftpd', () => {
+    const s = session();
+    s.send({ type: 'CONTROL_OPENED' });
+    expect(s.cmd('OPTS', 'UTF8 ON')).toEqual([reply(200, 'Always in UTF8 mode.')]);
+    expect(s.state()).toBe('awaitingUser');
+    s.cmd('USER', 'alice');
+    s.cmd('PASS', 'secret');
+    expect(s.cmd('OPTS', 'utf8 on')).toEqual([reply(200, 'Always in UTF8 mode.')]);
+    for (const arg of ['UTF8 OFF', 'UTF8  ON', 'UTF8 ON ', 'MLST type;', null]) {
+      expect(s.cmd('OPTS', arg)).toEqual([reply(501, 'Option not understood.')]);
+    }
+  });
+});
+
+describe('names beyond ASCII (RFC 2640: UTF-8, each name exactly as sent)', () => {
+  it('two names that differ only beyond ASCII are two files; RETR of the other one is 550', () => {
+    const s = loggedIn();
+    s.cmd('TYPE', 'I');
+    s.cmd('PASV');
+    s.cmd('STOR', '中文.txt');
+    s.send({ type: 'DATA_CONNECTED' });
+    s.send({ type: 'DATA_RECEIVED', data: Uint8Array.from([1, 2, 3]) });
+    s.send({ type: 'DATA_EOF' });
+    expect(Object.keys(s.context().files)).toContain('/中文.txt');
+    s.cmd('PASV');
+    expect(s.cmd('RETR', '日本.txt')).toEqual([reply(550, 'Failed to open file.')]);
+    s.cmd('RETR', '中文.txt');
+    const sent = s.send({ type: 'DATA_CONNECTED' });
+    expect(sent.find((e) => e.type === 'reply')).toEqual(
+      reply(150, 'Opening BINARY mode data connection for 中文.txt (3 bytes).'),
+    );
+    expect(sent.find((e) => e.type === 'send-data')).toEqual({
+      type: 'send-data',
+      data: Uint8Array.from([1, 2, 3]),
+    });
+  });
+
+  it('NLST sends names as UTF-8 bytes, in byte order as vsftpd sorts them', () => {
+    const file = { bytes: new Uint8Array(0), kind: 'text' as const };
+    const s = loggedIn({ files: { '/中': file, '/é': file, '/a': file, '/B': file, '/😀': file } });
+    s.cmd('PASV');
+    s.cmd('NLST');
+    const sent = s.send({ type: 'DATA_CONNECTED' }).find((e) => e.type === 'send-data');
+    expect(sent).toEqual({
+      type: 'send-data',
+      data: new TextEncoder().encode('B\r\na\r\né\r\n中\r\n😀\r\n'),
+    });
+  });
+});
+
 describe('model-based (xstate/graph shortest paths, replayed on a real actor)', () => {
   const input = serverInput({ passivePorts: { from: 50000, to: 50000 } });
   const command = (verb: string, arg: string | null = null): FtpServerEvent => ({
@@ -681,6 +746,9 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     command('STRU', 'R'),
     command('ALLO', '10'),
     command('ACCT', 'x'),
+    command('FEAT'),
+    command('OPTS', 'UTF8 ON'),
+    command('OPTS', 'UTF8 OFF'),
     command('FOO'),
     { type: 'DATA_CONNECTED' },
     { type: 'DATA_FAILED', detail: 'reset' },
