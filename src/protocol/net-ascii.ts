@@ -40,8 +40,10 @@ export function fromNetAscii(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Control-channel text to bytes, one byte per character (Latin-1). RFC 959 commands are ASCII;
- * a character above U+00FF cannot be sent this way and becomes "?".
+ * Text to bytes, one byte per character (Latin-1); a character above U+00FF cannot be sent this
+ * way and becomes "?". For bytes that are already characters one to one (asciiDecode's output, as
+ * the real-socket programs hold them). The simulated control connection sends UTF-8 instead
+ * (control-text.ts, RFC 2640), so that no two names become one.
  */
 export function asciiEncode(text: string): Uint8Array {
   const out = new Uint8Array(text.length);

@@ -3,7 +3,7 @@ import { ftpClientMachine } from '../machines/ftp-client';
 import { ftpServerMachine } from '../machines/ftp-server';
 import { tcpSocketMachine } from '../machines/tcp-socket';
 import { parseCommandLine } from '../protocol/ftp-command';
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlText } from '../protocol/control-text';
 import { countAtOrBefore, packetLabel, type TraceIndex } from './timeline';
 import type { ActorInfo, TraceEvent } from './trace';
 
@@ -430,7 +430,7 @@ function causeOf(index: TraceIndex, eventIndex: number): Cause {
   }
   const lines = delivered
     .filter((d) => d.packet.channel === 'control' && (d.packet.tcp?.payload.length ?? 0) > 0)
-    .flatMap((d) => asciiDecode(d.packet.tcp!.payload).split('\r\n').filter(Boolean));
+    .flatMap((d) => decodeControlText(d.packet.tcp!.payload).split('\r\n').filter(Boolean));
   const line = lines[Math.min(earlierChanges, lines.length - 1)];
   if (!line) return { words: event, event: null };
   if (event === 'REPLY') {

@@ -1,4 +1,4 @@
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlPrefix } from '../protocol/control-text';
 import { describeIcmpCode, type Packet } from '../protocol/tcp';
 import type { SimulationResult } from './simulate';
 import type {
@@ -168,7 +168,7 @@ const LABEL_LENGTH = 40;
 
 /** The first line of a control payload, cut to fit a label. */
 function controlLine(payload: Uint8Array): string {
-  const text = asciiDecode(payload.subarray(0, 2 * LABEL_LENGTH));
+  const text = decodeControlPrefix(payload, 2 * LABEL_LENGTH);
   const line = text.split(/\r?\n/)[0]!.trim();
   return line.length > LABEL_LENGTH ? `${line.slice(0, LABEL_LENGTH - 1)}…` : line;
 }

@@ -1,4 +1,4 @@
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlPrefix } from '../protocol/control-text';
 import type { Packet } from '../protocol/tcp';
 import type { PacketKind } from '../scenario/queries';
 
@@ -43,7 +43,7 @@ function controlLine(packet: Packet): string | null {
   const tcp = packet.tcp;
   if (packet.channel === 'data' || packet.icmp || !tcp || tcp.payload.length === 0) return null;
   if (tcp.flags.syn || tcp.flags.rst) return null;
-  return asciiDecode(tcp.payload.subarray(0, 160)).split(/\r?\n/)[0]!.trim();
+  return decodeControlPrefix(tcp.payload, 160).split(/\r?\n/)[0]!.trim();
 }
 
 /**

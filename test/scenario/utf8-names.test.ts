@@ -8,6 +8,7 @@ import { writePcap } from '../../src/export/pcap';
 import type { Packet } from '../../src/protocol/tcp';
 import { defaultScenario } from '../../src/scenario/presets';
 import { simulate } from '../../src/scenario/simulate';
+import { packetLabel } from '../../src/scenario/timeline';
 import type { TraceEvent } from '../../src/scenario/trace';
 import { validateScenario } from '../../src/scenario/validate';
 
@@ -164,6 +165,21 @@ describe('file names beyond ASCII on the simulated wire (issue 11 item 16)', () 
       { numRuns: 12 },
     );
   }, 60_000);
+});
+
+describe('what the learner reads', () => {
+  it('the ladder labels a line by its characters, and a name cut for a label loses no bytes to junk', () => {
+    const long = `x${'文'.repeat(40)}`;
+    const result = run(['STOR 中文.txt', `RETR ${long}`]);
+    expect(packetLabel(segmentCarrying(result.trace, 'STOR 中文.txt\r\n').packet)).toBe(
+      'STOR 中文.txt',
+    );
+    // The label reads 80 bytes, "RETR x" and 74 more: 24 whole 文 and two bytes of the 25th,
+    // which is left out rather than shown as Latin-1 letters.
+    expect(packetLabel(segmentCarrying(result.trace, `RETR ${long}\r\n`).packet)).toBe(
+      `RETR x${'文'.repeat(24)}`,
+    );
+  });
 });
 
 describe('the scenario validator and names beyond ASCII', () => {
