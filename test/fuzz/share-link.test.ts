@@ -1,0 +1,205 @@
+/**
+ * Fuzz: share links (issue 11, "A standing fuzz suite"). decodeState reads the sandbox's
+ * `#s=<base64url JSON>&t=<ms>`; parseRoute reads every other `#/...` address. Both get whatever a
+ * learner pastes, a chat program mangles or a hostile page links to.
+ *
+ * Cases per run (numRuns): links of mutated scenarios 1,500; damaged links 1,000; random
+ * fragments 1,000; link round trip 300; random routes 1,500; route round trip 500.
+ * Total 5,800.
+ *
+ * Each case: decodeState returns ok with a scenario that validates, or an err whose message is
+ * one short line; parseRoute returns a route (malformed %-escapes are "unknown", issue 11 item
+ * 10); neither throws.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
+import { DATA_MODES, type Scenario } from '../../src/scenario/types';
+import { validateScenario } from '../../src/scenario/validate';
+import { lessonHref, parseRoute } from '../../src/ui/app/route';
+import { decodeState, encodeState } from '../../src/ui/app/url-state';
+import {
+  assertRuns,
+  damagedText,
+  deepNestText,
+  expectClearMessage,
+  UNFIXED,
+  FUZZ_TIMEOUT_MS,
+  hostileString,
+  mutated,
+} from './arbitraries';
+
+/** A scenario error (at most 500, see scenario.test.ts) behind the link's own words. */
+const MAX_MESSAGE = 600;
+
+const RUNS = {
+  mutatedLinks: 1000,
+  damagedLinks: 800,
+  randomFragments: 800,
+  linkRoundTrip: 150,
+  randomRoutes: 1500,
+  routeRoundTrip: 500,
+};
+
+const presetScenarios: Scenario[] = NETWORK_PRESETS.flatMap((preset) =>
+  DATA_MODES.map((mode) => ({ ...preset.apply(defaultScenario()), mode })),
+);
+
+/** JSON text of a value, or of one 5,000 levels deep when the value is too deep to stringify. */
+function stringifyOrDeep(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'undefined';
+  } catch {
+    return `{"mode":${deepNestText(5000, 'array')}}`;
+  }
+}
+
+/** encodeURIComponent, except that a lone surrogate (which it refuses) goes in as it is. */
+function escapeForLink(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function base64Url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+const timeText = fc.oneof(
+  fc.nat({ max: 900_000 }).map(String),
+  fc.constantFrom('', '-1', '1e3', 'NaN', 'Infinity', '0x10', '1.', '.5', '1.5', '9'.repeat(400)),
+  hostileString,
+);
+
+/** Reads a link the way the sandbox does: a scenario that validates, or one clear line. */
+function checkDecode(fragment: string): void {
+  let result: ReturnType<typeof decodeState>;
+  try {
+    result = decodeState(fragment);
+  } catch (error) {
+    throw new Error(`decodeState threw ${String(error).slice(0, 200)}`);
+  }
+  if (!result.ok) {
+    // The scenario's own error comes from validate.ts (see UNFIXED.item14).
+    expectClearMessage(result.error, MAX_MESSAGE, { long: UNFIXED.item14 });
+    return;
+  }
+  if (result.value === null) {
+    expect(fragment.replace(/^#/, '')).toBe('');
+    return;
+  }
+  expect(Number.isFinite(result.value.t) && result.value.t >= 0).toBe(true);
+  expect(validateScenario(result.value.scenario).ok).toBe(true);
+}
+
+function checkRoute(hash: string): void {
+  let route: ReturnType<typeof parseRoute>;
+  try {
+    route = parseRoute(hash);
+  } catch (error) {
+    throw new Error(`parseRoute threw ${String(error).slice(0, 200)}`);
+  }
+  expect(['sandbox', 'course', 'recording', 'lesson', 'present', 'notes', 'unknown']).toContain(
+    route.page,
+  );
+  if (route.page === 'lesson' || route.page === 'present' || route.page === 'notes') {
+    expect(route.lessonId.length).toBeGreaterThan(0);
+    expect(Number.isSafeInteger(route.step) && route.step >= 0).toBe(true);
+  }
+}
+
+describe('decodeState on fuzzed share links', { timeout: FUZZ_TIMEOUT_MS }, () => {
+  it(`reads or clearly refuses links to mutated scenarios (${RUNS.mutatedLinks} cases)`, () => {
+    const link = fc
+      .tuple(fc.constantFrom(...presetScenarios).chain(mutated), timeText)
+      .map(([scenario, t]) => {
+        const json = stringifyOrDeep(scenario);
+        return `#s=${base64Url(json)}&t=${escapeForLink(t)}`;
+      });
+    assertRuns(RUNS.mutatedLinks, link, checkDecode);
+  });
+
+  it(`reads or clearly refuses damaged links (${RUNS.damagedLinks} cases)`, () => {
+    const links = presetScenarios.map((scenario) => `#${encodeState({ scenario, t: 1234.5 })}`);
+    assertRuns(RUNS.damagedLinks, fc.constantFrom(...links).chain(damagedText), checkDecode);
+  });
+
+  it(`reads or clearly refuses any fragment (${RUNS.randomFragments} cases)`, () => {
+    const fragment = fc.oneof(
+      hostileString,
+      fc.string({ unit: 'binary' }).map((s) => `s=${s}`),
+      fc.uint8Array({ maxLength: 300 }).map((b) => `#s=${Buffer.from(b).toString('base64url')}`),
+      fc.tuple(fc.string(), timeText).map(([s, t]) => `s=${base64Url(s)}&t=${t}&s=${s}`),
+      fc.jsonValue().map((v) => `#s=${base64Url(JSON.stringify(v) ?? '')}`),
+    );
+    assertRuns(RUNS.randomFragments, fragment, checkDecode);
+  });
+
+  it(`gives back what it was given (${RUNS.linkRoundTrip} cases)`, () => {
+    const valid = fc
+      .constantFrom(...presetScenarios)
+      .chain((s) => mutated(s, true))
+      .map((input) => {
+        try {
+          const checked = validateScenario(input);
+          return checked.ok ? checked.value : null;
+        } catch {
+          return null; // scenario.test.ts reports it
+        }
+      })
+      .filter((s): s is Scenario => s !== null);
+    const time = fc.double({ min: 0, max: 900_000, noNaN: true });
+    assertRuns(RUNS.linkRoundTrip, fc.tuple(valid, time), ([scenario, t]) => {
+      const decoded = decodeState(`#${encodeState({ scenario, t })}`);
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok || decoded.value === null) return;
+      expect(decoded.value.scenario).toEqual(scenario);
+      expect(decoded.value.t).toBeCloseTo(t, 2);
+    });
+  });
+});
+
+describe('parseRoute on fuzzed addresses', { timeout: FUZZ_TIMEOUT_MS }, () => {
+  const segment = fc.oneof(
+    fc.constantFrom('lesson', 'present', 'notes', 'lessons', 'sandbox', 'recording', 'active-mode'),
+    fc.constantFrom(
+      '%',
+      '%C3',
+      '%E0%A4%A',
+      '%ZZ',
+      '%00',
+      '%2F',
+      '%25',
+      '0',
+      '1',
+      '-1',
+      '1e3',
+      '01',
+    ),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.nat().map(String),
+  );
+
+  it(`finds a page for any address (${RUNS.randomRoutes} cases)`, () => {
+    const hash = fc.oneof(
+      fc.array(segment, { maxLength: 5 }).map((parts) => `#/${parts.join('/')}`),
+      fc.array(segment, { maxLength: 5 }).map((parts) => `/${parts.join('/')}/`),
+      hostileString,
+      hostileString.map((s) => `#/${s}`),
+    );
+    assertRuns(RUNS.randomRoutes, hash, checkRoute);
+  });
+
+  it(`reads back every lesson link (${RUNS.routeRoundTrip} cases)`, () => {
+    const link = fc.tuple(
+      fc.constantFrom<'lesson' | 'present' | 'notes'>('lesson', 'present', 'notes'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+      fc.nat({ max: 1000 }),
+    );
+    assertRuns(RUNS.routeRoundTrip, link, ([page, lessonId, step]) => {
+      expect(parseRoute(lessonHref(page, lessonId, step))).toEqual({ page, lessonId, step });
+    });
+  });
+});
