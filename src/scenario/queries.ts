@@ -389,3 +389,58 @@ function sentence(event: TraceEvent, index: TraceIndex): string {
     }
   }
 }
+
+/* ---------- Which actor an event belongs to ---------- */
+
+const sendersByIndex = new WeakMap<TraceIndex, Map<number, string>>();
+
+/** Each packet's sending socket (by packet id): the socket on its origin node bound to its ends. */
+function packetSenders(index: TraceIndex): Map<number, string> {
+  let senders = sendersByIndex.get(index);
+  if (senders) return senders;
+  senders = new Map();
+  const sockets = new Map<string, string>();
+  for (const event of index.events) {
+    if (event.type === 'actor') {
+      const { info } = event;
+      if (info.machine === 'tcp' && info.local)
+        sockets.set(`${info.node}|${info.local}|${info.remote ?? ''}`, info.actor);
+    } else if (event.type === 'send' && event.packet.tcp) {
+      const { packet, node } = event;
+      const local = endpoint(packet.src, packet.tcp!.srcPort);
+      const actor =
+        sockets.get(`${node}|${local}|${endpoint(packet.dst, packet.tcp!.dstPort)}`) ??
+        sockets.get(`${node}|${local}|`);
+      if (actor) senders.set(packet.id, actor);
+    }
+  }
+  sendersByIndex.set(index, senders);
+  return senders;
+}
+
+/**
+ * The actor an event is about, for the state panel: the socket that sent a packet (for every
+ * event that carries one), the actor of a transition or an FTP line; null for the rest.
+ */
+export function actorOfEvent(index: TraceIndex, eventIndex: number): string | null {
+  const event = index.events[eventIndex];
+  if (!event) return null;
+  switch (event.type) {
+    case 'transition':
+    case 'control':
+      return event.actor;
+    case 'actor':
+      return event.info.actor;
+    case 'send':
+    case 'hop':
+    case 'forward':
+    case 'drop':
+    case 'reject':
+    case 'deliver':
+      return packetSenders(index).get(event.packet.id) ?? null;
+    case 'nat':
+      return packetSenders(index).get(event.before.id) ?? null;
+    default:
+      return null;
+  }
+}

@@ -524,7 +524,9 @@ function placeDrops(view: View, drops: readonly RecentDrop[]): DropGlyph[] {
         kind,
         text,
         x: Math.round(x * 10) / 10,
-        y: layout.linkY + laneOffset(kind, rightward),
+        // The lane nearest the link whichever way it came: it is stopped, not travelling, and
+        // the outer lane runs close to the node names in a compact layout.
+        y: layout.linkY + laneOffset(kind, true),
         width,
         verdict: verdictLabel(drop),
         verdictX: rightward ? x - width / 2 - 8 : x + width / 2 + 8,

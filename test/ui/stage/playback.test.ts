@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { advance, formatTime, PLAYBACK, step } from '../../../src/ui/stage/playback';
+import {
+  advance,
+  firstStopIn,
+  formatTime,
+  PLAYBACK,
+  skipNotice,
+  step,
+  stepForward,
+  stopAnnouncement,
+} from '../../../src/ui/stage/playback';
 import {
   duration,
   indexTrace,
@@ -51,5 +60,79 @@ describe('playback', () => {
   it('formats virtual time for people', () => {
     expect(formatTime(44)).toBe('44.0 ms');
     expect(formatTime(60352.7)).toBe('60.353 s');
+  });
+});
+
+describe('playback lands on every stop instead of jumping over it', () => {
+  /** Plays from 0 to the end in 16 ms frames, as the animation loop does. */
+  function playThrough(index = failing) {
+    const visited: { stoppedAt: number | null; t: number; skipped: boolean }[] = [];
+    let t = 0;
+    let hold = 0;
+    for (let frame = 0; frame < 20_000; frame++) {
+      const next = advance(index, t, 16, 1, hold);
+      visited.push({ stoppedAt: next.stoppedAt, t: next.t, skipped: next.skipped !== null });
+      t = next.t;
+      hold = next.hold;
+      if (next.ended) break;
+    }
+    return visited;
+  }
+
+  it('stops on each of the six dropped SYNs, at the time of the drop', () => {
+    const stops = playThrough().filter((frame) => frame.stoppedAt !== null);
+    expect(stops.map((frame) => frame.stoppedAt)).toEqual(failing.drops.map((d) => d.eventIndex));
+    expect(stops.map((frame) => frame.t)).toEqual(failing.drops.map((d) => d.t));
+  });
+
+  it('holds still at a drop for a moment, then moves on', () => {
+    const drop = failing.drops[0]!;
+    const landed = advance(failing, drop.t - 0.1, 16, 1);
+    expect(landed).toMatchObject({ t: drop.t, stoppedAt: drop.eventIndex });
+    expect(landed.hold).toBe(PLAYBACK.holdAtStopWallMs);
+    const held = advance(failing, landed.t, 16, 1, landed.hold);
+    expect(held).toMatchObject({ t: drop.t, stoppedAt: null, hold: landed.hold - 16 });
+    const after = advance(failing, drop.t, 16, 1, 10);
+    expect(after.t).toBeGreaterThan(drop.t);
+    expect(after.stoppedAt).toBeNull();
+  });
+
+  it('still skips the quiet stretches between them, and names each skip', () => {
+    const frames = playThrough();
+    expect(frames.filter((frame) => frame.skipped).length).toBeGreaterThanOrEqual(5);
+    expect(frames.at(-1)!.t).toBe(duration(failing));
+    expect(skipNotice({ from: 31_308, to: 60_266 })).toBe('waiting… 29.0 s skipped');
+  });
+
+  it('reports a stop in (from, to] only', () => {
+    const drop = failing.drops[1]!;
+    expect(firstStopIn(failing, drop.t - 1, drop.t)).toEqual({
+      t: drop.t,
+      eventIndex: drop.eventIndex,
+    });
+    expect(firstStopIn(failing, drop.t, drop.t + 1)).toBeNull();
+  });
+
+  it('with reduced motion, steps onto the drops and names the jumps between them', () => {
+    let t = 0;
+    const stops: number[] = [];
+    let skips = 0;
+    while (t < duration(failing)) {
+      const next = stepForward(failing, t);
+      if (next.stoppedAt !== null) stops.push(next.stoppedAt);
+      if (next.skipped) skips++;
+      t = next.t;
+    }
+    expect(stops).toEqual(failing.drops.map((d) => d.eventIndex));
+    expect(skips).toBeGreaterThanOrEqual(5);
+  });
+
+  it('announces each drop with how many times it has happened', () => {
+    const [first, second, , , , sixth] = failing.drops;
+    expect(stopAnnouncement(failing, first!.eventIndex)).toMatch(
+      /^Client firewall drops the server's SYN \(rule 3: .*\)\.$/,
+    );
+    expect(stopAnnouncement(failing, second!.eventIndex)).toMatch(/, for the second time\.$/);
+    expect(stopAnnouncement(failing, sixth!.eventIndex)).toMatch(/, for the sixth time\.$/);
   });
 });
