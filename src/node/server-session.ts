@@ -7,6 +7,7 @@ import { NetAsciiDecoder, NetAsciiEncoder } from './net-ascii-stream';
 import type { SessionEvent } from './recording';
 import type { ServedFiles, Upload } from './served-files';
 import { servedMachine, type Reply, type ServedMachineHost } from './served-machine';
+import { repeatLimitedLog } from './served-log';
 import { plainAddress, timedLogger, wireDataSocket } from './sockets';
 
 /**
@@ -24,6 +25,18 @@ import { plainAddress, timedLogger, wireDataSocket } from './sockets';
 
 /** Lines one session handles before the others get their turn. */
 export const LINES_PER_SLICE = 32;
+
+/**
+ * Replies the client has not read yet, beyond what the kernel holds: above this the session reads
+ * no more commands until they drain (issue 11 item 4). A client that sends and never reads stops
+ * being read; its lines wait in its own socket buffers, not in our memory.
+ */
+export const OUTPUT_HIGH_WATER = 64 * 1024;
+/**
+ * Unread replies beyond this end the session (421). Reading stops far below it, so only replies
+ * that no command asked for could get here; it is the bound, not the brake.
+ */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 export interface SessionOptions {
   settings: FtpServerSettings;
@@ -66,7 +79,8 @@ async function listenOnFreePort(
 
 /** Runs one session on an accepted control connection; resolves when it is over. */
 export function runServerSession(control: net.Socket, options: SessionOptions): Promise<void> {
-  const log = timedLogger(options.onEvent);
+  const logger = repeatLimitedLog(timedLogger(options.onEvent));
+  const log = logger.log;
   const local = plainAddress(control.localAddress);
   const peer = plainAddress(control.remoteAddress);
 
@@ -212,9 +226,25 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     );
   };
 
+  /** Ends a session whose client does not read: 421, and closed without waiting for it. */
+  const dropUnreadSession = (why: string) => {
+    if (control.destroyed) return;
+    ended = true;
+    const text = '421 Replies are not being read; closing the connection.';
+    log({ kind: 'note', text: why });
+    log({ kind: 'line', from: 'server', text });
+    // Too late to wait for the 421 to be read: it goes into the buffer, and the buffer goes.
+    control.write(`${text}\r\n`);
+    control.destroy();
+  };
+
   session.on('reply', ({ wire }) => {
     for (const text of wire.split('\r\n').slice(0, -1)) log({ kind: 'line', from: 'server', text });
-    if (!control.destroyed) control.write(wire, 'latin1');
+    if (control.destroyed) return;
+    control.write(wire, 'latin1');
+    if (control.writableLength > MAX_OUTPUT_BYTES) {
+      dropUnreadSession(`${control.writableLength} bytes of replies unread`);
+    }
   });
 
   session.on('open-passive', () => {
@@ -301,8 +331,13 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
         ? { kind: 'line', from: 'client', text: input.text }
         : { kind: 'note', text: `client sent a line of ${input.bytes} bytes; dropped` },
     );
+  let awaitingDrain = false;
+  const afterDrain = () => {
+    awaitingDrain = false;
+    feedCommands();
+  };
   const feedCommands = () => {
-    if (feeding || sliceScheduled) return;
+    if (feeding || sliceScheduled || awaitingDrain) return;
     feeding = true;
     // The slice's replies leave in one write rather than one each.
     control.cork();
@@ -310,6 +345,11 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     while (pending.length > 0 && !bindingPassive && !ended) {
       const snapshot = session.getSnapshot();
       if (snapshot.status !== 'active' || !snapshot.hasTag('readsCommands')) break;
+      if (control.writableLength > OUTPUT_HIGH_WATER) {
+        awaitingDrain = true;
+        control.once('drain', afterDrain);
+        break;
+      }
       if (handled === LINES_PER_SLICE) {
         sliceScheduled = true;
         setImmediate(nextSlice);
@@ -332,7 +372,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     }
     control.uncork();
     feeding = false;
-    if (pending.length > 0) control.pause();
+    if (pending.length > 0 || awaitingDrain) control.pause();
     else control.resume();
   };
 
@@ -372,6 +412,10 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     feedCommands();
   });
   control.setTimeout(options.idleTimeoutMs, () => {
+    if (awaitingDrain) {
+      dropUnreadSession(`no reply read for ${options.idleTimeoutMs / 1000} s`);
+      return;
+    }
     const snapshot = session.getSnapshot();
     if (!snapshot.hasTag('readsCommands') || pending.length > 0) return;
     const text = '421 Timeout.';
@@ -392,6 +436,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
       closePassive();
       boundPassive?.close();
       releaseTransferFiles();
+      logger.flush();
       resolve();
     });
     session.start();

@@ -4,8 +4,17 @@
  * replies must not grow the server.
  */
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionEvent } from '../../src/node/recording';
+import { defaultFileStore } from '../../src/machines/file-store';
+import { memoryFiles } from '../../src/node/served-files';
 import { startFtpServer, type RunningFtpServer } from '../../src/node/server';
+import {
+  LINES_PER_SLICE,
+  OUTPUT_HIGH_WATER,
+  runServerSession,
+} from '../../src/node/server-session';
 import { RawFtp } from './raw-ftp';
 
 let server: RunningFtpServer;
@@ -96,4 +105,107 @@ describe('a burst of empty lines (item 3)', () => {
       flood.socket.destroy();
     }
   }, 40_000);
+});
+
+/**
+ * A control connection whose client never reads: what the session writes stays in the stream's
+ * buffer, as it stays in a socket's once the kernel's buffers are full (on loopback they hold
+ * megabytes, which a real client takes seconds of flooding to fill). Its idle timer is the one a
+ * socket has: it fires when nothing was read or written for that long.
+ */
+class UnreadConnection extends Duplex {
+  readonly localAddress = '127.0.0.1';
+  readonly remoteAddress = '127.0.0.1';
+  private idle: {
+    ms: number;
+    timer: ReturnType<typeof setTimeout> | null;
+    fire: () => void;
+  } | null = null;
+
+  constructor() {
+    super({ allowHalfOpen: false });
+    this.on('data', () => this.touch());
+  }
+
+  override _read() {}
+  override _write(_chunk: Buffer, _encoding: string, _done: () => void) {
+    // Never done: the client reads nothing.
+    this.touch();
+  }
+  override _destroy(error: Error | null, callback: (error: Error | null) => void) {
+    if (this.idle?.timer) clearTimeout(this.idle.timer);
+    callback(error);
+  }
+
+  setTimeout(ms: number, fire: () => void): this {
+    this.idle = { ms, timer: null, fire };
+    this.touch();
+    return this;
+  }
+
+  private touch() {
+    const idle = this.idle;
+    if (idle === null || this.destroyed) return;
+    if (idle.timer) clearTimeout(idle.timer);
+    idle.timer = setTimeout(idle.fire, idle.ms);
+  }
+}
+
+describe('a client that sends and never reads (item 4)', () => {
+  it('stops being read once its replies back up, is closed (421) when idle so, and its repeats are counted, not logged', async () => {
+    const control = new UnreadConnection();
+    const log: SessionEvent[] = [];
+    const over = runServerSession(control as unknown as net.Socket, {
+      settings: {
+        users: [],
+        allowAnonymous: true,
+        greeting: 'FTP Lab server ready.',
+        passivePorts: { from: 1024, to: 65535 },
+        passiveAddress: null,
+        activeSourcePort: 0,
+        acceptTimeoutMs: 1000,
+        connectTimeoutMs: 1000,
+        files: {},
+      },
+      passivePorts: null,
+      idleTimeoutMs: 500,
+      dataTimeoutMs: 1000,
+      files: memoryFiles(defaultFileStore(), 1024),
+      onEvent: (event) => log.push(event),
+    });
+    // 256 Ki bare LFs: 262,144 lines, whose replies (41 bytes each) would be 10.5 MB.
+    const lines = 256 * 1024;
+    for (let i = 0; i < 4; i++) control.push(Buffer.alloc(lines / 4, 0x0a));
+    await Promise.race([over, new Promise((resolve) => setTimeout(resolve, 8000))]);
+    expect(control.destroyed).toBe(true);
+    const handled = log.reduce((sum, event) => {
+      if (event.kind === 'line' && event.from === 'client') return sum + 1;
+      const held = /^(\d+) more like this not shown: C: $/.exec(
+        event.kind === 'note' ? event.text : '',
+      );
+      return sum + Number(held?.[1] ?? 0);
+    }, 0);
+    // Reading stopped at 64 KiB of unread replies (about 1,600 of them). Before the fix every line
+    // was handled and every reply kept (30 s of this over a socket: 113 to 463 MB).
+    expect(handled).toBeGreaterThan(1000);
+    expect(handled).toBeLessThan(5000);
+    // What was left unread when it closed: one slice past the bound, not 10 MB.
+    expect(control.writableLength).toBeLessThan(OUTPUT_HIGH_WATER + LINES_PER_SLICE * 64);
+    const closing = log.findIndex(
+      (event) => event.kind === 'note' && event.text === 'no reply read for 0.5 s',
+    );
+    expect(log[closing + 1]).toMatchObject({
+      kind: 'line',
+      from: 'server',
+      text: '421 Replies are not being read; closing the connection.',
+    });
+    // Thousands of "C: " and "S: 500 ..." lines, logged as a few of each and a count.
+    expect(log.length).toBeLessThan(60);
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        kind: 'note',
+        text: expect.stringMatching(/^\d+ more like this not shown: S: 500 /),
+      }),
+    );
+  }, 15_000);
 });
