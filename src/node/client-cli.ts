@@ -1,4 +1,4 @@
-import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +28,9 @@ the URL has user:password@), sets the type, transfers, quits, and prints the con
   ftp://host:port/file         download the file (RETR)
   --put FILE                   upload FILE instead (STOR), to the URL's path, or into the
                                URL's directory under FILE's own name
-  --out FILE                   write the download (or the listing) to FILE
+  --out FILE                   write the download (or the listing) to FILE as it arrives; a
+                               failed download leaves no new FILE (one that existed keeps the
+                               part received, as with curl -o)
   --mode MODE                  passive (PASV, default), active (PORT), epsv or eprt
   --type TYPE                  ascii (TYPE A, default for listings) or binary (TYPE I, default
                                for files)
@@ -154,9 +156,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ? collectingSink(MAX_PRINTED_LISTING, 'the listing (--out FILE keeps it)')
     : null;
   let download: Writable | undefined;
+  /** --out when this run created it: a failed download removes it again, as if never started. */
+  let created: string | null = null;
   if (downloads(options) && options.out !== null) {
     try {
-      download = createWriteStream(options.out, { fd: openSync(options.out, 'w') });
+      const existed = existsSync(options.out);
+      const fd = openSync(options.out, 'w');
+      if (!existed && fstatSync(fd).isFile()) created = options.out;
+      download = createWriteStream(options.out, { fd });
     } catch (error) {
       io.stderr(`error: --out ${options.out}: cannot write it: ${(error as Error).message}\n`);
       return EXIT.badInput;
@@ -165,6 +172,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     download = printed?.sink ?? discardingSink();
   }
 
+  const removeCreated = () => {
+    if (created === null) return;
+    download?.destroy();
+    rmSync(created, { force: true });
+    io.stdout(`-- removed ${created}: the download failed\n`);
+  };
   let result: FtpClientResult;
   try {
     result = await runSession(
@@ -173,10 +186,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       download,
     );
   } catch (error) {
+    removeCreated();
     io.stderr(`error: ${(error as Error).message}\n`);
     return EXIT.ftpFailure;
   }
   if (!result.ok) {
+    removeCreated();
     io.stderr(`error: ${describeFailure(result.failure!)}\n`);
     return EXIT.ftpFailure;
   }

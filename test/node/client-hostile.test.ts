@@ -366,6 +366,15 @@ describe('a hostile server (issue 11 item 9)', () => {
     expect(run.stdout).toContain(`-- wrote 14 bytes to ${out}\n`);
   }, 30_000);
 
+  it('a failed download leaves no --out file behind, as before it streamed', async () => {
+    const server = await startServer();
+    const out = join(dir.path, 'refused.bin');
+    const run = await runCli(CLIENT, [`ftp://127.0.0.1:${server.port}/refused.bin`, '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: failed at RETR refused.bin: 502 Not here.\n');
+    expect(existsSync(out)).toBe(false);
+  }, 30_000);
+
   it('an --out that cannot be written is bad input, found before connecting', async () => {
     const server = await startServer();
     const run = await runCli(CLIENT, [
