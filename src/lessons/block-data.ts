@@ -13,6 +13,8 @@
  *   # comment                 a line of its own
  */
 
+import { previewValue } from '../scenario/preview';
+
 export type Scalar = string | number | boolean;
 
 export type DataNode =
@@ -43,6 +45,14 @@ export class DataError extends Error {
   }
 }
 
+/**
+ * An author's text quoted in a message: whole when it is short, else a prefix and its length, so
+ * that a 1 MB line does not become a 1 MB message (issue 11 item 14).
+ */
+export function quoted(text: string): string {
+  return previewValue(text, 60);
+}
+
 interface Line {
   number: number;
   indent: number;
@@ -66,7 +76,7 @@ export function parseBlockData(text: string, firstLine = 1): MapNode {
   skipBlank(lines, cursor);
   if (cursor.at < lines.length) {
     const stray = lines[cursor.at]!;
-    throw new DataError(stray.number, `unexpected indentation before "${stray.text}"`);
+    throw new DataError(stray.number, `unexpected indentation before ${quoted(stray.text)}`);
   }
   return map;
 }
@@ -86,15 +96,15 @@ function parseMap(lines: Line[], cursor: { at: number }, indent: number, line: n
     const current = lines[cursor.at];
     if (!current || current.indent < indent) break;
     if (current.indent > indent)
-      throw new DataError(current.number, `unexpected indentation before "${current.text}"`);
+      throw new DataError(current.number, `unexpected indentation before ${quoted(current.text)}`);
     if (current.text.startsWith('- '))
       throw new DataError(current.number, 'a list item here needs a "key:" line above it');
     const match = KEY.exec(current.text);
     if (!match)
-      throw new DataError(current.number, `expected "key: value", found "${current.text}"`);
+      throw new DataError(current.number, `expected "key: value", found ${quoted(current.text)}`);
     const key = match[1]!.trim();
     if (entries.some((e) => e.key === key))
-      throw new DataError(current.number, `"${key}" is given twice`);
+      throw new DataError(current.number, `${quoted(key)} is given twice`);
     const rest = (match[2] ?? '').trim();
     cursor.at++;
     entries.push({
@@ -121,7 +131,7 @@ function parseValue(
   skipBlank(lines, cursor);
   const next = lines[cursor.at];
   if (!next || next.indent <= indent)
-    throw new DataError(keyLine.number, `"${keyLine.text}" has no value`);
+    throw new DataError(keyLine.number, `${quoted(keyLine.text)} has no value`);
   if (next.text.startsWith('- ') || next.text === '-') return parseList(lines, cursor, next.indent);
   return parseMap(lines, cursor, next.indent, next.number);
 }
@@ -134,7 +144,10 @@ function parseList(lines: Line[], cursor: { at: number }, indent: number): DataN
     const current = lines[cursor.at];
     if (!current || current.indent < indent) break;
     if (current.indent > indent || !current.text.startsWith('-'))
-      throw new DataError(current.number, `expected a list item "- ...", found "${current.text}"`);
+      throw new DataError(
+        current.number,
+        `expected a list item "- ...", found ${quoted(current.text)}`,
+      );
     const item = current.text.slice(1).trim();
     if (item === '') throw new DataError(current.number, 'empty list item');
     items.push({ kind: 'scalar', value: parseScalar(item, current.number), line: current.number });
@@ -158,7 +171,7 @@ function parseTextBlock(
   }
   while (body.length > 0 && body[body.length - 1]!.text === '') body.pop();
   if (body.length === 0)
-    throw new DataError(keyLine.number, `"${keyLine.text}" has no text below it`);
+    throw new DataError(keyLine.number, `${quoted(keyLine.text)} has no text below it`);
   const base = Math.min(...body.filter((l) => l.text !== '').map((l) => l.indent));
   // Re-indent relative to the block, so Markdown inside keeps its nested lists and code.
   const text = body
@@ -168,7 +181,8 @@ function parseTextBlock(
 }
 
 function parseInlineList(text: string, line: number): DataNode {
-  if (!text.endsWith(']')) throw new DataError(line, `an inline list must end with "]": ${text}`);
+  if (!text.endsWith(']'))
+    throw new DataError(line, `an inline list must end with "]": ${quoted(text)}`);
   const inner = text.slice(1, -1).trim();
   const items: DataNode[] = [];
   if (inner === '') return { kind: 'list', items, line };
@@ -182,7 +196,7 @@ function parseInlineList(text: string, line: number): DataNode {
       raw = inner.slice(at, end + 1);
       end = inner.indexOf(',', end + 1);
       if (end !== -1 && inner.slice(at + raw.length, end).trim() !== '')
-        throw new DataError(line, `unexpected text after ${raw} in the list`);
+        throw new DataError(line, `unexpected text after ${quoted(raw)} in the list`);
     } else {
       end = inner.indexOf(',', at);
       raw = inner.slice(at, end === -1 ? undefined : end);
@@ -219,7 +233,10 @@ export function parseScalar(text: string, line: number): Scalar {
   if (quote === '"' || quote === "'") {
     const end = closingQuote(text, 0, line);
     if (end !== text.length - 1)
-      throw new DataError(line, `unexpected text after the closing quote: ${text.slice(end + 1)}`);
+      throw new DataError(
+        line,
+        `unexpected text after the closing quote: ${quoted(text.slice(end + 1))}`,
+      );
     const inner = text.slice(1, -1);
     if (quote === "'") return inner.replace(/''/g, "'");
     return inner.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));

@@ -1,6 +1,7 @@
 import { defaultFileStore } from '../machines/file-store';
 import type { SimulationResult } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
+import { quoted } from './block-data';
 
 /**
  * What a lesson may claim about a run, each read off the simulation itself. A lesson never states
@@ -323,7 +324,7 @@ export function unmet(
 export function parseExpectation(fact: string, raw: FactValue, line: number): Expectation | string {
   const definition = ALL_FACTS[fact];
   if (!definition)
-    return `unknown fact "${fact}"; facts a lesson can check: ${Object.keys(ALL_FACTS).join(', ')}`;
+    return `unknown fact ${quoted(fact)}; facts a lesson can check: ${Object.keys(ALL_FACTS).join(', ')}`;
   let op: Comparison = '=';
   let value: FactValue = raw;
   if (typeof raw === 'string') {
@@ -351,12 +352,12 @@ export function parseExpectation(fact: string, raw: FactValue, line: number): Ex
 export function checkValue(fact: string, value: FactValue): string | null {
   const definition = ALL_FACTS[fact]!;
   if (definition.kind === 'number' && typeof value !== 'number')
-    return `"${fact}" is a number, not "${String(value)}"`;
+    return `"${fact}" is a number, not ${quoted(String(value))}`;
   if (definition.kind === 'boolean' && typeof value !== 'boolean')
-    return `"${fact}" is true or false, not "${String(value)}"`;
+    return `"${fact}" is true or false, not ${quoted(String(value))}`;
   if (definition.kind === 'string' && typeof value !== 'string')
-    return `"${fact}" is text, not ${String(value)}`;
+    return `"${fact}" is text, not ${quoted(String(value))}`;
   if (definition.values && typeof value === 'string' && !definition.values.includes(value))
-    return `"${fact}" is one of ${definition.values.map((v) => `"${v}"`).join(', ')}, not "${value}"`;
+    return `"${fact}" is one of ${definition.values.map((v) => `"${v}"`).join(', ')}, not ${quoted(value)}`;
   return null;
 }

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario/types';
 import {
   DataError,
   parseBlockData,
+  quoted,
   type DataEntry,
   type DataNode,
   type LineError,
@@ -110,7 +111,7 @@ function onlyKeys(map: MapNode, allowed: readonly string[], where: string): void
     if (!allowed.includes(e.key))
       throw new DataError(
         e.line,
-        `unknown key "${e.key}" in ${where}; keys: ${allowed.join(', ')}`,
+        `unknown key ${quoted(e.key)} in ${where}; keys: ${allowed.join(', ')}`,
       );
   }
 }
@@ -120,7 +121,7 @@ function expectations(node: DataNode): Expectation[] {
     throw new DataError(node.line, 'expect: needs facts below it, like "outcome: failure"');
   return node.entries.map((e) => {
     if (e.value.kind !== 'scalar')
-      throw new DataError(e.line, `the expected value of "${e.key}" must be a single value`);
+      throw new DataError(e.line, `the expected value of ${quoted(e.key)} must be a single value`);
     const parsed = parseExpectation(e.key, e.value.value, e.line);
     if (typeof parsed === 'string') throw new DataError(e.line, parsed);
     return parsed;
@@ -176,16 +177,16 @@ function parsePredict(map: MapNode): Predict {
   if (!ALL_FACTS[fact])
     throw new DataError(
       factEntry!.line,
-      `unknown fact "${fact}"; facts: ${Object.keys(ALL_FACTS).join(', ')}`,
+      `unknown fact ${quoted(fact)}; facts: ${Object.keys(ALL_FACTS).join(', ')}`,
     );
   const kind = ALL_FACTS[fact]!.kind;
   const asValue = (text: string, line: number): FactValue => {
     const value: FactValue =
       kind === 'number' ? Number(text) : kind === 'boolean' ? text === 'true' : text;
     if (kind === 'number' && !/^-?\d+(\.\d+)?$/.test(text))
-      throw new DataError(line, `"${fact}" is a number; "${text}" is not`);
+      throw new DataError(line, `"${fact}" is a number; ${quoted(text)} is not`);
     if (kind === 'boolean' && text !== 'true' && text !== 'false')
-      throw new DataError(line, `"${fact}" is true or false; "${text}" is neither`);
+      throw new DataError(line, `"${fact}" is true or false; ${quoted(text)} is neither`);
     const problem = checkValue(fact, value);
     if (problem) throw new DataError(line, problem);
     return value;
@@ -207,7 +208,7 @@ function parsePredict(map: MapNode): Predict {
   if (!choices.some((c) => c.value === answer))
     throw new DataError(
       answerEntry.line,
-      `the answer "${String(answer)}" is not one of the choices`,
+      `the answer ${quoted(String(answer))} is not one of the choices`,
     );
   return {
     question,

@@ -8,7 +8,7 @@ import {
 } from '../scenario/presets';
 import { validateScenario } from '../scenario/validate';
 import type { Scenario } from '../scenario/types';
-import { DataError, type DataEntry, type DataNode, type Scalar } from './block-data';
+import { DataError, quoted, type DataEntry, type DataNode, type Scalar } from './block-data';
 
 /**
  * A lesson's scenario is written as a network preset plus the few settings the step is about:
@@ -55,7 +55,7 @@ function expectOneOf<T extends string>(node: DataNode, key: string, values: read
   if (!(values as readonly string[]).includes(value))
     throw new DataError(
       node.line,
-      `${key} must be one of ${values.map((v) => `"${v}"`).join(', ')}${value ? `, not "${value}"` : ''}`,
+      `${key} must be one of ${values.map((v) => `"${v}"`).join(', ')}${value ? `, not ${quoted(value)}` : ''}`,
     );
   return value as T;
 }
@@ -93,7 +93,7 @@ function applyKey(scenario: Scenario, key: ScenarioKey, node: DataNode): Scenari
       if (!preset)
         throw new DataError(
           node.line,
-          `no network preset "${id}"; presets: ${NETWORK_PRESETS.map((p) => p.id).join(', ')}`,
+          `no network preset ${quoted(id)}; presets: ${NETWORK_PRESETS.map((p) => p.id).join(', ')}`,
         );
       return preset.apply(scenario);
     }
@@ -142,7 +142,7 @@ function applyKey(scenario: Scenario, key: ScenarioKey, node: DataNode): Scenari
       if (!match || from < 1024 || to > 65535 || from > to)
         throw new DataError(
           node.line,
-          `passivePorts must be a range like 40000-40099 within 1024-65535, from ≤ to${text ? `, not "${text}"` : ''}`,
+          `passivePorts must be a range like 40000-40099 within 1024-65535, from ≤ to${text ? `, not ${quoted(text)}` : ''}`,
         );
       return { ...scenario, server: { ...scenario.server, passivePorts: { from, to } } };
     }
@@ -195,7 +195,7 @@ export function applyScenarioEntries(
     if (!SCENARIO_KEYS.includes(entry.key) && !ignore.includes(entry.key))
       throw new DataError(
         entry.line,
-        `unknown scenario setting "${entry.key}"; settings: ${[...SCENARIO_KEYS, ...ignore].join(', ')}`,
+        `unknown scenario setting ${quoted(entry.key)}; settings: ${[...SCENARIO_KEYS, ...ignore].join(', ')}`,
       );
   }
   let scenario = structuredClone(base);
