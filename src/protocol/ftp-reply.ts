@@ -54,6 +54,21 @@ export function formatReply(code: number, text: string | string[]): string {
 }
 
 /**
+ * A line quoted for an error message, at most 60 characters of JSON: a hostile server's line may be
+ * kilobytes long, or made of control characters that each take six to escape.
+ */
+function quoteLine(line: string): string {
+  const limit = 60;
+  const whole = JSON.stringify(line);
+  if (whole.length <= limit + 2) return whole;
+  let shown = line.slice(0, limit);
+  while (JSON.stringify(shown).length > limit + 2) shown = shown.slice(0, -1);
+  // Never cut a surrogate pair in two: half of one would show as an escape.
+  if (/[\uD800-\uDBFF]$/.test(shown)) shown = shown.slice(0, -1);
+  return `${JSON.stringify(shown)}… (${line.length} characters)`;
+}
+
+/**
  * Reassembles replies from lines (CRLF already removed), e.g. from a LineSplitter. push()
  * returns null while a multi-line reply is still open, the reply when its last line arrives,
  * and an error for a line that cannot start a reply. After an error it is ready for the next
@@ -66,7 +81,7 @@ export class ReplyParser {
     if (this.open !== null) return this.continueReply(this.open, line);
     const match = /^([0-9]{3})([ -]|$)(.*)$/s.exec(line);
     if (match === null) {
-      return err(`expected a reply line starting with a 3-digit code, got ${JSON.stringify(line)}`);
+      return err(`expected a reply line starting with a 3-digit code, got ${quoteLine(line)}`);
     }
     const code = Number(match[1]);
     if (replyClass(code) === 'invalid') {
