@@ -352,6 +352,20 @@ export function connectionAt(connection: Connection, t: number): ConnectionAt | 
   };
 }
 
+/**
+ * A string that changes exactly when `connectionsAt(index, t)` would: each connection's state
+ * and number of stops. Cheap (binary searches, no tallies), so a renderer can skip a frame's work.
+ */
+export function connectionsKeyAt(index: TraceIndex, t: number): string {
+  let key = '';
+  for (const c of connectionsOf(index)) {
+    const k = countAtOrBefore(c.changeTimes, t);
+    if (k === 0) continue;
+    key += `${c.id}:${k}:${countAtOrBefore(c.stopTimes, t)};`;
+  }
+  return key;
+}
+
 /** Every connection opened at or before t, with its state at t. */
 export function connectionsAt(index: TraceIndex, t: number): ConnectionAt[] {
   const found: ConnectionAt[] = [];

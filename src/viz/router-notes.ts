@@ -1,5 +1,4 @@
 import { countAtOrBefore, type TraceIndex } from '../scenario/timeline';
-import { conntrackAt } from '../scenario/queries';
 import type { NodeId } from '../scenario/trace';
 import { connectionOfStop, verdictLabel } from './connections';
 
@@ -109,12 +108,19 @@ export function routerNotesAt(index: TraceIndex, node: NodeId, t: number): Route
   }
   for (const [verdict, count] of tally)
     notes.push({ key: `stop ${verdict}`, text: `${verdict} ×${count}`, kind: 'stop' });
-  for (const x of conntrackAt(index, node, t).expectations)
+  // The expectations waiting at t (as conntrackAt finds them, without building the whole table).
+  const router = index.routers.get(node);
+  const added = router ? countAtOrBefore(router.expectationAddedAt, t) : 0;
+  for (let i = 0; i < added; i++) {
+    const span = router!.expectations[i]!;
+    if (span.endsAt <= t) continue;
+    const x = span.expectation;
     notes.push({
       key: `expect ${x.id}`,
       text: `expect ${x.dst}:${x.dstPort} ← RELATED`,
       kind: 'expect',
     });
+  }
   const met = recent(moments.matched, moments.matchedTimes, t);
   if (met) notes.push({ key: 'related', text: met.lines[0]!, kind: 'related' });
   const helper = recent(moments.alg, moments.algTimes, t);

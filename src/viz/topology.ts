@@ -13,7 +13,7 @@ import {
   type TraceIndex,
 } from '../scenario/queries';
 import type { NodeId } from '../scenario/trace';
-import { connectionsAt, verdictLabel, type ConnectionAt } from './connections';
+import { connectionsAt, connectionsKeyAt, verdictLabel, type ConnectionAt } from './connections';
 import { routerNotesAt, type RouterNote } from './router-notes';
 import { ICON_HALF_HEIGHT, nodeIcon } from './node-icon';
 import {
@@ -165,6 +165,10 @@ interface View {
   /** The event the description was written for, so it is only rewritten when that changes. */
   describedEvent: number;
   describedSentence: string;
+  /** What the connection lines and the notes were last drawn for, so a frame that changes neither skips them. */
+  connectionsKey: string | null;
+  connectionGlyphs: ConnectionGlyph[];
+  notesKeys: string[];
 }
 
 const preparedByIndex = new WeakMap<TraceIndex, Map<string, Prepared>>();
@@ -324,6 +328,9 @@ function build(element: SVGSVGElement, index: TraceIndex, prepared: Prepared): V
     onSelect: undefined,
     describedEvent: -2,
     describedSentence: '',
+    connectionsKey: null,
+    connectionGlyphs: [],
+    notesKeys: notes.map(() => ''),
   };
 }
 
@@ -712,7 +719,11 @@ function placeTag(
 }
 
 function joinConnections(view: View, t: number): ConnectionGlyph[] {
+  const key = connectionsKeyAt(view.index, t);
+  if (key === view.connectionsKey) return view.connectionGlyphs;
   const glyphs = placeConnections(view, t);
+  view.connectionsKey = key;
+  view.connectionGlyphs = glyphs;
   view.connections
     .selectAll<SVGGElement, ConnectionGlyph>('g.connection')
     .data(glyphs, (d) => d.key)
@@ -786,8 +797,11 @@ function joinConnections(view: View, t: number): ConnectionGlyph[] {
 /* ---------- Beside each router: expectations, NAT rewrites, stray stops ---------- */
 
 function joinNotes(view: View, t: number): void {
-  for (const slot of view.notes) {
+  view.notes.forEach((slot, n) => {
     const notes = routerNotesAt(view.index, slot.node, t).slice(0, slot.lines);
+    const key = notes.map((note) => note.text).join('\n');
+    if (key === view.notesKeys[n]) return;
+    view.notesKeys[n] = key;
     slot.rows
       .selectAll<SVGTextElement, RouterNote>('text')
       .data(notes, (d) => d.key)
@@ -797,7 +811,7 @@ function joinNotes(view: View, t: number): void {
         setAttr(this, 'y', String(slot.top + i * NOTE_STEP));
         setText(this, d.text);
       });
-  }
+  });
 }
 
 /** The latest event at or before t that stepping stops at; -1 before the first. */
