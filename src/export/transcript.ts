@@ -45,6 +45,35 @@ function nodeLabels(scenario: Scenario): Labels {
   };
 }
 
+/**
+ * Characters a terminal would act on instead of print: C0 and C1 controls (ESC and CSI start
+ * escape sequences that recolour, retitle or clear the learner's terminal), and the invisible
+ * format characters that reorder or hide text (bidirectional overrides, zero-width spaces).
+ */
+const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const SHORT_ESCAPES: Record<string, string> = {
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\f': '\\f',
+  '\r': '\\r',
+};
+
+/** Writes each unprintable character as its JSON escape (`\u001b`, `\r`); the rest unchanged. */
+export function escapeUnprintable(text: string): string {
+  return text.replace(
+    UNPRINTABLE,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A line as the transcript quotes it: JSON string syntax, nothing a terminal would act on. */
+function quoted(text: string): string {
+  return escapeUnprintable(JSON.stringify(text));
+}
+
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
@@ -79,10 +108,9 @@ function controlText(payload: Uint8Array): string {
   if (lines[lines.length - 1] === '') lines.pop();
   return lines
     .map((line) => {
-      const quoted = JSON.stringify(line);
       const hostPort = /^(PORT |227 )\D*\d+,\d+,\d+,\d+,(\d+),(\d+)/.exec(line);
-      if (!hostPort) return quoted;
-      return `${quoted} (port ${explainPortArithmetic(Number(hostPort[2]), Number(hostPort[3]))})`;
+      if (!hostPort) return quoted(line);
+      return `${quoted(line)} (port ${explainPortArithmetic(Number(hostPort[2]), Number(hostPort[3]))})`;
     })
     .join(' ');
 }
@@ -337,7 +365,7 @@ export function formatTranscript(
           );
         break;
       case 'control':
-        if (verbose) event(e.t, `FTP ${e.from}: ${JSON.stringify(e.text)}`);
+        if (verbose) event(e.t, `FTP ${e.from}: ${quoted(e.text)}`);
         break;
       case 'conntrack':
         if (verbose) {
@@ -361,13 +389,17 @@ export function formatTranscript(
   const { outcome } = result;
   const verdict =
     outcome.result === 'success' ? 'SUCCESS' : `FAILURE (failed at ${outcome.failedAt})`;
+  // Commands come from the scenario as typed, and the header, notes and outcome repeat them
+  // unquoted: every line is escaped as the quoted wire lines are.
   return [
     ...header(result, labels),
     '',
     ...lines.map((line) => `${seconds(line.t).padStart(timeWidth)}  ${line.text}`),
     '',
     `Outcome: ${verdict} after ${seconds(outcome.elapsedMs)} s`,
-    ...wrapText(outcome.explanation),
+    ...wrapText(escapeUnprintable(outcome.explanation)),
     '',
-  ].join('\n');
+  ]
+    .map(escapeUnprintable)
+    .join('\n');
 }

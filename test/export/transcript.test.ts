@@ -116,3 +116,39 @@ describe('wrapText', () => {
     expect(wrapText('a-very-long-word x', 5)).toEqual(['a-very-long-word', 'x']);
   });
 });
+
+describe('commands a terminal would act on (issue 11 item 19)', () => {
+  const hostile = [
+    { what: 'OSC that retitles the terminal', command: 'RETR \u001b]0;owned\u0007.txt' },
+    { what: 'CSI that clears the screen', command: 'CWD \u001b[2J\u001b[31m' },
+    { what: 'the one-character C1 CSI', command: 'RETR \u009b2Jc1.txt' },
+    { what: 'a right-to-left override ("exe.png")', command: 'RETR \u202egnp.exe' },
+  ];
+  const unprintable =
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+
+  it.each(hostile)('prints $what escaped on every line, verbose or not', ({ command }) => {
+    const result = run('no-firewall', { mode: 'passive', commands: [command] });
+    for (const verbose of [false, true]) {
+      const text = formatTranscript(result, { verbose });
+      expect(text).not.toMatch(unprintable);
+      const escaped = JSON.stringify(command)
+        .slice(1, -1)
+        .replace(
+          /[\u007f-\u009f\u202e]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        );
+      const scenarioLine = text.split('\n')[0]!;
+      expect(scenarioLine).toContain(`commands: ${escaped}`);
+      const outcomeLine = text.split('\n').find((l) => l.startsWith('Outcome: '))!;
+      expect(outcomeLine).toContain(`(failed at ${escaped})`);
+    }
+  });
+
+  it('leaves ordinary text and the quoted wire lines as they were', () => {
+    expect(transcript).toContain('commands: LIST; RETR notes.txt');
+    expect(transcript).toContain('"USER student"');
+    expect(transcript).toContain('→');
+  });
+});
