@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  Fnv1a64,
   fnv1a64,
   payloadToJson,
   toJsonSummary,
@@ -115,5 +116,63 @@ describe('traceHash', () => {
     expect(traceHash(simulate(clientStateful('passive')).trace)).not.toBe(
       traceHash(activeBlocked.trace),
     );
+  });
+});
+
+describe('the trace hash is computed a piece at a time (issue 11 item 20)', () => {
+  /** The hash as it was first defined: the whole text's UTF-8 bytes, in four 16-bit limbs. */
+  function wholeTextFnv1a64(text: string): string {
+    let [h0, h1, h2, h3] = [0x2325, 0x8422, 0x9ce4, 0xcbf2];
+    for (const byte of new TextEncoder().encode(text)) {
+      h0 ^= byte;
+      const t0 = h0 * 0x1b3;
+      const t1 = h1 * 0x1b3 + (t0 >>> 16);
+      const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
+      const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
+      [h0, h1, h2, h3] = [t0 & 0xffff, t1 & 0xffff, t2 & 0xffff, t3 & 0xffff];
+    }
+    return [h3, h2, h1, h0].map((limb) => limb.toString(16).padStart(4, '0')).join('');
+  }
+
+  it('gives, fed in pieces, the hash of the whole text, for any characters', () => {
+    const texts = ['', 'a', 'foobar', 'PASV\r\n', 'é→中😀', '\ud800 lone \udc00', 'x'.repeat(1000)];
+    for (const text of texts) {
+      expect(fnv1a64(text)).toBe(wholeTextFnv1a64(text));
+      for (let cut = 0; cut <= Math.min(text.length, 12); cut++) {
+        if (/[\ud800-\udbff]$/.test(text.slice(0, cut))) continue; // inside a surrogate pair
+        const pieces = new Fnv1a64().update(text.slice(0, cut)).update(text.slice(cut));
+        expect(pieces.digest()).toBe(fnv1a64(text));
+      }
+    }
+  });
+
+  it('is still the hash of the whole trace as JSON, so pinned hashes keep their values', () => {
+    for (const result of [activeBlocked, simulate(clientStateful('epsv'))]) {
+      expect(traceHash(result.trace)).toBe(
+        wholeTextFnv1a64(JSON.stringify(traceToJson(result.trace))),
+      );
+    }
+  });
+
+  it('never builds the whole trace as one string (39 MB at the largest scenario)', () => {
+    const large = simulate({
+      ...defaultScenario(),
+      mode: 'passive',
+      type: 'binary',
+      commands: ['RETR archive.bin', 'RETR archive.bin'],
+    });
+    const whole = JSON.stringify(traceToJson(large.trace)).length;
+    expect(whole).toBeGreaterThan(2_000_000);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const summary = (() => {
+      try {
+        return toJsonSummary(large, { includeTrace: false });
+      } finally {
+        stringify.mockRestore();
+      }
+    })();
+    const longest = Math.max(...stringify.mock.results.map((r) => String(r.value).length));
+    expect(longest).toBeLessThan(100_000);
+    expect(summary.traceHash).toBe(wholeTextFnv1a64(JSON.stringify(traceToJson(large.trace))));
   });
 });
