@@ -114,6 +114,15 @@ function parseBytes(text: string, what: string): Result<number> {
   return ok(bytes);
 }
 
+/** A whole number within bounds. */
+function parseCount(text: string, what: string, min: number, max: number): Result<number> {
+  const value = Number(text);
+  if (!/^[0-9]{1,9}$/.test(text) || value < min || value > max) {
+    return err(`${what}: expected a whole number ${min}-${max}, got ${JSON.stringify(text)}`);
+  }
+  return ok(value);
+}
+
 export interface ServeOptions {
   help: boolean;
   port: number;
@@ -122,12 +131,27 @@ export interface ServeOptions {
   activeSourcePort: number;
   /** The largest file one STOR may store. */
   maxUploadBytes: number;
+  /** Sessions at once; the next connection gets 421. */
+  maxSessions: number;
+  /** A command line must be complete this long after its first byte. */
+  lineTimeoutMs: number;
+  /** A session that sends no command for this long is closed. */
+  idleTimeoutMs: number;
 }
 
 export function parseServeArgs(argv: readonly string[]): Result<ServeOptions> {
   const flags = readFlags(
     argv,
-    ['--port', '--root', '--pasv-ports', '--active-port', '--max-upload'],
+    [
+      '--port',
+      '--root',
+      '--pasv-ports',
+      '--active-port',
+      '--max-upload',
+      '--max-sessions',
+      '--line-timeout',
+      '--idle-timeout',
+    ],
     [],
   );
   if (!flags.ok) return flags;
@@ -152,6 +176,19 @@ export function parseServeArgs(argv: readonly string[]): Result<ServeOptions> {
   // 100M: server.ts's DEFAULT_MAX_UPLOAD_BYTES (args.test.ts checks they agree).
   const maxUpload = parseBytes(values.get('--max-upload') ?? '100M', '--max-upload');
   if (!maxUpload.ok) return maxUpload;
+  // Defaults: server.ts's DEFAULT_MAX_SESSIONS, and its line and idle timeouts.
+  const maxSessions = parseCount(
+    values.get('--max-sessions') ?? '200',
+    '--max-sessions',
+    1,
+    10_000,
+  );
+  if (!maxSessions.ok) return maxSessions;
+  const day = 24 * 60 * 60;
+  const lineTimeout = parseCount(values.get('--line-timeout') ?? '60', '--line-timeout', 1, day);
+  if (!lineTimeout.ok) return lineTimeout;
+  const idleTimeout = parseCount(values.get('--idle-timeout') ?? '300', '--idle-timeout', 1, day);
+  if (!idleTimeout.ok) return idleTimeout;
   return ok({
     help: flags.value.switches.has('--help'),
     port: port.value,
@@ -159,6 +196,9 @@ export function parseServeArgs(argv: readonly string[]): Result<ServeOptions> {
     passivePorts: passivePorts.value,
     activeSourcePort: activeSourcePort.value,
     maxUploadBytes: maxUpload.value,
+    maxSessions: maxSessions.value,
+    lineTimeoutMs: lineTimeout.value * 1000,
+    idleTimeoutMs: idleTimeout.value * 1000,
   });
 }
 

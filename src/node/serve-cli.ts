@@ -7,7 +7,7 @@ import { startFtpServer } from './server';
 /** `npm run serve -- --port 2121 --root DIR`: the project's FTP server machine on 127.0.0.1. */
 
 export const SERVE_HELP = `Usage: npm run serve -- [--port 2121] [--root DIR] [--pasv-ports FROM-TO] [--active-port N]
-         [--max-upload BYTES]
+         [--max-upload BYTES] [--max-sessions N] [--line-timeout S] [--idle-timeout S]
 
 Runs the project's FTP server state machine as a real server on 127.0.0.1 (loopback only:
 anyone may log in anonymously and upload), and prints every session's control dialogue.
@@ -21,6 +21,11 @@ Ctrl-C stops it.
                        says 20, which only root may bind)
   --max-upload BYTES   the largest file one STOR may store, in bytes or with K, M or G
                        (default 100M); a larger upload gets 552 and nothing is kept
+  --max-sessions N     sessions at once (default 200); the next connection gets 421
+  --line-timeout S     seconds a command line may take from its first byte to its end
+                       (default 60); a client still sending it gets 421 and is closed
+  --idle-timeout S     seconds without a command before a session gets 421 and is closed
+                       (default 300, as vsftpd's idle_session_timeout)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -46,6 +51,9 @@ async function main(argv: readonly string[]): Promise<number> {
       passivePorts: options.passivePorts,
       activeSourcePort: options.activeSourcePort,
       maxUploadBytes: options.maxUploadBytes,
+      maxSessions: options.maxSessions,
+      lineTimeoutMs: options.lineTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
       onEvent: (session, event) =>
         process.stdout.write(`[${session}] ${formatSessionEvent(event)}\n`),
       onError: (message) => process.stderr.write(`error: ${message}\n`),

@@ -44,6 +44,11 @@ export interface SessionOptions {
   passivePorts: { from: number; to: number } | null;
   /** A session that sends no command for this long gets 421 and is closed (vsftpd idle_session_timeout). */
   idleTimeoutMs: number;
+  /**
+   * A command line not complete this long after its first byte: 421 and closed (a client sending
+   * one byte a second never lets the idle timer fire).
+   */
+  lineTimeoutMs: number;
   /** A data connection that moves no byte for this long fails the transfer (vsftpd data_connection_timeout). */
   dataTimeoutMs: number;
   /** The files the session serves, asked for when a command needs them. */
@@ -202,7 +207,10 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   /** For events that arise while the machine is still handling another (an emitted effect). */
   const tellLater = (event: FtpServerEvent) => setImmediate(() => tell(event));
 
+  let passiveExpiry: ReturnType<typeof setTimeout> | null = null;
   const closePassive = () => {
+    if (passiveExpiry !== null) clearTimeout(passiveExpiry);
+    passiveExpiry = null;
     passive?.close();
     passive = null;
   };
@@ -250,6 +258,18 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   session.on('open-passive', () => {
     passive = boundPassive;
     boundPassive = null;
+    // A listener nobody connects to is given up after the accept timeout, as a transfer waiting
+    // for it would be: otherwise sessions that say PASV and wait hold their ports, and ten of
+    // them used up a ten-port range for everyone. A transfer command after that gets 425.
+    const listener = passive;
+    passiveExpiry = setTimeout(() => {
+      if (passive !== listener) return;
+      log({
+        kind: 'note',
+        text: `passive port not connected to within ${options.settings.acceptTimeoutMs / 1000} s; closed`,
+      });
+      closePassive();
+    }, options.settings.acceptTimeoutMs);
     passive?.on('connection', (socket: net.Socket) => {
       // vsftpd's pasv_promiscuous=NO: the data connection must come from the control connection's client.
       if (plainAddress(socket.remoteAddress) !== peer) {
@@ -407,20 +427,59 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     feedCommands();
   });
 
+  /** Runs from the first byte of an unfinished line until the line ends. */
+  let lineTimer: ReturnType<typeof setTimeout> | null = null;
+  const lineTooSlow = () => {
+    lineTimer = null;
+    // Lines waiting for us (behind a transfer) are our delay, not the client's.
+    if (pending.length > 0) {
+      lineTimer = setTimeout(lineTooSlow, options.lineTimeoutMs);
+      return;
+    }
+    const text = '421 Command line not completed in time.';
+    log({
+      kind: 'note',
+      text: `a command line took longer than ${options.lineTimeoutMs / 1000} s`,
+    });
+    log({ kind: 'line', from: 'server', text });
+    ended = true;
+    control.end(`${text}\r\n`);
+    setTimeout(() => control.destroy(), 5000).unref();
+  };
+  const timeLine = (completedLines: number) => {
+    if (reader.unfinished() === 0 || completedLines > 0) {
+      if (lineTimer !== null) clearTimeout(lineTimer);
+      lineTimer = null;
+    }
+    if (reader.unfinished() > 0 && lineTimer === null && !ended) {
+      lineTimer = setTimeout(lineTooSlow, options.lineTimeoutMs);
+    }
+  };
+
   control.on('data', (chunk: Buffer) => {
-    pending.push(reader.push(chunk));
+    const lines = reader.push(chunk);
+    pending.push(lines);
+    timeLine(lines.length);
     feedCommands();
   });
-  control.setTimeout(options.idleTimeoutMs, () => {
+  // A listener of our own rather than setTimeout's callback, which Node calls only once: a
+  // session found busy when its timer fires is looked at again one timeout later.
+  control.setTimeout(options.idleTimeoutMs);
+  control.on('timeout', () => {
     if (awaitingDrain) {
       dropUnreadSession(`no reply read for ${options.idleTimeoutMs / 1000} s`);
       return;
     }
     const snapshot = session.getSnapshot();
-    if (!snapshot.hasTag('readsCommands') || pending.length > 0) return;
+    if (!snapshot.hasTag('readsCommands') || pending.length > 0) {
+      control.setTimeout(options.idleTimeoutMs);
+      return;
+    }
     const text = '421 Timeout.';
     log({ kind: 'line', from: 'server', text });
+    ended = true;
     control.end(`${text}\r\n`);
+    setTimeout(() => control.destroy(), 5000).unref();
   });
   control.on('error', () => {
     // A reset control connection ends the session like a closed one ('close' follows).
@@ -436,6 +495,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
       closePassive();
       boundPassive?.close();
       releaseTransferFiles();
+      if (lineTimer !== null) clearTimeout(lineTimer);
       logger.flush();
       resolve();
     });

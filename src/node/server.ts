@@ -46,6 +46,18 @@ export interface FtpServerOptions {
   maxUploadBytes?: number;
   /** Problems that are not any client's doing, such as a STOR the disk refused. */
   onError?: (message: string) => void;
+  /**
+   * Sessions at once (vsftpd max_clients); the next connection is told 421 and closed. Default
+   * DEFAULT_MAX_SESSIONS: each session holds a descriptor or more, and at 1,024 descriptors a few
+   * hundred held sessions locked everyone out.
+   */
+  maxSessions?: number;
+  /**
+   * How long a command line may take from its first byte to its end; a client still sending it
+   * then (one byte a second keeps any idle timer from firing) is told 421 and closed. Default
+   * 60 s.
+   */
+  lineTimeoutMs?: number;
 }
 
 export interface RunningFtpServer {
@@ -61,10 +73,15 @@ export interface RunningFtpServer {
 
 /** 100 MiB: far more than a lesson needs, far less than would hurt the machine. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** Far more than a class on one machine, far fewer than the descriptors a process may have. */
+export const DEFAULT_MAX_SESSIONS = 200;
+/** vsftpd's reply to the connection past max_clients. */
+export const TOO_MANY_SESSIONS = '421 There are too many connected users, please try later.';
 
 export async function startFtpServer(options: FtpServerOptions): Promise<RunningFtpServer> {
   const onError = options.onError ?? ((message: string) => console.error(message));
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const files =
     options.root === undefined
       ? memoryFiles(options.files ?? defaultFileStore(), maxUpload)
@@ -98,6 +115,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
       settings,
       passivePorts: options.passivePorts ?? null,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      lineTimeoutMs: options.lineTimeoutMs ?? 60_000,
       dataTimeoutMs: options.dataTimeoutMs ?? 300_000,
       files,
       onError,
@@ -106,7 +124,21 @@ export async function startFtpServer(options: FtpServerOptions): Promise<Running
     controls.delete(control);
   };
 
+  /** One connection too many: told so and closed, without a session (vsftpd max_clients). */
+  const refuse = (control: net.Socket) => {
+    const session = ++count;
+    options.onEvent?.(session, { t: 0, kind: 'line', from: 'server', text: TOO_MANY_SESSIONS });
+    control.on('error', () => {});
+    control.end(`${TOO_MANY_SESSIONS}\r\n`);
+    // A client that does not read even this is not waited for.
+    setTimeout(() => control.destroy(), 5000).unref();
+  };
+
   const server = net.createServer((control) => {
+    if (running.size >= maxSessions) {
+      refuse(control);
+      return;
+    }
     const done = serve(control).finally(() => running.delete(done));
     running.add(done);
   });

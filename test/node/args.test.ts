@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClientArgs, parseFtpUrl, parseServeArgs } from '../../src/node/args';
 import { formatSessionEvent } from '../../src/node/dialogue';
 import { pathComponents } from '../../src/node/served-root';
-import { DEFAULT_MAX_UPLOAD_BYTES } from '../../src/node/server';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_UPLOAD_BYTES } from '../../src/node/server';
 
 describe('ftp:// URLs (RFC 1738 §3.2)', () => {
   it('host, port (21 by default), path relative to the login directory, user and password', () => {
@@ -89,6 +89,9 @@ describe('serve arguments', () => {
         passivePorts: null,
         activeSourcePort: 0,
         maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+        maxSessions: DEFAULT_MAX_SESSIONS,
+        lineTimeoutMs: 60_000,
+        idleTimeoutMs: 300_000,
       },
     });
     expect(
@@ -120,6 +123,24 @@ describe('serve arguments', () => {
     expect(parseServeArgs(['--port', '0', '--pasv-ports', '50000-50100'])).toMatchObject({
       ok: true,
     });
+  });
+
+  it('session limits: --max-sessions, --line-timeout and --idle-timeout (seconds) (issue 11 item 6)', () => {
+    expect(
+      parseServeArgs(['--max-sessions', '5', '--line-timeout', '2', '--idle-timeout=30']),
+    ).toMatchObject({
+      ok: true,
+      value: { maxSessions: 5, lineTimeoutMs: 2000, idleTimeoutMs: 30_000 },
+    });
+    expect(parseServeArgs(['--max-sessions', '0'])).toEqual({
+      ok: false,
+      error: '--max-sessions: expected a whole number 1-10000, got "0"',
+    });
+    for (const flag of ['--line-timeout', '--idle-timeout']) {
+      for (const bad of ['0', '1.5', '-3', 'soon']) {
+        expect(parseServeArgs([flag, bad])).toMatchObject({ ok: false });
+      }
+    }
   });
 
   it('--max-upload takes bytes, or K, M and G (binary units)', () => {

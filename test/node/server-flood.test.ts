@@ -116,11 +116,8 @@ describe('a burst of empty lines (item 3)', () => {
 class UnreadConnection extends Duplex {
   readonly localAddress = '127.0.0.1';
   readonly remoteAddress = '127.0.0.1';
-  private idle: {
-    ms: number;
-    timer: ReturnType<typeof setTimeout> | null;
-    fire: () => void;
-  } | null = null;
+  private idleMs = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super({ allowHalfOpen: false });
@@ -133,21 +130,21 @@ class UnreadConnection extends Duplex {
     this.touch();
   }
   override _destroy(error: Error | null, callback: (error: Error | null) => void) {
-    if (this.idle?.timer) clearTimeout(this.idle.timer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     callback(error);
   }
 
-  setTimeout(ms: number, fire: () => void): this {
-    this.idle = { ms, timer: null, fire };
+  setTimeout(ms: number, listener?: () => void): this {
+    this.idleMs = ms;
+    if (listener) this.once('timeout', listener);
     this.touch();
     return this;
   }
 
   private touch() {
-    const idle = this.idle;
-    if (idle === null || this.destroyed) return;
-    if (idle.timer) clearTimeout(idle.timer);
-    idle.timer = setTimeout(idle.fire, idle.ms);
+    if (this.idleMs === 0 || this.destroyed) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.emit('timeout'), this.idleMs);
   }
 }
 
@@ -169,6 +166,7 @@ describe('a client that sends and never reads (item 4)', () => {
       },
       passivePorts: null,
       idleTimeoutMs: 500,
+      lineTimeoutMs: 60_000,
       dataTimeoutMs: 1000,
       files: memoryFiles(defaultFileStore(), 1024),
       onEvent: (event) => log.push(event),
