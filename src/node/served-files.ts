@@ -7,7 +7,7 @@ import {
   type FileStore,
 } from '../machines/file-store';
 import { concatBytes } from '../protocol/bytes';
-import { ServedRoot } from './served-root';
+import { pathComponents, ServedRoot } from './served-root';
 
 /**
  * What the real server's sessions see of the files they serve, asked for only when a command
@@ -74,6 +74,18 @@ export function diskFiles(root: string, maxUploadBytes: number): ServedFiles {
   };
 }
 
+/** Linux's NAME_MAX: the longest name one path component may have, in bytes. */
+const NAME_MAX = 255;
+
+/**
+ * A name a disk could hold: no NUL, no component over NAME_MAX. The store in memory could keep
+ * any string, but then the same STOR would succeed without --root and fail with it.
+ */
+function isStorableName(path: string): boolean {
+  const parts = pathComponents(path);
+  return parts !== null && parts.every((part) => Buffer.byteLength(part, 'latin1') <= NAME_MAX);
+}
+
 /** The parent directory of an absolute FTP path. */
 function parentOf(path: string): string {
   return path.replace(/\/[^/]*$/, '') || '/';
@@ -91,7 +103,12 @@ export function memoryFiles(initial: FileStore, maxUploadBytes: number): ServedF
       return file ? { size: file.bytes.length, stream: Readable.from([file.bytes]) } : null;
     },
     beginUpload: (path) => {
-      if (path === '/' || isDirectory(store, path) || !isDirectory(store, parentOf(path))) {
+      if (
+        path === '/' ||
+        !isStorableName(path) ||
+        isDirectory(store, path) ||
+        !isDirectory(store, parentOf(path))
+      ) {
         return null;
       }
       let chunks: Uint8Array[] = [];
