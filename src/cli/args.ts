@@ -9,6 +9,7 @@ import {
   withReject,
 } from '../scenario/presets';
 import { DATA_MODES, type DataMode, type Scenario, type TransferType } from '../scenario/types';
+import { previewValue } from '../scenario/preview';
 import { validateScenario } from '../scenario/validate';
 
 /**
@@ -76,7 +77,7 @@ function choice<T extends string>(allowed: readonly T[], store: (o: CliOptions, 
 
 /** The "what is wrong" half of an error; the flag name and the allowed list are added around it. */
 function unknownValue(what: string, value: string): string {
-  return `unknown ${what} ${JSON.stringify(value)}`;
+  return `unknown ${what} ${previewValue(value)}`;
 }
 
 export const VALUE_FLAGS: ValueFlag[] = [
@@ -244,7 +245,7 @@ function editDistance(a: string, b: string): number {
 function unknownFlag(flag: string): string {
   const near = ALL_FLAGS.filter((name) => editDistance(flag, name) <= 2);
   const hint = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
-  return `unknown flag ${JSON.stringify(flag)}${hint}; allowed: ${ALL_FLAGS.join(', ')}`;
+  return `unknown flag ${previewValue(flag)}${hint}; allowed: ${ALL_FLAGS.join(', ')}`;
 }
 
 function withAllowed(flag: ValueFlag, message: string): string {
@@ -276,7 +277,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     if (!arg.startsWith('--') || arg === '--') {
       return {
         ok: false,
-        error: `unexpected argument ${JSON.stringify(arg)}; every option is a flag such as --mode passive (see --help)`,
+        error: `unexpected argument ${previewValue(arg)}; every option is a flag such as --mode passive (see --help)`,
       };
     }
     const equals = arg.indexOf('=');
@@ -286,7 +287,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const switchFlag = SWITCH_FLAGS.find((f) => f.name === name);
     if (switchFlag) {
       if (inline !== undefined)
-        return { ok: false, error: `${name}: takes no value, got ${JSON.stringify(inline)}` };
+        return { ok: false, error: `${name}: takes no value, got ${previewValue(inline)}` };
       switchFlag.set(options);
       continue;
     }

@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../protocol/result';
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
 import type { CtState } from '../network/trace';
 import { defaultScenario } from './presets';
+import { previewValue } from './preview';
 import { DATA_MODES, type Scenario, type SideConfig } from './types';
 
 /**
@@ -13,14 +14,12 @@ import { DATA_MODES, type Scenario, type SideConfig } from './types';
 
 class Invalid extends Error {}
 
+/**
+ * The value is quoted by a bounded preview: it may be a megabyte long or nested thousands of
+ * levels deep, and quoting it whole filled stderr or overflowed the stack (issue 11 items 14, 17).
+ */
 function fail(path: string, expected: string, got: unknown): never {
-  const shown =
-    typeof got === 'string'
-      ? JSON.stringify(got)
-      : got === undefined
-        ? 'nothing'
-        : JSON.stringify(got);
-  throw new Invalid(`${path ? `${path}: ` : ''}expected ${expected}, got ${shown}`);
+  throw new Invalid(`${path ? `${path}: ` : ''}expected ${expected}, got ${previewValue(got)}`);
 }
 
 type Obj = Record<string, unknown>;
@@ -30,7 +29,7 @@ function object(value: unknown, path: string, allowed: string[]): Obj {
     fail(path || 'scenario', 'an object', value);
   for (const key of Object.keys(value as Obj)) {
     if (!allowed.includes(key)) {
-      const shown = /^\w+$/.test(key) ? key : JSON.stringify(key);
+      const shown = /^\w{1,60}$/.test(key) ? key : previewValue(key);
       throw new Invalid(
         `${path ? `${path}.` : ''}${shown}: unknown field; allowed: ${allowed.join(', ')}`,
       );

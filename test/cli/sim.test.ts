@@ -216,3 +216,38 @@ describe('a scenario file is read within bounds (issue 11 item 18)', () => {
     expect(simInProcess('--help').stdout).toContain('at most 1 MiB');
   });
 });
+
+describe('bad values in errors are bounded (issue 11 items 14 and 17)', () => {
+  // Before: 5,000 nested arrays gave exit 3 "internal: Maximum call stack size exceeded", and a
+  // 50 MB user name came back as a 52 MB line on stderr.
+  it('exits 2 naming the field for a value nested 100,000 deep', () => {
+    const file = join(dir, 'deep.json');
+    writeFileSync(file, `{"client":{"user":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`);
+    const { code, stderr } = simInProcess('--scenario', file);
+    expect(code).toBe(EXIT.badInput);
+    expectOneErrorLine(stderr);
+    expect(stderr).toMatch(
+      /^error: --scenario .*deep\.json: client\.user: expected a single line of text .*, got \[{60}… \(1 item\)\n$/,
+    );
+  });
+
+  it('quotes 60 characters of a long value and its length', () => {
+    const file = join(dir, 'long-user.json');
+    writeFileSync(file, JSON.stringify({ client: { user: 'x'.repeat(1_000_000) } }));
+    const { code, stderr } = simInProcess('--scenario', file);
+    expect(code).toBe(EXIT.badInput);
+    expect(stderr).toContain(`got "${'x'.repeat(60)}…" (1,000,000 characters)\n`);
+    expect(stderr.length).toBeLessThan(300);
+    for (const args of [
+      ['--mode', 'm'.repeat(100_000)],
+      [`--${'f'.repeat(100_000)}`],
+      ['a'.repeat(100_000)],
+      ['--json=' + 'j'.repeat(100_000)],
+      ['--commands', `RETR ${'r'.repeat(100_000)}`],
+    ]) {
+      const result = simInProcess(...args);
+      expect(result.code).toBe(EXIT.badInput);
+      expect(result.stderr.length).toBeLessThan(400);
+    }
+  });
+});

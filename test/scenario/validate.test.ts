@@ -133,3 +133,38 @@ describe('validateScenario', () => {
     );
   });
 });
+
+describe('a bad value is quoted by a bounded preview (issue 11 items 14 and 17)', () => {
+  const nested = (depth: number) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+
+  it.each([
+    ['client.user', { client: { user: nested(10_000) } }],
+    ['commands[0]', { commands: [nested(10_000)] }],
+    ['server.passivePorts', { server: { passivePorts: nested(10_000) } }],
+    [
+      'clientSide.firewall.rules[0].state[0]',
+      { clientSide: { firewall: { rules: [{ action: 'ACCEPT', state: nested(10_000) }] } } },
+    ],
+    ['scenario', nested(100_000)],
+  ])(
+    'names %s when the value is nested thousands deep, never overflowing the stack',
+    (field, input) => {
+      const checked = validateScenario(input);
+      expect(checked.ok).toBe(false);
+      if (checked.ok) return;
+      expect(checked.error.startsWith(`${field}: expected `)).toBe(true);
+      expect(checked.error.length).toBeLessThan(300);
+    },
+  );
+
+  it('quotes a prefix of a huge value and says how long it was', () => {
+    const user = 'u'.repeat(1_000_000);
+    const checked = validateScenario({ client: { user } });
+    expect(checked).toEqual({
+      ok: false,
+      error: `client.user: expected a single line of text (at most 64 characters), got "${'u'.repeat(60)}…" (1,000,000 characters)`,
+    });
+    const key = validateScenario({ [`k${'k'.repeat(100_000)}`]: 1 });
+    expect(!key.ok && key.error.length).toBeLessThan(300);
+  });
+});
