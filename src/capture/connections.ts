@@ -33,8 +33,12 @@ export interface Direction {
   segments: Segment[];
   /** Sequence number of the SYN, when seen. */
   isn: number | null;
-  /** Highest sequence number end seen, relative to the first one seen. */
-  highest: number | null;
+  /**
+   * Stream ranges seen so far, relative to firstSeq, as sorted flat [start, end, start, end...];
+   * one range while segments come in order, so the common case stays one comparison.
+   */
+  covered: number[];
+  /** Sequence number of the first payload byte: ISN + 1 when the SYN was seen first. */
   firstSeq: number | null;
   ttls: Set<number>;
 }
@@ -71,10 +75,47 @@ function direction(): Direction {
     rst: null,
     segments: [],
     isn: null,
-    highest: null,
+    covered: [],
     firstSeq: null,
     ttls: new Set(),
   };
+}
+
+/** Adds [start, end) to the sorted ranges; returns how many of its bytes were not covered yet. */
+export function cover(ranges: number[], start: number, end: number): number {
+  const n = ranges.length;
+  if (n === 0 || start > ranges[n - 1]!) {
+    ranges.push(start, end);
+    return end - start;
+  }
+  if (start >= ranges[n - 2]!) {
+    // Touches or overlaps the last range: the in-order and plain-retransmission case.
+    const last = ranges[n - 1]!;
+    if (end <= last) return 0;
+    ranges[n - 1] = end;
+    return end - last;
+  }
+  let added = 0;
+  let from = start;
+  let i = 0;
+  const merged: number[] = [];
+  for (; i < n && ranges[i + 1]! < start; i += 2) merged.push(ranges[i]!, ranges[i + 1]!);
+  let lo = start;
+  let hi = end;
+  for (; i < n && ranges[i]! <= end; i += 2) {
+    const a = ranges[i]!;
+    const b = ranges[i + 1]!;
+    if (a > from) added += a - from;
+    from = Math.max(from, b);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  if (end > from) added += end - from;
+  merged.push(lo, hi);
+  for (; i < n; i++) merged.push(ranges[i]!);
+  ranges.length = merged.length;
+  for (let k = 0; k < merged.length; k++) ranges[k] = merged[k]!;
+  return added;
 }
 
 const FTP_GREETING = /^(?:220|120|421)[ -]/;
@@ -164,14 +205,11 @@ export class ConnectionTable {
     const length = tcp.payloadLength;
     if (length > 0) {
       const seq = flags & TCP_FLAG.syn ? (tcp.seq + 1) >>> 0 : tcp.seq;
-      side.firstSeq ??= seq;
+      side.firstSeq ??= side.isn !== null ? (side.isn + 1) >>> 0 : seq;
       const relative = (seq - side.firstSeq) | 0;
-      const end = relative + length;
-      if (side.highest === null || end > side.highest) {
-        side.bytes +=
-          side.highest === null || relative >= side.highest ? length : end - side.highest;
-        side.highest = end;
-      } else side.retransmissions++;
+      const added = cover(side.covered, relative, relative + length);
+      if (added === 0) side.retransmissions++;
+      else side.bytes += added;
       if (
         !c.control &&
         side.segments.length === 0 &&

@@ -43,17 +43,20 @@ export function reassemble(dir: Direction): Reassembled {
   let lineMs = 0;
   let lineFrame = 0;
   let missing = 0;
+  // A line can be read only once every byte before it has arrived: its time is the latest
+  // arrival so far in stream order, so an out-of-order segment never puts a line before the one
+  // that precedes it in the stream (and the merge with the other direction stays in order).
+  let streamMs = -Infinity;
   const markGap = (bytes: number, tMs: number, why: StreamGap['why']) => {
     gaps.push({ tMs, at: cursor, bytes, why });
-    if (text === '') {
-      lineMs = tMs;
-    }
+    if (text === '') lineMs = Math.max(tMs, streamMs);
     text += `[${bytes} bytes ${why}]`;
     missing += bytes;
   };
   for (const { s, rel } of segments) {
     const end = rel + s.length;
     if (end <= cursor) continue;
+    streamMs = Math.max(streamMs, s.tMs);
     if (rel > cursor) {
       markGap(rel - cursor, s.tMs, 'not captured');
       cursor = rel;
@@ -63,7 +66,7 @@ export function reassemble(dir: Direction): Reassembled {
     for (let i = from; i < held; i++) {
       const byte = s.payload[i]!;
       if (text === '') {
-        lineMs = s.tMs;
+        lineMs = streamMs;
         lineFrame = s.frame;
       }
       if (byte === 0x0a) {
