@@ -1,5 +1,5 @@
 import { explainPortArithmetic } from '../protocol/ftp-address';
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
 import type { NodeId, Verdict } from '../scenario/trace';
 import type { Addressing } from '../scenario/addresses';
@@ -104,7 +104,7 @@ function destinationNode(from: NodeId, packet: Packet, addressing: Addressing): 
 
 /** FTP lines in a control segment, quoted; PORT and 227 also show how their port is made. */
 function controlText(payload: Uint8Array): string {
-  const lines = asciiDecode(payload).split('\r\n');
+  const lines = decodeControlText(payload).split('\r\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines
     .map((line) => {

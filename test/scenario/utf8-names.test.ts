@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { writePcap } from '../../src/export/pcap';
+import { formatTranscript } from '../../src/export/transcript';
 import type { Packet } from '../../src/protocol/tcp';
 import { defaultScenario } from '../../src/scenario/presets';
 import { simulate } from '../../src/scenario/simulate';
@@ -168,6 +169,13 @@ describe('file names beyond ASCII on the simulated wire (issue 11 item 16)', () 
 });
 
 describe('what the learner reads', () => {
+  it('the transcript quotes the lines with the names as typed', () => {
+    const text = formatTranscript(run(['STOR 中文.txt', 'RETR 日本.txt']), { verbose: true });
+    expect(text).toContain('"STOR 中文.txt"');
+    expect(text).toContain('"RETR 日本.txt"');
+    expect(text).not.toContain('ä¸');
+  });
+
   it('the ladder labels a line by its characters, and a name cut for a label loses no bytes to junk', () => {
     const long = `x${'文'.repeat(40)}`;
     const result = run(['STOR 中文.txt', `RETR ${long}`]);
