@@ -13,6 +13,12 @@ import { ICON_HALF_WIDTH, type NodeKind } from './node-icon';
 
 export const DEFAULT_WIDTH = 1200;
 export const DEFAULT_HEIGHT = 460;
+/**
+ * The least height the drawing is laid out at: the names sit closer to the icons and the hosts
+ * keep room for three open ports. The sandbox's workspace uses it on a 1280×720 screen, where the
+ * ladder needs the rest of the height.
+ */
+export const COMPACT_HEIGHT = 350;
 
 /** The baseline of the first drop caption; later ones stack below it. */
 export const DROP_CAPTION_TOP = 24;
@@ -21,6 +27,8 @@ export const DROP_CAPTIONS_PER_NODE = 3;
 
 const LINK_Y = 140;
 const NAME_GAP = 88;
+/** Below the default height: the name just clears the packets travelling under the link. */
+const COMPACT_NAME_GAP = 66;
 const LINE_HEIGHT = 22;
 const BADGE_HEIGHT = 24;
 const BADGE_GAP = 6;
@@ -127,7 +135,7 @@ export function computeLayout(index: TraceIndex, width: number, height: number):
   const { scenario, addressing } = index.result;
   const margin = Math.round(width * 0.09);
   const spacing = (width - 2 * margin) / (NODE_ORDER.length - 1);
-  const nameY = LINK_Y + NAME_GAP;
+  const nameY = LINK_Y + (height < DEFAULT_HEIGHT ? COMPACT_NAME_GAP : NAME_GAP);
   const describedNodes: string[] = [];
 
   const nodes = NODE_ORDER.map((id, column): NodeLayout => {

@@ -122,6 +122,8 @@ test('a recording dropped on the page opens; the example simulated keeps its mod
 
   await page.getByRole('button', { name: 'Open the example' }).click();
   await page.getByRole('link', { name: 'Simulate the same session' }).click();
+  // On a narrow screen the sandbox shows the stage; its settings are the other view.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('radio', { name: 'Active (PORT)' })).toBeChecked();
   expect(scenarioInUrl(page.url())).toMatchObject({
     mode: 'active',

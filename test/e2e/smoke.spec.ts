@@ -8,7 +8,7 @@ test('home page runs a scenario and has no accessibility violations', async ({ p
   // Default: active mode behind a stateful client firewall fails at the first transfer.
   await expect(outcome.getByRole('heading')).toContainText('Fails');
   await expect(outcome).toContainText("dropped by the client firewall's rule 3");
-  await page.getByText('Transcript', { exact: true }).click();
+  await page.getByRole('tab', { name: 'Transcript and capture' }).click();
   await expect(page.getByLabel('Transcript of every packet and line')).toContainText(
     'PORT 192,0,2,10',
   );
@@ -23,7 +23,7 @@ test('switching to passive mode makes the same network work', async ({ page }) =
   await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
   const outcome = page.getByRole('region', { name: 'Outcome' });
   await expect(outcome.getByRole('heading')).toContainText('Works');
-  await page.getByText('Transcript', { exact: true }).click();
+  await page.getByRole('tab', { name: 'Transcript and capture' }).click();
   await expect(page.getByLabel('Transcript of every packet and line')).toContainText(
     '227 Entering Passive Mode',
   );

@@ -17,6 +17,7 @@ test.describe('statechart', () => {
     // Active mode behind a stateful client firewall, 5 s in: the server is retrying its SYN.
     const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
     await page.goto(`/#${encodeState({ scenario, t: 5000 })}`);
+    await page.getByRole('tab', { name: 'State machines and tables' }).click();
     const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
     const socket = tables.getByRole('button', { name: /FTP server active data connection/ });
     await socket.focus();
@@ -53,6 +54,7 @@ test.describe('statechart', () => {
 
   test('draws the FTP client session with both regions of its transfer', async ({ page }) => {
     await page.goto(linkTo({ mode: 'passive', commands: ['RETR notes.txt'] }, 330));
+    await page.getByRole('tab', { name: 'State machines and tables' }).click();
     await page.getByRole('button', { name: /FTP client FTP client session/ }).click();
     const chart = page.getByRole('group', { name: /Statechart of the FTP client session/ });
     await expect(chart.locator('g.state.current')).toHaveCount(2);
@@ -61,12 +63,16 @@ test.describe('statechart', () => {
     await page.locator('.statechart-panel').screenshot({
       path: 'test-results/screenshots/views-statechart-ftp-client.png',
     });
-    const { violations } = await new AxeBuilder({ page })
-      .include('.state-tables')
-      .include('.transfers')
-      .include('.capture')
-      .analyze();
-    expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+    // Each detail view is a tab of the secondary panel: check each as it is shown.
+    for (const [tab, selector] of [
+      ['State machines and tables', '.state-tables'],
+      ['Transfers', '.transfers'],
+      ['Transcript and capture', '.capture'],
+    ]) {
+      await page.getByRole('tab', { name: tab }).click();
+      const { violations } = await new AxeBuilder({ page }).include(selector!).analyze();
+      expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+    }
   });
 });
 
@@ -75,6 +81,7 @@ test.describe('transfers', () => {
     page,
   }) => {
     await page.goto(linkTo({ mode: 'passive', type: 'ascii', commands: ['RETR logo.png'] }));
+    await page.getByRole('tab', { name: 'Transfers' }).click();
     const transfers = page.getByRole('region', { name: 'Transfers' });
     const row = transfers.getByRole('row').filter({ hasText: 'RETR /logo.png' });
     await expect(row).toContainText('damaged');
@@ -90,6 +97,7 @@ test.describe('transfers', () => {
 
   test('the same PNG with TYPE I arrives identical', async ({ page }) => {
     await page.goto(linkTo({ mode: 'passive', type: 'binary', commands: ['RETR logo.png'] }));
+    await page.getByRole('tab', { name: 'Transfers' }).click();
     const row = page
       .getByRole('region', { name: 'Transfers' })
       .getByRole('row')
@@ -103,6 +111,7 @@ test('the capture downloads as a pcap that tshark reads, FTP lines and all', asy
   page,
 }, testInfo) => {
   await page.goto(linkTo({ mode: 'passive', type: 'ascii', commands: ['LIST'] }));
+  await page.getByRole('tab', { name: 'Transcript and capture' }).click();
   await page.getByRole('combobox', { name: 'Where' }).selectOption('server');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -165,6 +174,7 @@ for (const screen of [
       });
       await page.goto(`/#${encodeState({ scenario, t: 0 })}`);
       await page.getByRole('button', { name: 'Go to end' }).click();
+      await page.getByRole('tab', { name: 'State machines and tables' }).click();
       await expect(page.locator('.statechart .label').first()).toBeAttached();
       await page.screenshot({
         path: `test-results/screenshots/views-${screen.name}-${screen.width}-top.png`,

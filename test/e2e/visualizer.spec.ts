@@ -80,6 +80,7 @@ test('with the FTP helper the conntrack table shows the RELATED data connection'
   await page.getByRole('combobox', { name: 'Client firewall' }).selectOption('stateful-helper');
   await expect(outcome.getByRole('heading')).toContainText('Works');
   await page.getByRole('button', { name: 'Go to end' }).click();
+  await page.getByRole('tab', { name: 'State machines and tables' }).click();
   const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
   await expect(tables).toContainText('helper=ftp');
   await expect(tables).toContainText('RELATED');

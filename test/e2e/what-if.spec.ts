@@ -3,7 +3,7 @@ import { expect, test } from './page';
 test('the preset axis of the what-if matrix loads the network a cell names', async ({ page }) => {
   await page.goto('/');
   const whatIf = page.getByRole('region', { name: 'What if: every mode on this network' });
-  await whatIf.getByText('Every mode under every network preset').click();
+  await whatIf.getByRole('button', { name: 'Every mode under every network preset' }).click();
   const cell = whatIf.getByRole('button', {
     name: /^Server firewall: only port 21, Passive \(PASV\): fails\./,
   });
