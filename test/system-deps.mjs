@@ -41,6 +41,22 @@ export const SYSTEM_PROGRAMS = [
   },
   { pkg: 'lftp', why: 'the real FTP client tests', present: () => onPath('lftp') },
   { pkg: 'curl', why: 'the real FTP client tests', present: () => onPath('curl') },
+  // The lab (test/lab): the scenario on the real kernel, in network namespaces.
+  {
+    pkg: 'iproute2',
+    why: 'the lab tests (ip netns, ss)',
+    present: () => onPath('ip') && onPath('ss'),
+  },
+  {
+    pkg: 'nftables',
+    why: 'the lab tests (each firewall as nftables rules)',
+    present: () => onPath('nft'),
+  },
+  {
+    pkg: 'tcpdump',
+    why: 'the lab tests (a capture of every link)',
+    present: () => onPath('tcpdump'),
+  },
 ];
 
 /** @param {string} name */

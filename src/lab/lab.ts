@@ -30,7 +30,12 @@ import {
 
 export type ClientError = 'timeout' | 'refused' | 'no-route' | 'unreachable';
 export type LinkName = LabNetwork['links'][number]['name'];
-type Node = 'client' | 'client-router' | 'server-router' | 'server';
+type Node = 'client' | 'client-router' | 'internet' | 'server-router' | 'server';
+
+function isPrivate(address: string): boolean {
+  const [a, b] = address.split('.').map(Number) as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
 
 export interface LabDataConnection {
   command: string | null;
@@ -123,7 +128,7 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
         : await runCurl(scenario, net, timeouts);
     const elapsedMs = performance.now() - started;
     // Let the last FIN and ACK reach the captures before they stop.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await Promise.all(running.splice(0).map((r) => r.stop()));
     const byLink = readLinks(captures);
     let kept: Record<LinkName, string> | null = null;
@@ -176,10 +181,12 @@ async function startCaptures(
         'ip',
       ]);
       running.push(capture);
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while (!capture.output().includes('listening on')) {
         if (Date.now() > deadline || capture.child.exitCode !== null) {
-          throw new LabError(`tcpdump did not start on ${link.name}: ${capture.output().trim()}`);
+          throw new LabError(
+            `tcpdump did not start on ${link.name} (exit ${capture.child.exitCode}): ${capture.output().trim() || 'no output'}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -207,7 +214,7 @@ async function startServer(
     const child = startIn(net.ns.server, '/usr/sbin/vsftpd', [config]);
     running.push(child);
     try {
-      await waitForListener(net.ns.server, 21);
+      await waitForListener(net.ns.server, 21, 15_000);
     } catch {
       throw new LabError(`vsftpd did not start: ${child.output().trim() || 'no output'}`);
     }
@@ -325,6 +332,9 @@ async function runCurl(
   const codes = replyCodesOf(serverLines);
   const ok = result.code === 0;
   const message = lines.find((l) => l.startsWith('curl: ('))?.trim() ?? null;
+  // curl 7.88's last line names the control port whatever failed; its verbose log has the real
+  // cause ("*   Trying 198.51.100.20:40078...", "* connect to ... port 40078 failed: Connection refused").
+  const cause = lines.filter((l) => /connect to .* failed: /.test(l)).pop() ?? message;
   const completed = codes.filter((c) => c === 226).length;
   const failedAt = ok
     ? null
@@ -341,7 +351,7 @@ async function runCurl(
     failureKind: ok ? null : replyFailure ? 'reply' : 'data-connect',
     replyCodes: codes,
     failureReply: ok ? null : lastCode,
-    clientError: ok || !message ? null : clientErrorOf(message),
+    clientError: ok || replyFailure || !cause ? null : clientErrorOf(cause),
     clientMessage: message,
     fallbacks,
     dialogue,
@@ -413,7 +423,11 @@ function dataConnections(
       decidedBy = beyond;
     } else {
       result = reachedEnd ? 'timed out' : 'dropped';
-      decidedBy = beyond;
+      // A private destination the opener's own router could not send on: the Internet's doing.
+      decidedBy =
+        !reachedEnd && isPrivate(first.acceptor.address) && onPath.length === 1
+          ? 'internet'
+          : beyond;
     }
     return {
       command: transfers[index] ?? null,

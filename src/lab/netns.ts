@@ -27,6 +27,9 @@ export interface LabNetwork {
 
 export class LabError extends Error {}
 
+/** RFC 1918's private address ranges. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
 /** Runs a program to its end without a shell; throws LabError naming the command on failure. */
 export function run(program: string, args: string[], input?: string, timeoutMs = 10_000): string {
   const result = spawnSync(program, args, {
@@ -156,6 +159,9 @@ export function buildNetwork(scenario: Scenario, tag: string): LabNetwork {
         `addr add ${router.wanAddress}/32 dev ${WAN_IF}`,
         `route add ${peer.wanAddress}/32 dev ${WAN_IF}`,
         `route add default via ${peer.wanAddress} dev ${WAN_IF}`,
+        // The Internet does not route private addresses (RFC 1918): beyond its own LAN (a more
+        // specific, connected route) a router drops them silently, as the simulation's Internet does.
+        ...PRIVATE_RANGES.map((range) => `route add blackhole ${range}`),
       ]);
       sysctl(name, [
         'net.ipv4.ip_forward=1',
