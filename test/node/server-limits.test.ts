@@ -90,6 +90,24 @@ describe('a command line that takes too long (slowloris)', () => {
   });
 });
 
+describe('the idle timeout', () => {
+  it('still closes a session that was busy the first time its timer fired', async () => {
+    const server = await startFtpServer({ port: 0, idleTimeoutMs: 300, acceptTimeoutMs: 1000 });
+    const raw = await RawFtp.loggedIn(server.port);
+    try {
+      expect(await raw.send('PASV')).toBe(227);
+      // Waiting for a data connection nobody opens: not idle when the timer fires at 300 ms.
+      expect(await raw.send('NLST')).toBe(425);
+      // Before the fix the timer's one-time listener was spent on that, and this never came.
+      expect(await raw.next(3000)).toEqual({ code: 421, lines: ['Timeout.'] });
+      await until(() => raw.closed, 'the server closes the connection');
+    } finally {
+      raw.close();
+      await server.close();
+    }
+  });
+});
+
 describe('passive listeners', () => {
   it('are closed after the accept timeout while their session stays, so held sessions do not use up the range', async () => {
     const port = await freePort();
