@@ -97,10 +97,9 @@ interface DropGlyph {
     readonly x: number;
     readonly y: number;
     readonly width: number;
-    /** The verdict beside it, on the side away from the node. */
+    /** The verdict under it (over it, for control packets, whose lanes are above the link). */
     readonly verdict: string;
-    readonly verdictX: number;
-    readonly anchor: 'start' | 'end';
+    readonly verdictY: number;
   } | null;
   readonly opacity: string;
 }
@@ -536,8 +535,7 @@ function placeDrops(view: View, drops: readonly RecentDrop[]): DropGlyph[] {
         y: layout.linkY + laneOffset(kind, true),
         width,
         verdict: verdictLabel(drop),
-        verdictX: rightward ? x - width / 2 - 8 : x + width / 2 + 8,
-        anchor: rightward ? 'end' : 'start',
+        verdictY: layout.linkY + laneOffset(kind, true) + (kind === 'data' ? 26 : -18),
       };
     }
     glyphs.push({
@@ -600,9 +598,9 @@ function joinDrops(view: View, t: number): void {
         select(this)
           .append('text')
           .attr('class', 'verdict')
-          .attr('x', round(p.verdictX))
-          .attr('y', p.y + 6)
-          .attr('text-anchor', p.anchor)
+          .attr('x', p.x)
+          .attr('y', round(p.verdictY))
+          .attr('text-anchor', 'middle')
           .text(p.verdict);
       });
       return g;
