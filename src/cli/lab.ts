@@ -20,8 +20,8 @@ router, server), loads each firewall as nftables rules, starts the real server, 
 client, captures every link with tcpdump, and prints what happened, as sim does. Needs root.
 
 Lab flags:
-  --server vsftpd           the server program (${LAB_SERVERS.join(', ')})
-  --client rfc959|curl      the client program: rfc959 is the project's client (the textbook
+  --server vsftpd|pyftpdlib the server program (${LAB_SERVERS.join(', ')})
+  --client rfc959|curl|ftplib  the client program: rfc959 is the project's client (the textbook
                             client the simulation plays) over real sockets; curl is curl
   --pcap-dir DIR            keep the captures: DIR/client-lan.pcap, internet.pcap, server-lan.pcap
   --syn-retries N           net.ipv4.tcp_syn_retries in every namespace (default 6, Linux's)

@@ -9,7 +9,10 @@ import type { RunnerInput, RunnerOutput } from './client-runner';
 import { buildNetwork, LabError, removeNetwork, run, type LabNetwork } from './netns';
 import {
   curlArgs,
+  DEBIAN_PYTHON,
+  FTPLIB_CLIENT,
   LAB_USER,
+  pyftpdlibArgs,
   rfc959Invocation,
   runIn,
   startIn,
@@ -94,6 +97,11 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
   const server = options.server ?? 'vsftpd';
   const client = options.client ?? 'rfc959';
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  if (client === 'ftplib' && (scenario.mode === 'eprt' || scenario.mode === 'epsv')) {
+    throw new LabError(
+      `ftplib sends ${scenario.mode === 'eprt' ? 'EPRT' : 'EPSV'} only over IPv6; with IPv4 pick --mode active or passive`,
+    );
+  }
   const tag = options.tag ?? `${process.pid.toString(36)}${(runs++).toString(36)}`;
   const work = mkdtempSync(join(tmpdir(), 'ftplab-'));
   const running: Running[] = [];
@@ -125,7 +133,9 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
     const report =
       client === 'rfc959'
         ? await runRfc959(scenario, net, timeouts)
-        : await runCurl(scenario, net, timeouts);
+        : client === 'ftplib'
+          ? await runFtplib(scenario, net, timeouts)
+          : await runCurl(scenario, net, timeouts);
     const elapsedMs = performance.now() - started;
     // Let the last FIN and ACK reach the captures before they stop.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -208,6 +218,15 @@ async function startServer(
   mkdirSync(root, { recursive: true });
   mkdirSync(empty, { recursive: true });
   writeSampleFiles(root);
+  if (server === 'pyftpdlib') {
+    const child = startIn(net.ns.server, DEBIAN_PYTHON, pyftpdlibArgs(scenario, net, root));
+    running.push(child);
+    try {
+      await waitForListener(net.ns.server, 21, 15_000);
+    } catch {
+      throw new LabError(`pyftpdlib did not start: ${child.output().trim() || 'no output'}`);
+    }
+  }
   if (server === 'vsftpd') {
     const config = join(work, 'vsftpd.conf');
     writeFileSync(config, vsftpdConfig(scenario, net, { root, empty }, timeouts));
@@ -303,6 +322,69 @@ async function runRfc959(
     clientMessage: message,
     fallbacks: [],
     dialogue,
+  };
+}
+
+const TRANSFER = /^(LIST|NLST|RETR|STOR|APPE|MLSD)\b/i;
+
+async function runFtplib(
+  scenario: Scenario,
+  net: LabNetwork,
+  timeouts: LabTimeouts,
+): Promise<ClientReport> {
+  const input = {
+    host: net.addressing.serverPublic,
+    user: LAB_USER,
+    password: scenario.client.password,
+    mode: scenario.mode,
+    type: scenario.type,
+    commands: scenario.commands,
+    timeout: timeouts.replySeconds + 5,
+  };
+  const result = await runIn(
+    net.ns.client,
+    DEBIAN_PYTHON,
+    [FTPLIB_CLIENT],
+    timeouts.clientSeconds + 10,
+    JSON.stringify(input),
+  );
+  let output: {
+    lines: string[];
+    ok: boolean;
+    failedAt: string | null;
+    error: string | null;
+    code: number | null;
+  };
+  try {
+    output = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as typeof output;
+  } catch {
+    throw new LabError(
+      `the ftplib client printed no result (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`,
+    );
+  }
+  const serverLines = output.lines.filter((l) => l.startsWith('S: ')).map((l) => l.slice(3));
+  const failedAt = output.ok ? null : output.failedAt;
+  return {
+    outcome: output.ok ? 'success' : 'failure',
+    failedAt,
+    failureKind: output.ok
+      ? null
+      : output.code !== null
+        ? failedAt === 'login'
+          ? 'login'
+          : 'reply'
+        : failedAt === 'connect'
+          ? 'control-connect'
+          : failedAt && TRANSFER.test(failedAt)
+            ? 'data-connect'
+            : 'control-lost',
+    replyCodes: replyCodesOf(serverLines),
+    failureReply: output.code,
+    clientError:
+      output.ok || output.code !== null || !output.error ? null : clientErrorOf(output.error),
+    clientMessage: output.error,
+    fallbacks: [],
+    dialogue: output.lines,
   };
 }
 

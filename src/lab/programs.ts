@@ -14,10 +14,34 @@ import { LabError, type LabNetwork } from './netns';
  * and curl). Each returns what it reported, in its own words; lab.ts turns that into a summary.
  */
 
-export type LabServer = 'vsftpd';
-export type LabClient = 'rfc959' | 'curl';
-export const LAB_SERVERS: readonly LabServer[] = ['vsftpd'];
-export const LAB_CLIENTS: readonly LabClient[] = ['rfc959', 'curl'];
+export type LabServer = 'vsftpd' | 'pyftpdlib';
+export type LabClient = 'rfc959' | 'curl' | 'ftplib';
+export const LAB_SERVERS: readonly LabServer[] = ['vsftpd', 'pyftpdlib'];
+export const LAB_CLIENTS: readonly LabClient[] = ['rfc959', 'curl', 'ftplib'];
+
+/** Debian's Python, which has pyftpdlib (a `python3` earlier on PATH may not). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+export const FTPLIB_CLIENT = fileURLToPath(new URL('./ftplib-client.py', import.meta.url));
+
+/** pyftpdlib 1.5's stand-alone server for the scenario: anonymous with writes, its passive range and NAT address. */
+export function pyftpdlibArgs(scenario: Scenario, network: LabNetwork, root: string): string[] {
+  const { server } = scenario;
+  const advertisePublic = scenario.serverSide.nat && server.advertise === 'public';
+  return [
+    '-m',
+    'pyftpdlib',
+    '-i',
+    network.addressing.server,
+    '-p',
+    '21',
+    '-w',
+    '-d',
+    root,
+    '-r',
+    `${server.passivePorts.from}-${server.passivePorts.to}`,
+    ...(advertisePublic ? ['-n', network.addressing.serverPublic] : []),
+  ];
+}
 
 export interface LabTimeouts {
   /** How long the client waits for one reply; vsftpd's connect and accept timeouts, in seconds. */

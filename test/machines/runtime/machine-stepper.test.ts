@@ -55,7 +55,8 @@ describe('whole simulations are identical on both runtimes', () => {
     for (const scenario of matrixScenarios()) {
       expect(run(scenario, 'stepper')).toBe(run(scenario, 'xstate'));
     }
-  });
+    // About a second alone; CI runs it beside the lab suite and the browser build on two cores.
+  }, 60_000);
 
   const COMMANDS = [
     'LIST',
