@@ -7,6 +7,7 @@ import { fnv1a } from '../network/hash';
 import type { ActorInfo, TraceEvent } from '../network/trace';
 import { World } from '../network/world';
 import { addressingFor, routerConfigs, type Addressing } from './addresses';
+import { canonicalScenario } from './canonical';
 import { explainOutcome, type Outcome } from './outcome';
 import type { Scenario } from './types';
 
@@ -57,7 +58,9 @@ export function simulate(scenario: Scenario): SimulationResult {
     },
     tcp: { synRetries: 6, synAckRetries: 5, initialRtoMs: 1000, timeWaitMs: 60_000, mss: 1460 },
   });
-  const seed = fnv1a(JSON.stringify(scenario));
+  // The canonical form, not the object as built: a click, a link and a file that describe the
+  // same scenario must get the same ports and sequence numbers (issue 11 item 12).
+  const seed = fnv1a(JSON.stringify(canonicalScenario(scenario)));
   startFtpServer(
     world,
     {

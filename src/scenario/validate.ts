@@ -2,6 +2,7 @@ import { parseCidr } from '../protocol/ipv4';
 import { err, ok, type Result } from '../protocol/result';
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
 import type { CtState } from '../network/trace';
+import { canonicalScenario } from './canonical';
 import { defaultScenario } from './presets';
 import { previewValue } from './preview';
 import { DATA_MODES, type Scenario, type SideConfig } from './types';
@@ -280,7 +281,7 @@ export function validateScenario(input: unknown): Result<Scenario> {
     }
     scenario.clientSide = side(o.clientSide, 'clientSide', base.clientSide);
     scenario.serverSide = side(o.serverSide, 'serverSide', base.serverSide);
-    return ok(scenario);
+    return ok(canonicalScenario(scenario));
   } catch (error) {
     if (error instanceof Invalid) return err(error.message);
     throw error;

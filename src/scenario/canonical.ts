@@ -1,0 +1,71 @@
+import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
+import type { Scenario, SideConfig } from './types';
+
+/**
+ * A scenario with its keys in one fixed order, so that equal scenarios serialise to equal text
+ * however they were built: a preset, a click that spreads `{ ...scenario, mode }`, a file, a
+ * share link, a lesson block. `JSON.stringify` writes keys in insertion order, and the
+ * simulation's seed is a hash of that text (issue 11 item 12).
+ *
+ * The order is the one validateScenario has always produced (it returns this function's
+ * result), so every scenario that came through validation keeps its seed and its trace.
+ */
+
+const RULE_KEYS: (keyof FirewallRule)[] = [
+  'name',
+  'action',
+  'direction',
+  'protocol',
+  'src',
+  'dst',
+  'srcPort',
+  'dstPort',
+  'tcpFlags',
+  'state',
+  'rejectWith',
+];
+
+function range({ from, to }: PortRange): PortRange {
+  return { from, to };
+}
+
+function rule(input: FirewallRule): FirewallRule {
+  const out: Record<string, unknown> = {};
+  for (const key of RULE_KEYS) {
+    const value = input[key];
+    if (value === undefined) continue;
+    out[key] =
+      key === 'srcPort' || key === 'dstPort'
+        ? range(value as PortRange)
+        : key === 'state'
+          ? [...(value as string[])]
+          : value;
+  }
+  return out as unknown as FirewallRule;
+}
+
+function firewall(input: FirewallConfig | null): FirewallConfig | null {
+  if (input === null) return null;
+  return { stateful: input.stateful, policy: input.policy, rules: input.rules.map(rule) };
+}
+
+function side(input: SideConfig): SideConfig {
+  return { firewall: firewall(input.firewall), nat: input.nat, ftpHelper: input.ftpHelper };
+}
+
+export function canonicalScenario(scenario: Scenario): Scenario {
+  return {
+    mode: scenario.mode,
+    type: scenario.type,
+    commands: [...scenario.commands],
+    pasvAddress: scenario.pasvAddress,
+    client: { user: scenario.client.user, password: scenario.client.password },
+    server: {
+      passivePorts: range(scenario.server.passivePorts),
+      advertise: scenario.server.advertise,
+      activeSourcePort: scenario.server.activeSourcePort,
+    },
+    clientSide: side(scenario.clientSide),
+    serverSide: side(scenario.serverSide),
+  };
+}
