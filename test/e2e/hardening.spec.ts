@@ -142,3 +142,16 @@ test('a share link with a megabyte-long time is quoted by its start and its leng
   await expect(notice).toContainText('(1,048,576 characters)');
   expect(await textLength(page)).toBeLessThan(20_000);
 });
+
+test('a share link with a megabyte-long user name is quoted by its start and its length', async ({
+  page,
+}) => {
+  const scenario = JSON.stringify({ client: { user: 'u'.repeat(1_048_576) } });
+  const encoded = Buffer.from(scenario).toString('base64url');
+  await page.goto(`/#s=${encoded}&t=0`);
+  const notice = page.getByRole('alert').filter({ hasText: 'This link could not be opened' });
+  await expect(notice).toContainText('client.user');
+  await expect(notice).toContainText('(1,048,576 characters)');
+  expect(await textLength(page)).toBeLessThan(20_000);
+  await page.screenshot({ path: 'test-results/screenshots/hardening-long-user-name.png' });
+});

@@ -103,4 +103,13 @@ describe('share links with edited rules', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.length).toBeLessThan(400);
   });
+
+  it('quotes only the start of a megabyte-long user name in a link', () => {
+    const json = JSON.stringify({ client: { user: 'u'.repeat(1_048_576) } });
+    const result = decodeState(`#s=${Buffer.from(json).toString('base64url')}&t=0`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(/^the scenario in the link is not valid: client\.user: /);
+    expect(result.error).toMatch(/"u{60}…" \(1,048,576 characters\)$/);
+  });
 });
