@@ -346,7 +346,11 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       return done({
         failure: { at: next?.command ?? a.command, kind: a.reply.code },
         explanation: natted
-          ? `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}: it names ${named}, not the address the control connection comes from (${s.client.address}). The client is behind NAT and its router did not rewrite PORT; servers refuse such a PORT to stop FTP bounce attacks.`
+          ? `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}: it names ${named}, ${
+              named === s.client.address
+                ? `the client's private address, while the server (${s.server.address}) is public and sees the control connection come from the NAT router's public address`
+                : `not the address the control connection comes from (${s.client.address})`
+            }. The client is behind NAT and its router did not rewrite ${verb}; servers refuse such a ${verb} to stop FTP bounce attacks.`
           : `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}.`,
         fixes: natted
           ? [
@@ -424,6 +428,18 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       'incomplete',
     );
   }
+  // A 227 naming a private address other than the server's worked only because the client
+  // could reach that address (same site, or a route to it): from outside it would fail.
+  const privatePasv = s.dataConnections.find(
+    (d) =>
+      d.mode === 'passive' &&
+      d.announced.address !== s.server.address &&
+      isPrivate(d.announced.address),
+  );
+  if (privatePasv)
+    notes.push(
+      `${privatePasv.announcedBy} names ${privatePasv.announced.address}, a private address, while the client reached the server at ${s.server.address}: the server is behind NAT and advertises its own address. It worked here because the client can reach ${privatePasv.announced.address}; a client elsewhere could not. Configure the server to advertise its public address, or use EPSV.`,
+    );
   const summary = s.dataConnections
     .map(
       (d) =>
@@ -435,7 +451,9 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       failure: null,
       explanation: `Every transfer completed${summary ? ` (${summary})` : ''}.`,
       fixes: [],
-      suggested: { preset: 'no-firewall', mode: firstMode },
+      suggested: privatePasv
+        ? { preset: 'server-nat-private', mode: firstMode, advertise: 'private' }
+        : { preset: 'no-firewall', mode: firstMode },
     },
     'success',
   );
