@@ -3,9 +3,9 @@
  * parser every client reads the server with, and the client machine the simulation and the real
  * client both run, fed replies in any order a broken or hostile server could send them.
  *
- * Cases per run (numRuns): reply line sequences 2,000; format-then-parse round trip 1,000; reply
- * codes described 500; client machine fed random replies and data events 800.
- * Total 4,300.
+ * Cases per run (numRuns): reply line sequences 1,500; format-then-parse round trip 1,000; reply
+ * codes described 500; client machine fed random replies and data events 600.
+ * Total 3,600.
  *
  * Each case: the parser returns a reply with a code 100-699, nothing yet, or an error that is one
  * short line; it never throws. The machine never throws or stops in an error, sends only single
@@ -33,7 +33,7 @@ import { assertRuns, expectClearMessage, FUZZ_TIMEOUT_MS, hostileString } from '
 /** "expected a reply line …" and a quoted prefix of the line. */
 const MAX_MESSAGE = 200;
 
-const RUNS = { lines: 2000, roundTrip: 1000, codes: 500, machine: 800 };
+const RUNS = { lines: 1500, roundTrip: 1000, codes: 500, machine: 600 };
 
 const code = fc.oneof(
   fc.integer({ min: 100, max: 699 }),
