@@ -7,5 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
+    // Only test/lab runs tests concurrently: each cell mostly waits on the kernel and real
+    // programs in its own namespaces, so eight at once keep the suite to a few minutes.
+    maxConcurrency: 8,
   },
 });

@@ -1,7 +1,7 @@
 import type { RejectWith } from '../../src/network/firewall';
 import { DATA_MODES, type Scenario } from '../../src/scenario/types';
 import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
-import type { LabClient } from '../../src/lab/programs';
+import type { LabClient, LabServer } from '../../src/lab/programs';
 
 /**
  * The cells the lab suite runs on the real kernel and in the simulation: every network preset in
@@ -13,6 +13,7 @@ export interface Cell {
   name: string;
   scenario: Scenario;
   client: LabClient;
+  server?: LabServer;
 }
 
 export const REJECT_KINDS: readonly RejectWith[] = [
@@ -97,6 +98,32 @@ export function labCells(): Cell[] {
         name: `${network.id} ${mode} curl`,
         scenario: { ...network.apply(defaultScenario()), mode, pasvAddress: 'ignore' },
         client: 'curl',
+      });
+    }
+  }
+  // pyftpdlib in active mode (where it differs from vsftpd: it connects from an ephemeral port),
+  // and Python's ftplib, which never trusts a 227's address, in the modes it uses over IPv4.
+  for (const network of NETWORK_PRESETS) {
+    cells.push({
+      name: `${network.id} active pyftpdlib`,
+      scenario: { ...network.apply(defaultScenario()), mode: 'active' },
+      client: 'rfc959',
+      server: 'pyftpdlib',
+    });
+  }
+  for (const id of [
+    'no-firewall',
+    'client-stateful',
+    'server-only-21-reject',
+    'server-passive-range',
+    'client-nat',
+    'server-nat-private',
+  ]) {
+    for (const mode of ['active', 'passive'] as const) {
+      cells.push({
+        name: `${id} ${mode} ftplib`,
+        scenario: { ...preset(id).apply(defaultScenario()), mode, pasvAddress: 'ignore' },
+        client: 'ftplib',
       });
     }
   }
