@@ -11,6 +11,7 @@ import {
   seqLt,
   tcpFlags,
 } from '../protocol/tcp';
+import { synSchedule, type SynSchedule } from './tcp-profile';
 
 /**
  * One TCP connection endpoint (a TCB, RFC 9293 §3.3.2) as an XState machine. States carry the
@@ -40,6 +41,11 @@ export interface TcpInput {
   iss: number;
   /** Linux net.ipv4.tcp_syn_retries (default 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s, give up at 127 s). */
   synRetries?: number;
+  /**
+   * When SYNs are retransmitted and when the active open gives up (see tcp-profile.ts). Without
+   * it: the RFC 6298 schedule from `synRetries` and `initialRtoMs`.
+   */
+  synSchedule?: SynSchedule;
   /** Linux net.ipv4.tcp_synack_retries (default 5). */
   synAckRetries?: number;
   /** Initial retransmission timeout, RFC 6298 §2.1: 1 s. */
@@ -55,7 +61,8 @@ export interface TcpConfig {
   iss: number;
   /** The MSS we announce in our SYN. */
   mss: number;
-  maxSynRetries: number;
+  /** SYN send times and give-up time of an active open. */
+  synSchedule: SynSchedule;
   maxSynAckRetries: number;
   initialRtoMs: number;
   timeWaitMs: number;
@@ -216,8 +223,15 @@ export const tcpSocketMachine = setup({
     emitted: {} as TcpEmitted,
   },
   delays: {
-    /** Exponential backoff, RFC 6298 §5.5: the timeout doubles with every retransmission. */
-    retransmissionTimeout: ({ context }) => context.config.initialRtoMs * 2 ** context.retries,
+    /** SYN_SENT: until the next SYN of the profile's schedule, or until its give-up time. */
+    retransmissionTimeout: ({ context }) => {
+      const { sendTimesMs, giveUpMs } = context.config.synSchedule;
+      const k = context.retries;
+      return (k + 1 < sendTimesMs.length ? sendTimesMs[k + 1]! : giveUpMs) - sendTimesMs[k]!;
+    },
+    /** SYN_RECEIVED: exponential backoff, RFC 6298 §5.5 (Linux's SYN-ACK timer does the same). */
+    synAckRetransmissionTimeout: ({ context }) =>
+      context.config.initialRtoMs * 2 ** context.retries,
     twoMsl: ({ context }) => context.config.timeWaitMs,
   },
   guards: {
@@ -250,7 +264,8 @@ export const tcpSocketMachine = setup({
       event.type === 'SEGMENT' &&
       acksOurFin(context, event.segment) &&
       carriesInOrderFin(context, event.segment),
-    canRetransmitSyn: ({ context }) => context.retries < context.config.maxSynRetries,
+    canRetransmitSyn: ({ context }) =>
+      context.retries < context.config.synSchedule.sendTimesMs.length - 1,
     canRetransmitSynAck: ({ context }) => context.retries < context.config.maxSynAckRetries,
     isHardIcmpError: ({ event }) => event.type === 'ICMP_UNREACHABLE',
   },
@@ -487,7 +502,13 @@ export const tcpSocketMachine = setup({
     config: {
       iss: input.iss >>> 0,
       mss: input.mss ?? DEFAULT_MSS,
-      maxSynRetries: input.synRetries ?? 6,
+      synSchedule:
+        input.synSchedule ??
+        synSchedule({
+          kind: 'rfc6298',
+          synRetries: input.synRetries ?? 6,
+          initialRtoMs: input.initialRtoMs ?? 1000,
+        }),
       maxSynAckRetries: input.synAckRetries ?? 5,
       initialRtoMs: input.initialRtoMs ?? 1000,
       timeWaitMs: input.timeWaitMs ?? 60_000,
@@ -558,7 +579,7 @@ export const tcpSocketMachine = setup({
     },
     SYN_RECEIVED: {
       after: {
-        retransmissionTimeout: [
+        synAckRetransmissionTimeout: [
           {
             guard: 'canRetransmitSynAck',
             target: 'SYN_RECEIVED',

@@ -6,6 +6,7 @@ import {
   type Endpoint,
   type TcpEvent,
 } from '../machines/tcp-socket';
+import type { SynSchedule } from '../machines/tcp-profile';
 import type { EventQueue } from './event-queue';
 import { fnv1a } from './hash';
 import type { ActorMachine, NodeId, TraceLog } from './trace';
@@ -14,6 +15,8 @@ import { SimActor } from '../machines/runtime/sim-actor';
 
 export interface TcpSettings {
   synRetries: number;
+  /** The active open's SYN schedule (tcp-profile.ts); without it, RFC 6298 from synRetries. */
+  synSchedule?: SynSchedule;
   synAckRetries: number;
   initialRtoMs: number;
   timeWaitMs: number;
@@ -264,6 +267,7 @@ export class Host {
         `iss:${local.address}:${local.port}>${remote.address}:${remote.port}#${this.actorCount}`,
       ),
       synRetries: tcp.synRetries,
+      ...(tcp.synSchedule ? { synSchedule: tcp.synSchedule } : {}),
       synAckRetries: tcp.synAckRetries,
       initialRtoMs: tcp.initialRtoMs,
       timeWaitMs: tcp.timeWaitMs,

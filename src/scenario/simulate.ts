@@ -2,6 +2,7 @@ import { parseCommandLine } from '../protocol/ftp-command';
 import { asciiEncode } from '../protocol/net-ascii';
 import { defaultFileStore } from '../machines/file-store';
 import type { ClientStep, FtpClientContext } from '../machines/ftp-client';
+import { synSchedule, tcpProfile, type TcpStackName } from '../machines/tcp-profile';
 import { startFtpClient, startFtpServer } from '../network/ftp-apps';
 import { fnv1a } from '../network/hash';
 import type { ActorInfo, TraceEvent } from '../network/trace';
@@ -41,8 +42,19 @@ export function scriptSteps(commands: string[]): ClientStep[] {
   });
 }
 
+/** How the simulation plays what a scenario does not (yet) name. */
+export interface SimulateOptions {
+  /**
+   * The hosts' TCP stack (tcp-profile.ts): `rfc6298`, the textbook SYN schedule (default this
+   * round, so pinned traces and lesson claims stay), or `linux`, the schedule measured on the lab
+   * machine's kernel (issue 13, TCP stack).
+   */
+  tcp?: TcpStackName;
+}
+
 /** Runs one FTP session through the scenario's network on a virtual clock. Pure and deterministic. */
-export function simulate(scenario: Scenario): SimulationResult {
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
+  const stack = options.tcp ?? 'rfc6298';
   const addressing = addressingFor(scenario);
   const routers = routerConfigs(scenario);
   const world = new World({
@@ -56,7 +68,14 @@ export function simulate(scenario: Scenario): SimulationResult {
       serverWan: { latencyMs: 10, bandwidthMbps: 100 },
       serverLan: { latencyMs: 1, bandwidthMbps: 1000 },
     },
-    tcp: { synRetries: 6, synAckRetries: 5, initialRtoMs: 1000, timeWaitMs: 60_000, mss: 1460 },
+    tcp: {
+      synRetries: 6,
+      synAckRetries: 5,
+      initialRtoMs: 1000,
+      timeWaitMs: 60_000,
+      mss: 1460,
+      ...(stack === 'rfc6298' ? {} : { synSchedule: synSchedule(tcpProfile(stack)) }),
+    },
   });
   // The canonical form, not the object as built: a click, a link and a file that describe the
   // same scenario must get the same ports and sequence numbers (issue 11 item 12).

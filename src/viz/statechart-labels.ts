@@ -61,6 +61,7 @@ const EVENT_WORDS: Record<string, string> = {
 
 const DELAY_WORDS: Record<string, string> = {
   retransmissionTimeout: 'timeout',
+  synAckRetransmissionTimeout: 'timeout',
   twoMsl: '2 MSL',
   replyTimeout: 'timeout',
   connectTimeout: 'timeout',
