@@ -35,8 +35,9 @@ export const UNFIXED = {
   jsonMessage: true,
   /**
    * server-session.ts: after QUIT, pipelined lines still queued keep the control socket paused, so
-   * the client's FIN is never read and the session lingers until the idle timeout (found by this
-   * suite: QUIT and 20,000 NOOP lines in one write).
+   * the client's FIN is never read and the session never ends, not even at the idle timeout
+   * (found by this suite: QUIT and 20,000 NOOP lines in one write; three such connections lock
+   * everyone out of a server with --max-sessions 3).
    */
   quitLinger: true,
   /**
