@@ -15,10 +15,10 @@ export const DEFAULT_WIDTH = 1200;
 export const DEFAULT_HEIGHT = 460;
 /**
  * The least height the drawing is laid out at: the names sit closer to the icons and the hosts
- * keep room for three open ports. The sandbox's workspace uses it on a 1280×720 screen, where the
+ * keep room for two open ports. The sandbox's workspace uses it on a 1280×720 screen, where the
  * ladder needs the rest of the height.
  */
-export const COMPACT_HEIGHT = 350;
+export const COMPACT_HEIGHT = 320;
 
 /** The baseline of the first drop caption; later ones stack below it. */
 export const DROP_CAPTION_TOP = 24;

@@ -1,4 +1,5 @@
-import { expect, test } from './page';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from './page';
 
 /**
  * The workspace (issue 12): the switch a learner flips, the packet it stops and the verdict on
@@ -17,6 +18,57 @@ const SANDBOX_VIEWS = [
 ];
 const SANDBOX_CONTROLS = ['mode', 'client-firewall', 'server-firewall'];
 
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+async function noAxeViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+}
+
+async function box(page: Page, selector: string): Promise<Box> {
+  const found = await page.locator(selector).boundingBox();
+  expect(found, `${selector} is laid out`).not.toBeNull();
+  return found!;
+}
+
+/** The whole box inside the viewport: seen without scrolling. */
+async function expectOnScreen(page: Page, selector: string): Promise<Box> {
+  const b = await box(page, selector);
+  const { width, height } = page.viewportSize()!;
+  expect(b.width, `${selector} has a width`).toBeGreaterThan(0);
+  expect(b.x, `${selector} left`).toBeGreaterThanOrEqual(0);
+  expect(b.y, `${selector} top`).toBeGreaterThanOrEqual(0);
+  expect(b.x + b.width, `${selector} right`).toBeLessThanOrEqual(width + 0.5);
+  expect(b.y + b.height, `${selector} bottom`).toBeLessThanOrEqual(height + 0.5);
+  return b;
+}
+
+async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+}
+
+/** Ladder rows (arrowheads, one per hop) whose whole head shows in the ladder's box and on screen. */
+async function visibleLadderRows(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const scroller = document.querySelector('[data-view="ladder"] .ladder-scroll')!;
+    const frame = scroller.getBoundingClientRect();
+    const bottom = Math.min(frame.bottom, window.innerHeight);
+    const rows = new Set<number>();
+    for (const head of document.querySelectorAll('[data-view="ladder"] .ladder-head')) {
+      const r = head.getBoundingClientRect();
+      if (r.top >= frame.top && r.bottom <= bottom) rows.add(Math.round(r.top));
+    }
+    return rows.size;
+  });
+}
+
 test('every region of the sandbox and the lesson page carries its data-view', async ({ page }) => {
   await page.goto('/');
   for (const view of SANDBOX_VIEWS)
@@ -30,4 +82,215 @@ test('every region of the sandbox and the lesson page carries its data-view', as
   await page.goto('/#/lesson/two-connections/1');
   await expect(page.locator('[data-view="question"]')).toContainText('Predict');
   await expect(page.locator('[data-view="network"]')).toHaveCount(1);
+});
+
+test.describe('sandbox at 1280×720 (a classroom projector)', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the switches, the verdict, the whole network, eight ladder rows and the player on one screen', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+    for (const selector of [
+      '[data-control="mode"]',
+      '[data-control="client-firewall"]',
+      '[data-control="server-firewall"]',
+      '[data-view="outcome"]',
+      '[data-view="network"]',
+      '[data-view="player"]',
+    ])
+      await expectOnScreen(page, selector);
+    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
+    // No scrolling at all: the page is one screen; the panel and the stage scroll inside it.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
+    ).toBeLessThanOrEqual(0);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+
+    // The verdict names the place and the cause first, the mode and the command last.
+    await expect(page.getByRole('region', { name: 'Outcome' }).getByRole('heading')).toHaveText(
+      "Fails: the client firewall's rule 3 dropped the server's data connection (active mode, LIST)",
+    );
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1280x720.png' });
+    await noAxeViolations(page);
+  });
+
+  test('the full paragraph and the rule editor open without moving the stage', async ({ page }) => {
+    await page.goto('/');
+    const network = await box(page, '[data-view="network"]');
+    const outcome = page.getByRole('region', { name: 'Outcome' });
+    const paragraph = outcome.getByText('A dropped packet gets no answer');
+    await expect(paragraph).toBeHidden();
+    await outcome.getByText('Why?').click();
+    await expect(paragraph).toBeVisible();
+    expect(await box(page, '[data-view="network"]')).toEqual(network);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-why.png' });
+    await outcome.getByText('Why?').click();
+
+    await page.getByText('Edit client firewall rules').click();
+    const editor = page.getByRole('group', { name: 'Client firewall rules' });
+    await editor.getByRole('button', { name: 'Edit rule 3' }).click();
+    await expect(editor.getByRole('textbox', { name: 'Destination port' })).toBeVisible();
+    expect(await box(page, '[data-view="network"]')).toEqual(network);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    // The editor sits in the panel, which scrolls on its own: the stage stays put.
+    await editor.getByRole('combobox', { name: 'Rule 3 action' }).scrollIntoViewIfNeeded();
+    expect(await box(page, '[data-view="network"]')).toEqual(network);
+    await expectOnScreen(page, '[data-view="outcome"]');
+    await page.screenshot({ path: 'test-results/workspace-sandbox-rule-editor.png' });
+  });
+
+  test('the what-if strip answers for the four modes, the matrix opens in a dialog', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    const strip = page.locator('[data-view="what-if"]');
+    await expect(strip.getByRole('listitem')).toHaveCount(4);
+    await expectOnScreen(page, '[data-view="what-if"] ul');
+    await strip.getByRole('button', { name: 'Every mode under every network preset' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Every mode under every network preset' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('table')).toBeVisible({ timeout: 20_000 });
+    await page.screenshot({ path: 'test-results/workspace-sandbox-matrix.png' });
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+
+  test('K plays and pauses; after ticking a checkbox Space ticks it again', async ({ page }) => {
+    await page.goto('/');
+    const helper = page.getByRole('checkbox', { name: 'FTP helper on the client side' });
+    await helper.check();
+    await page.keyboard.press('Space');
+    await expect(helper).not.toBeChecked();
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    // The focus is still on the checkbox: K is playback's own key.
+    await expect(helper).toBeFocused();
+    await page.keyboard.press('k');
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await page.keyboard.press('k');
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    await expect(helper).not.toBeChecked();
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help.getByRole('term').filter({ hasText: /^K$/ })).toBeVisible();
+    await expect(help).toContainText('Play or pause, wherever the focus is');
+  });
+});
+
+test.describe('sandbox at 1920×1080', () => {
+  test.use({ viewport: { width: 1920, height: 1080 } });
+
+  test('the stage uses the width: the network view at least half the screen wide', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+    const network = await expectOnScreen(page, '[data-view="network"]');
+    expect(network.width).toBeGreaterThanOrEqual(960);
+    for (const selector of [
+      '[data-control="mode"]',
+      '[data-control="client-firewall"]',
+      '[data-control="server-firewall"]',
+      '[data-view="outcome"]',
+      '[data-view="player"]',
+      '[data-view="inspector"]',
+    ])
+      await expectOnScreen(page, selector);
+    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    // A ladder arrow opens in the inspector tab, beside the stage.
+    await page.getByRole('button', { name: 'Go to end' }).click();
+    await page.locator('svg.ladder-view [role="button"][aria-label*="PORT"]').first().click();
+    await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    await expect(page.getByRole('complementary', { name: 'Inspector' })).toContainText('× 256 +');
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1920x1080.png' });
+    await noAxeViolations(page);
+  });
+});
+
+test.describe('sandbox at 1024×768 (a tablet)', () => {
+  test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+
+  test('no sideways scrolling; the stage and the settings are two views', async ({ page }) => {
+    await page.goto('/');
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    const network = await expectOnScreen(page, '[data-view="network"]');
+    expect(network.width).toBeGreaterThanOrEqual(900);
+    await expectOnScreen(page, '[data-view="outcome"]');
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768.png' });
+    await page.getByRole('button', { name: 'Settings', exact: true }).tap();
+    await expectOnScreen(page, '[data-control="mode"]');
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768-settings.png' });
+    await noAxeViolations(page);
+  });
+});
+
+test.describe('sandbox at 390×844 (a phone)', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('nothing scrolls sideways, in either view', async ({ page }) => {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto('/');
+    const network = await box(page, '[data-view="network"]');
+    expect(network.x).toBeGreaterThanOrEqual(0);
+    expect(network.x + network.width).toBeLessThanOrEqual(390);
+    await expect(page.locator('[data-control="mode"]')).toBeHidden();
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png' });
+    await page.getByRole('button', { name: 'Settings', exact: true }).tap();
+    await expect(page.locator('[data-view="network"]')).toBeHidden();
+    await expectOnScreen(page, '[data-control="mode"]');
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-settings.png' });
+    await noAxeViolations(page);
+  });
+});
+
+test.describe('lesson page at 1366×768 (a student laptop)', () => {
+  test.use({ viewport: { width: 1366, height: 768 } });
+
+  test('the question and the whole network together; the run plays in the same place', async ({
+    page,
+  }) => {
+    await page.goto('/#/lesson/two-connections/1');
+    const question = page.locator('[data-view="question"]');
+    await question.scrollIntoViewIfNeeded();
+    const asked = await expectOnScreen(page, '[data-view="question"]');
+    const network = await expectOnScreen(page, '[data-view="network"]');
+    expect(network.x).toBeGreaterThan(asked.x + asked.width - 1);
+    await page.screenshot({ path: 'test-results/workspace-lesson-1366x768.png' });
+
+    await question.getByRole('radio', { name: /^Two, one for the commands/ }).check();
+    await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    // Nothing moved away: the question where it was, the run's network view beside it.
+    const after = await box(page, '[data-view="question"]');
+    expect(Math.abs(after.y - asked.y)).toBeLessThanOrEqual(2);
+    await expectOnScreen(page, '[data-view="network"]');
+    await expectOnScreen(page, '[data-view="player"]');
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.screenshot({ path: 'test-results/workspace-lesson-1366x768-running.png' });
+    await noAxeViolations(page);
+  });
+});
+
+test.describe('lesson page at 390×844', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('stacked, and nothing scrolls sideways', async ({ page }) => {
+    await page.goto('/#/lesson/client-firewall/2');
+    await expect(page.locator('[data-view="question"]')).toBeVisible();
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    const asked = await box(page, '[data-view="question"]');
+    const network = await box(page, '[data-view="network"]');
+    expect(network.y).toBeGreaterThan(asked.y);
+    await page.screenshot({ path: 'test-results/workspace-lesson-390x844.png', fullPage: true });
+  });
 });

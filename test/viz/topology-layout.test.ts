@@ -15,9 +15,9 @@ describe('computeLayout at the workspace height', () => {
     expect(layout.nodes[0]!.nameY).toBe(layout.linkY + 88);
   });
 
-  it('at the compact height: names below the icons, badges and three port rows inside the drawing', () => {
+  it('at the compact height: names below the icons, badges and two port rows inside the drawing', () => {
     const layout = computeLayout(index, 920, COMPACT_HEIGHT);
-    expect(layout.maxPortRows).toBeGreaterThanOrEqual(3);
+    expect(layout.maxPortRows).toBeGreaterThanOrEqual(2);
     for (const node of layout.nodes) {
       // The name's cap height (22 px text) clears the icon's bottom edge.
       expect(node.nameY - 18).toBeGreaterThan(layout.linkY + ICON_HALF_HEIGHT);
