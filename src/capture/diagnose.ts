@@ -46,6 +46,9 @@ function hops(ttls: Set<number>): number {
   return initial - ttl;
 }
 
+/** A reply quoted inside a sentence: its own closing full stop dropped, so the sentence can go on. */
+const quote = (r: { code: number; text: string }) => `${r.code} ${r.text.replace(/\.$/, '')}`;
+
 export function whereCaptured(control: Connection): { at: CapturedAt; reason: string } {
   const client = control.fromOpener.ttls;
   const server = control.fromAcceptor.ttls;
@@ -199,7 +202,7 @@ function activeFailure(s: FtpSession, d: DataConnection, at: CapturedAt): Findin
     case 'not-seen':
       return {
         failure,
-        explanation: `In ${modeName(d.mode)} the server should have connected to ${d.to}, but no such connection appears in this capture${at === 'client' ? ": it was dropped before it reached the client's link, most likely by the client's firewall" : ''}.${d.finalReply ? ` The server then answered ${d.finalReply.code} ${d.finalReply.text}.` : ''}`,
+        explanation: `In ${modeName(d.mode)} the server should have connected to ${d.to}, but no such connection appears in this capture${at === 'client' ? ": it was dropped before it reached the client's link, most likely by the client's firewall" : ''}.${d.finalReply ? ` The server then answered ${quote(d.finalReply)}.` : ''}`,
         fixes: ['use passive mode (PASV or EPSV)', helperFix],
         suggested: { preset: 'client-stateful', mode: d.mode },
       };
@@ -262,7 +265,7 @@ function passiveFailure(s: FtpSession, d: DataConnection): Finding {
         explanation:
           d.result === 'dropped'
             ? `In ${modeName(d.mode)} the client connected from ${d.from} to ${d.to}: ${syns} SYN${syns === 1 ? '' : 's'} and no answer, so something after this point, between here and the server, dropped them: most likely the server's firewall, open only for port 21.`
-            : `In ${modeName(d.mode)} the client should have connected to ${d.to}, but no such connection appears in this capture: it was stopped before this point.${d.finalReply ? ` The server answered ${d.finalReply.code} ${d.finalReply.text}.` : ''}`,
+            : `In ${modeName(d.mode)} the client should have connected to ${d.to}, but no such connection appears in this capture: it was stopped before this point.${d.finalReply ? ` The server answered ${quote(d.finalReply)}.` : ''}`,
         fixes: [
           range,
           helper,
@@ -314,7 +317,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
     const b = s.modeAttempts[i + 1]!;
     if (a.reply && a.reply.code >= 400 && /^(EPSV|EPRT)/i.test(a.command))
       notes.push(
-        `${a.command.split(' ')[0]} got ${a.reply.code} ${a.reply.text}; the client fell back to ${b.command.split(' ')[0]}`,
+        `${a.command.split(' ')[0]} got ${quote(a.reply)}; the client fell back to ${b.command.split(' ')[0]}`,
       );
   }
 
@@ -346,12 +349,12 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       return done({
         failure: { at: next?.command ?? a.command, kind: a.reply.code },
         explanation: natted
-          ? `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}: it names ${named}, ${
+          ? `The server refused ${a.command} with ${quote(a.reply)}: it names ${named}, ${
               named === s.client.address
                 ? `the client's private address, while the server (${s.server.address}) is public and sees the control connection come from the NAT router's public address`
                 : `not the address the control connection comes from (${s.client.address})`
             }. The client is behind NAT and its router did not rewrite ${verb}; servers refuse such a ${verb} to stop FTP bounce attacks.`
-          : `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}.`,
+          : `The server refused ${a.command} with ${quote(a.reply)}.`,
         fixes: natted
           ? [
               'use passive mode (PASV or EPSV)',
@@ -366,7 +369,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
     }
     return done({
       failure: { at: next?.command ?? a.command, kind: a.reply.code },
-      explanation: `The server refused ${a.command} with ${a.reply.code} ${a.reply.text}, and the client did not try another mode.`,
+      explanation: `The server refused ${a.command} with ${quote(a.reply)}, and the client did not try another mode.`,
       fixes: [
         verb === 'EPSV'
           ? 'use PASV (most clients fall back by themselves)'
@@ -381,7 +384,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       if (d.finalReply && d.finalReply.code >= 400)
         return done({
           failure: { at: d.command ?? d.announcedBy, kind: d.finalReply.code },
-          explanation: `The data connection for ${d.command} was made (${d.from} → ${d.to}, ${d.bytes} bytes), but the server answered ${d.finalReply.code} ${d.finalReply.text}.`,
+          explanation: `The data connection for ${d.command} was made (${d.from} → ${d.to}, ${d.bytes} bytes), but the server answered ${quote(d.finalReply)}.`,
           fixes: [],
           suggested: { preset: 'no-firewall', mode: d.mode },
         });
