@@ -13,7 +13,41 @@ import type { TraceEvent } from '../../src/network/trace';
 const MEASURED_SYNS_MS = [0, 1017, 2041, 3065, 4089, 5113, 7129, 11257, 19449, 35577, 68601];
 const MEASURED_ETIMEDOUT_MS = 134_100;
 
+/**
+ * tcp_syn_retries 1 … 6 on the same kernel, by tcp-linux-evidence.test.ts (FTPLAB_EV_RETRIES=4,5,6
+ * for the slow ones), 2026-12-02: SYN times from tcpdump, ETIMEDOUT from the connect()ing process.
+ * The last intervals move by up to a timer-wheel granule (2.048 s above 16 s) from run to run.
+ */
+const LAB_RUNS: { n: number; synsMs: number[]; etimedoutMs: number }[] = [
+  { n: 1, synsMs: [0, 1003, 2027], etimedoutMs: 3065 },
+  { n: 2, synsMs: [0, 1000, 2024, 3048, 4072, 5096], etimedoutMs: 7136 },
+  { n: 3, synsMs: [0, 1014, 2038, 3062, 4086, 5110, 7130, 11386], etimedoutMs: 19607 },
+  { n: 4, synsMs: [0, 1029, 2053, 3077, 4101, 5125, 7141, 11237, 19429], etimedoutMs: 35591 },
+  {
+    n: 5,
+    synsMs: [0, 1002, 2026, 3050, 4074, 5098, 7114, 11242, 19434, 35562],
+    etimedoutMs: 67852,
+  },
+  {
+    n: 6,
+    synsMs: [0, 1026, 2050, 3070, 4094, 5118, 7134, 11358, 19554, 35682, 69474],
+    etimedoutMs: 135021,
+  },
+];
+
 describe('synSchedule', () => {
+  it.each(LAB_RUNS)(
+    'linux, tcp_syn_retries=$n: the lab run within 5%',
+    ({ n, synsMs, etimedoutMs }) => {
+      const s = synSchedule({ kind: 'linux', synRetries: n });
+      expect(s.sendTimesMs).toHaveLength(synsMs.length);
+      s.sendTimesMs.forEach((t, i) =>
+        expect(Math.abs(t - synsMs[i]!)).toBeLessThanOrEqual(0.05 * t + 30),
+      );
+      expect(Math.abs(s.giveUpMs - etimedoutMs)).toBeLessThanOrEqual(0.05 * etimedoutMs);
+    },
+  );
+
   it('rfc6298 is the schedule the simulation always used: 0, 1, 3 … 63 s, give up at 127 s', () => {
     expect(synSchedule(tcpProfile('rfc6298'))).toEqual({
       sendTimesMs: [0, 1000, 3000, 7000, 15000, 31000, 63000],
