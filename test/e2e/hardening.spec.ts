@@ -127,6 +127,16 @@ async function textLength(page: Page): Promise<number> {
   return page.evaluate(() => document.body.innerText.length);
 }
 
+test('a megabyte-long address is quoted by its start and its length, not whole', async ({
+  page,
+}) => {
+  const long = `#/${'a'.repeat(1_048_574)}`;
+  await page.goto(`/${long}`);
+  await expect(notAPage(page)).toContainText('(1,048,576 characters)');
+  expect(await textLength(page)).toBeLessThan(5_000);
+  await page.screenshot({ path: 'test-results/screenshots/hardening-long-address.png' });
+});
+
 test('a share link with a megabyte-long time is quoted by its start and its length', async ({
   page,
 }) => {
