@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { defaultScenario } from '../scenario/presets';
 import { simulate } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
+import { benchCapture } from './bench-capture';
 import { median, percentile } from './bench-stats';
 import { matrixScenarios } from './matrix';
 
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
     within_budget_matrix_one_thread: matrixMedian <= BUDGET.matrixMs,
     within_budget_matrix_parallel: parallelMedian <= BUDGET.matrixMs,
   };
-  for (const [key, value] of Object.entries(lines)) console.log(`${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...lines, ...benchCapture() }))
+    console.log(`${key}=${value}`);
 }
 
 void main();
