@@ -138,6 +138,15 @@ test.describe('sandbox at 1280×720 (a classroom projector)', () => {
     await editor.getByRole('combobox', { name: 'Rule 3 action' }).scrollIntoViewIfNeeded();
     expect(await box(page, '[data-view="network"]')).toEqual(network);
     await expectOnScreen(page, '[data-view="outcome"]');
+    // Nothing of the editor sticks out: not of the panel, not below the one screen.
+    const panel = await page.evaluate(() => {
+      const el = document.querySelector('[data-view="switchboard"]')!.parentElement!;
+      return { sideways: el.scrollWidth - el.clientWidth };
+    });
+    expect(panel.sideways).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
+    ).toBeLessThanOrEqual(0);
     await page.screenshot({ path: 'test-results/workspace-sandbox-rule-editor.png' });
   });
 
