@@ -149,7 +149,7 @@ export function syntheticCapture(targetBytes = TARGET_BYTES): Uint8Array {
 }
 
 /** key=value lines: capture_ms beside tshark_ms (null when tshark is not installed). */
-export function benchCapture(): Record<string, string | number | null> {
+export function benchCapture(): Record<string, string | number | boolean | null> {
   const bytes = syntheticCapture();
   const dir = mkdtempSync(join(tmpdir(), 'ftp-lab-bench-'));
   try {
