@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { ClientFailure } from '../machines/ftp-client';
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlText } from '../protocol/control-text';
 import { parseClientArgs, type ClientCliOptions } from './args';
 import { commandLineProblem, runFtpClient, type FtpClientResult } from './client';
 import { formatSessionEvent } from './dialogue';
@@ -200,7 +200,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (options.out !== null) {
     io.stdout(`-- wrote ${result.downloadedBytes} bytes to ${options.out}\n`);
   } else if (printed !== null) {
-    io.stdout(asciiDecode(printed.bytes()));
+    // A listing names files as the control connection does: UTF-8 (one character per byte if not).
+    io.stdout(decodeControlText(printed.bytes()));
   } else {
     io.stdout(`-- received ${result.downloadedBytes} bytes (--out FILE keeps them)\n`);
   }

@@ -1,10 +1,11 @@
 import { ReplyParser, type FtpReply } from '../protocol/ftp-reply';
-import { asciiDecode } from '../protocol/net-ascii';
+import { decodeControlText } from '../protocol/control-text';
 
 /**
  * The client's reader of the control connection: cuts the server's bytes into lines (CRLF, or a
  * bare LF as LineSplitter accepts) and lines into replies, in time linear in the bytes however
- * they are split, and holding at most one line's worth of them. A server that sends more than
+ * they are split, and holding at most one line's worth of them. A line is read as UTF-8 (RFC 2640
+ * §2.2: vsftpd and pyftpdlib send names so), or one character per byte if it is not UTF-8. A server that sends more than
  * that without an end of line, or a multi-line reply without end, is not speaking FTP: the reader
  * says so once and reads nothing more. (The server's BoundedLineReader in control-lines.ts skips
  * an overlong command and goes on, which suits a server answering 500; a client cannot answer.)
@@ -64,8 +65,8 @@ export class ReplyReader {
     return out;
   }
 
-  /** The pending pieces and `last`, without a final CR. */
-  private take(last: Uint8Array): string {
+  /** The pending pieces and `last`, without a final CR, and how many bytes that was. */
+  private take(last: Uint8Array): { text: string; bytes: number } {
     let whole = last;
     if (this.pieces.length > 0) {
       whole = new Uint8Array(this.pendingBytes + last.length);
@@ -80,12 +81,12 @@ export class ReplyReader {
     }
     const length =
       whole.length > 0 && whole[whole.length - 1] === CR ? whole.length - 1 : whole.length;
-    return asciiDecode(whole.subarray(0, length));
+    return { text: decodeControlText(whole.subarray(0, length)), bytes: length };
   }
 
-  private line(out: ReplyInput[], text: string): void {
+  private line(out: ReplyInput[], { text, bytes }: { text: string; bytes: number }): void {
     out.push({ kind: 'line', text });
-    this.replyBytes += text.length + 2;
+    this.replyBytes += bytes + 2;
     const result = this.parser.push(text);
     if (result === null) {
       if (this.replyBytes > MAX_REPLY_BYTES) {

@@ -247,7 +247,8 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
   });
   client.on('send-line', ({ wire, text }) => {
     log({ kind: 'line', from: 'client', text });
-    control?.write(wire, 'latin1');
+    // RFC 2640 §2.2: a name goes as the UTF-8 bytes of its characters, as curl and lftp send it.
+    control?.write(wire, 'utf8');
   });
   client.on('listen-data', () => {
     const server = net.createServer({ pauseOnConnect: true }, (socket) => {

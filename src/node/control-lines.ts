@@ -1,3 +1,4 @@
+import { decodeControlText } from '../protocol/control-text';
 import { LineSplitter, parseCommandLine } from '../protocol/ftp-command';
 import type { FtpServerEvent } from '../machines/ftp-server';
 
@@ -12,10 +13,14 @@ export type ControlInput = { kind: 'line'; text: string } | { kind: 'overlong'; 
 /**
  * Cuts the control connection's byte stream into lines (CRLF or bare LF, as LineSplitter does),
  * never holding more than MAX_LINE_BYTES of an unfinished line: the rest of an overlong line is
- * dropped up to its end and the line is reported once, as `overlong`.
+ * dropped up to its end and the line is reported once, as `overlong`. A line is read as UTF-8
+ * (RFC 2640 §2.2, what curl, ftplib and lftp send), or one character per byte if it is not
+ * well-formed UTF-8; the limit counts bytes, not characters.
  */
 export class BoundedLineReader {
-  private splitter = new LineSplitter();
+  /** The byte length of each line the splitter has decoded and push() has not yet handed on. */
+  private lineBytes: number[] = [];
+  private splitter = this.newSplitter();
   /** Bytes dropped so far of the overlong line being skipped; 0 when not skipping. */
   private skipped = 0;
 
@@ -39,20 +44,26 @@ export class BoundedLineReader {
         rest = rest.subarray(lineFeed + 1);
         continue;
       }
-      for (const text of this.splitter.push(rest)) {
-        out.push(
-          text.length > MAX_LINE_BYTES
-            ? { kind: 'overlong', bytes: text.length }
-            : { kind: 'line', text },
-        );
+      const texts = this.splitter.push(rest);
+      for (const [i, text] of texts.entries()) {
+        const bytes = this.lineBytes[i]!;
+        out.push(bytes > MAX_LINE_BYTES ? { kind: 'overlong', bytes } : { kind: 'line', text });
       }
+      this.lineBytes = [];
       rest = new Uint8Array(0);
       if (this.splitter.pending() > MAX_LINE_BYTES) {
         this.skipped = this.splitter.pending();
-        this.splitter = new LineSplitter();
+        this.splitter = this.newSplitter();
       }
     }
     return out;
+  }
+
+  private newSplitter(): LineSplitter {
+    return new LineSplitter((bytes) => {
+      this.lineBytes.push(bytes.length);
+      return decodeControlText(bytes);
+    });
   }
 }
 

@@ -83,7 +83,7 @@ const NAME_MAX = 255;
  */
 function isStorableName(path: string): boolean {
   const parts = pathComponents(path);
-  return parts !== null && parts.every((part) => Buffer.byteLength(part, 'latin1') <= NAME_MAX);
+  return parts !== null && parts.every((part) => Buffer.byteLength(part, 'utf8') <= NAME_MAX);
 }
 
 /** The parent directory of an absolute FTP path. */

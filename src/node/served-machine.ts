@@ -8,7 +8,7 @@ import {
   type FtpServerEvent,
 } from '../machines/ftp-server';
 import { formatReply } from '../protocol/ftp-reply';
-import { asciiEncode } from '../protocol/net-ascii';
+import { encodeControlText } from '../protocol/control-text';
 import type { ServedFiles } from './served-files';
 
 /**
@@ -136,7 +136,8 @@ export function servedMachine(host: ServedMachineHost) {
             transfer.verb === 'LIST'
               ? formatListing(entries)
               : entries.map((e) => `${e.name}\r\n`).join('');
-          enqueue.emit({ type: 'send-data', data: asciiEncode(text) });
+          // The names as the control connection carries them (RFC 2640 §2.2), as vsftpd lists.
+          enqueue.emit({ type: 'send-data', data: encodeControlText(text) });
           enqueue.emit({ type: 'close-data' });
           return;
         }

@@ -249,7 +249,8 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   session.on('reply', ({ wire }) => {
     for (const text of wire.split('\r\n').slice(0, -1)) log({ kind: 'line', from: 'server', text });
     if (control.destroyed) return;
-    control.write(wire, 'latin1');
+    // UTF-8, as the commands are read (RFC 2640 §2.2): a name in a reply is the client's bytes.
+    control.write(wire, 'utf8');
     if (control.writableLength > MAX_OUTPUT_BYTES) {
       dropUnreadSession(`${control.writableLength} bytes of replies unread`);
     }

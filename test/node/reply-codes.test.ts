@@ -5,9 +5,10 @@
  * it must be the one the project chose (written here, so a change is seen).
  *
  * Left out on purpose, where the project's server differs from both: ABOR outside a transfer
- * (both say 225, we say 502), REST (vsftpd 350, we 502), SIZE and FEAT (extensions, RFC 3659 and
- * RFC 2389, that we do not implement: 500). And an empty line, which vsftpd ignores without a
- * reply while pyftpdlib and we answer 500.
+ * (both say 225, we say 502), REST (vsftpd 350, we 502), SIZE (RFC 3659, which we do not
+ * implement: 500). FEAT is not a bad command: we answer 211 with what we implement, UTF8 among
+ * it (server-utf8.test.ts). And an empty line, which vsftpd ignores without a reply while
+ * pyftpdlib and we answer 500.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
