@@ -166,6 +166,27 @@ test.describe('sandbox at 1280×720 (a classroom projector)', () => {
     await expect(dialog).toBeHidden();
   });
 
+  test('Share copies a link that reopens the same network at the same moment', async ({
+    page,
+    context,
+  }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto('/');
+    await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
+    await page.getByRole('combobox', { name: 'Server firewall' }).selectOption('only-21');
+    await page.getByRole('button', { name: 'Next event' }).click();
+    const clock = await page.getByLabel('Virtual time').textContent();
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Link copied' })).toBeVisible();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toMatch(/#s=/);
+    const other = await context.newPage();
+    await other.goto(link);
+    await expect(other.getByRole('radio', { name: 'Passive (PASV)' })).toBeChecked();
+    await expect(other.getByRole('combobox', { name: 'Server firewall' })).toHaveValue('only-21');
+    await expect(other.getByLabel('Virtual time')).toHaveText(clock ?? '');
+  });
+
   test('K plays and pauses; after ticking a checkbox Space ticks it again', async ({ page }) => {
     await page.goto('/');
     const helper = page.getByRole('checkbox', { name: 'FTP helper on the client side' });
