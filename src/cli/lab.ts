@@ -9,7 +9,7 @@ import { buildScenario, parseArgs } from './args';
 import { EXIT, readScenarioFile } from './sim';
 
 /**
- * `npm run lab -- <sim flags> [--server vsftpd] [--client rfc959|curl] [--pcap-dir DIR] [--json]`:
+ * `npm run lab -- <sim flags> [--server vsftpd|pyftpdlib] [--client curl|ftplib|rfc959] [--pcap-dir DIR] [--json]`:
  * the scenario `sim` would simulate, run on the real kernel with the real programs.
  */
 
@@ -21,12 +21,15 @@ client, captures every link with tcpdump, and prints what happened, as sim does.
 
 Lab flags:
   --server vsftpd|pyftpdlib the server program (${LAB_SERVERS.join(', ')})
-  --client rfc959|curl|ftplib  the client program: rfc959 is the project's client (the textbook
-                            client the simulation plays) over real sockets; curl is curl
+  --client curl|ftplib|rfc959  the client program (default curl): Python's ftplib, or rfc959,
+                            the project's client over real sockets (the textbook client the
+                            simulation plays)
   --pcap-dir DIR            keep the captures: DIR/client-lan.pcap, internet.pcap, server-lan.pcap
   --syn-retries N           net.ipv4.tcp_syn_retries in every namespace (default 6, Linux's)
   --reply-timeout S         vsftpd's connect and accept timeouts, seconds (default 10)
   --json                    the summary as JSON
+
+FTPLAB_TAG=name names the run's namespaces ftplab-name-c, -cr, -sr, -s (default: from the pid).
 
 Exit codes: 0 every command succeeded, 1 an FTP step failed, 2 bad input, 3 the lab could not
 run (not root, a program missing).
@@ -44,7 +47,7 @@ interface LabFlags {
 function takeLabFlags(
   argv: readonly string[],
 ): { ok: true; flags: LabFlags } | { ok: false; error: string } {
-  const flags: LabFlags = { server: 'vsftpd', client: 'rfc959', rest: [] };
+  const flags: LabFlags = { server: 'vsftpd', client: 'curl', rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.includes('=')
@@ -142,7 +145,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${scenario.error}\n`);
     return EXIT.badInput;
   }
+  const tag = process.env.FTPLAB_TAG;
+  if (tag !== undefined && !/^[a-z0-9]{1,12}$/.test(tag)) {
+    process.stderr.write('error: FTPLAB_TAG: 1 to 12 lower-case letters and digits\n');
+    return EXIT.badInput;
+  }
   const labOptions: LabOptions = {
+    ...(tag ? { tag } : {}),
     server: flags.server,
     client: flags.client,
     ...(flags.pcapDir ? { pcapDir: flags.pcapDir } : {}),

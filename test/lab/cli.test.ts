@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { leftoverNamespaces } from '../../src/lab/netns';
+
+// `npm run lab` as a user runs it: bad input is one line and exit 2, and Ctrl-C in the middle of
+// a run (here: a dropped active connection that takes a minute) removes everything it made.
+
+const TSX = 'node_modules/.bin/tsx';
+const root =
+  process.getuid?.() === 0 &&
+  spawnSync('sh', ['-c', 'command -v nft && command -v tcpdump'], { stdio: 'ignore' }).status === 0;
+
+describe('npm run lab', () => {
+  it('refuses an unknown client with one line naming the allowed ones, exit 2', () => {
+    const run = spawnSync(TSX, ['src/cli/lab.ts', '--client', 'wget'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'error: --client wget: allowed: rfc959, curl, ftplib',
+    ]);
+  }, 60_000);
+
+  it.skipIf(!root)(
+    'removes its namespaces and stops its programs on Ctrl-C',
+    async () => {
+      const tag = `ctrlc${process.pid.toString(36)}`;
+      const child = spawn(TSX, ['src/cli/lab.ts', '--mode', 'active', '--client-fw', 'stateful'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FTPLAB_TAG: tag },
+      });
+      const mine = () => leftoverNamespaces().filter((n) => n.startsWith(`ftplab-${tag}-`));
+      const deadline = Date.now() + 45_000;
+      // Wait until its network is up, then interrupt it mid-run.
+      while (Date.now() < deadline && mine().length < 4) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(mine()).toHaveLength(4);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => resolve(-1), 20_000);
+        child.once('exit', (exitCode, signal) => {
+          clearTimeout(timer);
+          resolve(exitCode ?? (signal ? 128 : null));
+        });
+      });
+      expect(code).not.toBe(-1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(mine()).toEqual([]);
+    },
+    90_000,
+  );
+});
