@@ -29,6 +29,8 @@ describe('npm run lab', () => {
       const child = spawn(TSX, ['src/cli/lab.ts', '--mode', 'active', '--client-fw', 'stateful'], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, FTPLAB_TAG: tag },
+        // Its own process group, so the signal reaches every process of it, as a terminal's Ctrl-C does.
+        detached: true,
       });
       const mine = () => leftoverNamespaces().filter((n) => n.startsWith(`ftplab-${tag}-`));
       const deadline = Date.now() + 45_000;
@@ -38,7 +40,7 @@ describe('npm run lab', () => {
       }
       expect(mine()).toHaveLength(4);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      child.kill('SIGINT');
+      process.kill(-child.pid!, 'SIGINT');
       const code = await new Promise<number | null>((resolve) => {
         const timer = setTimeout(() => resolve(-1), 20_000);
         child.once('exit', (exitCode, signal) => {
