@@ -1,4 +1,5 @@
 import { isPrivateIpv4, isIpv4 } from '../protocol/ipv4';
+import { MAX_COMMANDS } from '../scenario/validate';
 import type { Connection } from './connections';
 import type { CaptureDataMode, DataConnection, DataConnectionResult, FtpSession } from './session';
 
@@ -95,7 +96,7 @@ function sandboxCommands(session: FtpSession): string[] {
     else if (verb === 'LIST' || verb === 'MLSD') out.push('LIST');
     else if (verb === 'NLST') out.push('NLST');
   }
-  const valid = out.filter((c) => SCENARIO_COMMAND.test(c)).slice(0, 20);
+  const valid = out.filter((c) => SCENARIO_COMMAND.test(c)).slice(0, MAX_COMMANDS);
   return valid.length > 0 ? valid : ['LIST'];
 }
 

@@ -204,6 +204,15 @@ function side(value: unknown, path: string, base: SideConfig): SideConfig {
   };
 }
 
+/**
+ * The most commands a scenario scripts. Every flip of a switch simulates the session again and
+ * redraws it on the main thread, and that grows with the transfers: at 20 a flip was a long task
+ * of several hundred ms; 3 is what the lessons need (lesson 10 fetches three files), and keeps a
+ * flip near the 50 ms budget (issue 11 item 15). A learner can no longer script one session of
+ * more than 3 commands; a share link with more is refused with this message.
+ */
+export const MAX_COMMANDS = 3;
+
 /** Commands a scenario may script; RETR, STOR and CWD need an argument. */
 const COMMAND =
   /^(?:(?:LIST|NLST)(?: [^\r\n]{1,200})?|(?:RETR|STOR|CWD) [^\r\n]{1,200}|CDUP|PWD|SYST|NOOP|FEAT)$/i;
@@ -232,10 +241,14 @@ export function validateScenario(input: unknown): Result<Scenario> {
     if (o.pasvAddress !== undefined)
       scenario.pasvAddress = oneOf(o.pasvAddress, 'pasvAddress', ['trust', 'ignore'] as const);
     if (o.commands !== undefined) {
-      if (!Array.isArray(o.commands) || o.commands.length === 0 || o.commands.length > 20) {
+      if (
+        !Array.isArray(o.commands) ||
+        o.commands.length === 0 ||
+        o.commands.length > MAX_COMMANDS
+      ) {
         fail(
           'commands',
-          'a list of 1 to 20 FTP commands such as "LIST" or "RETR notes.txt"',
+          `a list of 1 to ${MAX_COMMANDS} FTP commands such as "LIST" or "RETR notes.txt"`,
           o.commands,
         );
       }

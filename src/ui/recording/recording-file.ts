@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../../protocol/result';
 import { defaultScenario } from '../../scenario/presets';
 import { previewValue } from '../../scenario/preview';
 import { DATA_MODES, type Scenario } from '../../scenario/types';
-import { validateScenario } from '../../scenario/validate';
+import { MAX_COMMANDS, validateScenario } from '../../scenario/validate';
 
 /**
  * Reads a file that `npm run record` wrote (a SessionRecording) when a teacher opens it in the
@@ -13,7 +13,13 @@ import { validateScenario } from '../../scenario/validate';
 
 /** Far above a real session's few kilobytes; a bigger file is not a recording. */
 export const MAX_RECORDING_BYTES = 2_000_000;
-export const MAX_EVENTS = 20_000;
+/**
+ * `npm run record` sends at most 100 commands, each a handful of events (command, reply, data
+ * connection opened and closed): a real session is a few hundred events. Opening a file parses and
+ * checks every event at once on the main thread; at 2,000 events that stays under a 50 ms task,
+ * at the former 20,000 it took about ten times longer (issue 11 item 15).
+ */
+export const MAX_EVENTS = 2_000;
 const MAX_LINE = 10_000;
 
 class Invalid extends Error {}
@@ -180,7 +186,7 @@ export function equivalentScenario(recorded: SessionRecording): EquivalentScenar
   const skipped: string[] = [];
   for (const command of recorded.commands) {
     const check = validateScenario({ commands: [command] });
-    if (check.ok && runnable.length < 20) runnable.push(check.value.commands[0]!);
+    if (check.ok && runnable.length < MAX_COMMANDS) runnable.push(check.value.commands[0]!);
     else skipped.push(command);
   }
   return {
