@@ -270,7 +270,7 @@ const ftpClientSetup = setup({
       const code = event.type === 'REPLY' ? event.code : null;
       const detail =
         event.type === 'REPLY'
-          ? `${event.code} ${event.text}`
+          ? `${event.code} ${replySummary(event.text)}`
           : event.type === 'DATA_FAILED' || event.type === 'CONTROL_FAILED'
             ? event.detail
             : params.kind === 'reply-timeout'
@@ -300,6 +300,23 @@ const giveUpWithoutReply = {
     actions: { type: 'fail', params: { kind: 'reply-timeout' } },
   },
 } as const;
+
+/**
+ * A reply's text for a one-line note: its first line, at most 200 characters, and how many lines
+ * were left out (a hostile or chatty server's multi-line reply may be 64 KiB).
+ */
+export function replySummary(text: string): string {
+  const lines = text.split(/\r\n|\r|\n/).filter((line, i) => i === 0 || line !== '');
+  // Control characters left in the line (a stray CR, ESC) are written out, never passed on raw.
+  const shown = lines[0]!.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  const first = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+  const more = lines.length - 1;
+  return more > 0 ? `${first} (${more} more line${more === 1 ? '' : 's'})` : first;
+}
 
 export const ftpClientMachine = ftpClientSetup.createMachine({
   id: 'ftpClient',

@@ -87,6 +87,12 @@ export class InputQueue {
     return this.items[this.head];
   }
 
+  /** Forgets every line not yet handled (the session is ending: nothing after QUIT is answered). */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
   shift(): ControlInput | undefined {
     const input = this.items[this.head++];
     if (this.head === this.items.length) {

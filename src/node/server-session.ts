@@ -336,7 +336,16 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     if (wasDownloading) socket.once('finish', () => tell({ type: 'DATA_SENT' }));
     socket.end();
   });
-  session.on('close-control', () => control.end());
+  session.on('close-control', () => {
+    // After QUIT's 221 nothing more is answered: lines queued behind it are dropped, and reading
+    // resumes so the client's FIN is seen and the session ends (a paused socket never sees it, and
+    // pipelined lines after QUIT would hold the session, and its place under --max-sessions, forever).
+    ended = true;
+    pending.clear();
+    control.end();
+    control.resume();
+    setTimeout(() => control.destroy(), 5000).unref();
+  });
 
   /** True while feedCommands runs: the machine's snapshots during it must not start another. */
   let feeding = false;
@@ -458,6 +467,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
   };
 
   control.on('data', (chunk: Buffer) => {
+    if (ended) return;
     const lines = reader.push(chunk);
     pending.push(lines);
     timeLine(lines.length);
