@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview, type Manifest, type PreviewServer } from 'vite';
 import e2eConfig from '../../playwright.config';
+import { MAX_COMMANDS } from '../scenario/validate';
+import { MAX_EVENTS } from '../ui/recording/recording-file';
 import { firstLoadFiles, gzipBytes } from './bench-bundle';
 import { ascending, median, percentile } from './bench-stats';
 
@@ -20,7 +22,7 @@ import { ascending, median, percentile } from './bench-stats';
  * or port 4173, which the end-to-end tests may be using at the same moment.
  */
 
-const BUDGET = { jsGzipKb: 150, frameMs: 16.7, resimRedrawMs: 50 };
+const BUDGET = { jsGzipKb: 150, frameMs: 16.7, resimRedrawMs: 50, longTaskMs: 50 };
 /** The starting scenario plays for about 13 s at 1×; stop waiting after this. */
 const PLAYBACK_CAP_MS = 20_000;
 /** Each flip turns the starting scenario's outcome from Fails to Works or back. */
@@ -131,6 +133,92 @@ async function flipSwitches(page: Page): Promise<{ redrawMs: number[]; presented
   return { redrawMs: flips.map((flip) => flip.redrawMs), presentedMs };
 }
 
+/**
+ * Collects long tasks (50 ms or more) into `window.longTasks`. A string, not a function, for the
+ * reason bench-probe.js is plain JavaScript.
+ */
+const LONG_TASKS_SCRIPT = `window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
+}).observe({ type: 'longtask' });`;
+const LONG_TASK_REPEATS = 3;
+
+/** The longest task from `act` until the page has been quiet a while; 0 if none reached 50 ms. */
+async function longestTask(page: Page, act: () => Promise<void>): Promise<number> {
+  await page.evaluate('window.longTasks = []');
+  await act();
+  await page.waitForTimeout(PAUSE_BETWEEN_FLIPS_MS);
+  return page.evaluate<number>('Math.max(0, ...window.longTasks)');
+}
+
+/** A recording at the limit: MAX_EVENTS control lines, one millisecond apart. */
+function largestRecording(): Buffer {
+  const events = Array.from({ length: MAX_EVENTS }, (_, i) =>
+    i % 2 === 0
+      ? { t: i, kind: 'line', from: 'client', text: 'NOOP' }
+      : { t: i, kind: 'line', from: 'server', text: `200 NOOP ok (${i}).` },
+  );
+  return Buffer.from(
+    JSON.stringify({
+      format: 'ftp-lab-recording',
+      version: 1,
+      recordedAt: '2025-01-31T09:00:00.000Z',
+      server: { address: '192.0.2.10', port: 21 },
+      client: { address: '192.0.2.20' },
+      mode: 'passive',
+      type: 'ascii',
+      commands: ['NOOP'],
+      events,
+      outcome: { ok: true, failure: null },
+    }),
+  );
+}
+
+/**
+ * At the largest inputs the validators accept (issue 11 item 15), the median over a few rounds
+ * of the longest task: End and one step on a MAX_EVENTS recording, and a switch flipped in a share
+ * link of MAX_COMMANDS commands.
+ */
+async function largestInputs(page: Page, url: string) {
+  await page.goto(`${url}#/recording`);
+  await page.getByLabel('Open a recording (.json)').setInputFiles({
+    name: 'largest.json',
+    mimeType: 'application/json',
+    buffer: largestRecording(),
+  });
+  await page.getByRole('heading', { name: 'largest.json' }).waitFor();
+  const position = page.locator('.position');
+  const at = (n: number) => position.getByText(`${n} / ${MAX_EVENTS}`, { exact: true }).waitFor();
+  const ends: number[] = [];
+  const steps: number[] = [];
+  for (let round = 0; round < LONG_TASK_REPEATS; round++) {
+    await page.keyboard.press('Home');
+    await at(0);
+    ends.push(await longestTask(page, () => page.keyboard.press('End').then(() => at(MAX_EVENTS))));
+    steps.push(
+      await longestTask(page, () =>
+        page.keyboard.press('ArrowLeft').then(() => at(MAX_EVENTS - 1)),
+      ),
+    );
+  }
+  const commands = Array.from({ length: MAX_COMMANDS }, (_, i) =>
+    i % 2 === 0 ? 'RETR notes.txt' : 'LIST',
+  );
+  const encoded = Buffer.from(JSON.stringify({ commands })).toString('base64url');
+  await page.goto(`${url}#s=${encoded}&t=0`);
+  await page.getByRole('region', { name: 'Outcome' }).waitFor();
+  await page.waitForTimeout(1000);
+  const helper = page.getByRole('checkbox', { name: FLIPS[0]!.name, exact: true });
+  const flips: number[] = [];
+  for (let round = 0; round < LONG_TASK_REPEATS; round++)
+    flips.push(await longestTask(page, () => helper.click()));
+  return {
+    endMs: median(ascending(ends)),
+    stepMs: median(ascending(steps)),
+    flipMs: median(ascending(flips)),
+  };
+}
+
 async function measureInChromium(url: string) {
   const browser = await chromium.launch(e2eConfig.use?.launchOptions);
   try {
@@ -140,7 +228,10 @@ async function measureInChromium(url: string) {
     await page.getByRole('region', { name: 'Outcome' }).waitFor();
     const session = await playWholeSession(page);
     const flips = await flipSwitches(page);
-    return { session, flips };
+    const largest = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await largest.addInitScript({ content: LONG_TASKS_SCRIPT });
+    const longTasks = await largestInputs(largest, url);
+    return { session, flips, longTasks };
   } finally {
     await browser.close();
   }
@@ -158,7 +249,7 @@ async function main(): Promise<void> {
       preview: { host: '127.0.0.1', port: 0, open: false },
     });
     const { port } = server.httpServer.address() as AddressInfo;
-    const { session, flips } = await measureInChromium(`http://127.0.0.1:${port}/`);
+    const { session, flips, longTasks } = await measureInChromium(`http://127.0.0.1:${port}/`);
 
     const work = ascending(session.frames.map((frame) => frame.workMs));
     const intervals = ascending(
@@ -184,12 +275,21 @@ async function main(): Promise<void> {
       resim_redraw_ms_max: (redraw.at(-1) ?? NaN).toFixed(1),
       resim_presented_ms_median: median(presented).toFixed(0),
       resim_flips: redraw.length,
+      recording_events_max: MAX_EVENTS,
+      recording_end_longtask_ms: longTasks.endMs.toFixed(0),
+      recording_step_longtask_ms: longTasks.stepMs.toFixed(0),
+      share_commands_max: MAX_COMMANDS,
+      max_share_flip_longtask_ms: longTasks.flipMs.toFixed(0),
       budget_bundle_js_gzip_kb: BUDGET.jsGzipKb,
       budget_frame_ms: BUDGET.frameMs,
       budget_resim_redraw_ms: BUDGET.resimRedrawMs,
+      budget_longtask_ms: BUDGET.longTaskMs,
       within_budget_bundle_js: sizes.jsKb <= BUDGET.jsGzipKb,
       within_budget_frame_p95: frameP95 <= BUDGET.frameMs,
       within_budget_resim_redraw: redrawMedian <= BUDGET.resimRedrawMs,
+      within_budget_recording_end: longTasks.endMs < BUDGET.longTaskMs,
+      within_budget_recording_step: longTasks.stepMs < BUDGET.longTaskMs,
+      within_budget_max_share_flip: longTasks.flipMs < BUDGET.longTaskMs,
     };
     for (const [key, value] of Object.entries(lines)) console.log(`${key}=${value}`);
   } finally {
