@@ -126,7 +126,7 @@ describe('parseArgs', () => {
       /^--commands: commands\[1\]: expected LIST, NLST, RETR <file>/,
     );
     expect(error(['--commands', ' ; '])).toMatch(
-      /^--commands: commands: expected a list of 1 to 3/,
+      /^--commands: commands: expected a list of 1 to 20/,
     );
   });
 
