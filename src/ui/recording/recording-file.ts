@@ -159,7 +159,9 @@ export function parseRecording(source: string): Result<SessionRecording> {
   try {
     json = JSON.parse(source);
   } catch (error) {
-    return err(`the file is not JSON (${(error as Error).message})`);
+    // V8's message quotes a piece of the file, control characters and line breaks included:
+    // passed on as a bounded, escaped quote, so the notice stays one short line.
+    return err(`the file is not JSON: ${previewValue((error as Error).message, 100)}`);
   }
   try {
     return ok(recording(json));
