@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -189,19 +188,23 @@ let bundled: string | null = null;
  */
 export function rfc959Invocation(): { program: string; args: string[] } {
   if (bundled === null) {
-    const dir = mkdtempSync(join(tmpdir(), 'ftplab-client-'));
+    // Kept under node_modules/.cache, so no run leaves a temporary folder behind; each process
+    // builds its own copy and renames it into place, so parallel runs never read a half-written one.
+    const dir = fileURLToPath(new URL('../../node_modules/.cache/ftplab/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
     const outfile = join(dir, 'client-runner.mjs');
+    const building = join(dir, `client-runner.${process.pid}.mjs`);
     buildSync({
       entryPoints: [CLIENT_RUNNER],
-      outfile,
+      outfile: building,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       logLevel: 'error',
     });
+    renameSync(building, outfile);
     bundled = outfile;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return { program: process.execPath, args: [bundled] };
 }
