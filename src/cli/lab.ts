@@ -9,7 +9,7 @@ import { buildScenario, parseArgs } from './args';
 import { EXIT, readScenarioFile } from './sim';
 
 /**
- * `npm run lab -- <sim flags> [--server vsftpd|pyftpdlib] [--client curl|ftplib|rfc959] [--pcap-dir DIR] [--json]`:
+ * `npm run lab -- <sim flags> [--server vsftpd|pyftpdlib] [--client curl|ftplib|lftp|rfc959] [--pcap-dir DIR] [--json]`:
  * the scenario `sim` would simulate, run on the real kernel with the real programs.
  */
 
@@ -21,7 +21,7 @@ client, captures every link with tcpdump, and prints what happened, as sim does.
 
 Lab flags:
   --server vsftpd|pyftpdlib the server program (${LAB_SERVERS.join(', ')})
-  --client curl|ftplib|rfc959  the client program (default curl): Python's ftplib, or rfc959,
+  --client curl|ftplib|lftp|rfc959  the client program (default curl): Python's ftplib, lftp, or rfc959,
                             the project's client over real sockets (the textbook client the
                             simulation plays)
   --pcap-dir DIR            keep the captures: DIR/client-lan.pcap, internet.pcap, server-lan.pcap

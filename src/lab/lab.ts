@@ -12,6 +12,7 @@ import {
   DEBIAN_PYTHON,
   FTPLIB_CLIENT,
   LAB_USER,
+  lftpScript,
   pyftpdlibArgs,
   rfc959Invocation,
   runIn,
@@ -97,6 +98,11 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
   const server = options.server ?? 'vsftpd';
   const client = options.client ?? 'rfc959';
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  if (client === 'lftp' && scenario.mode === 'eprt') {
+    throw new LabError(
+      'lftp sends EPRT only over IPv6; with IPv4 pick --mode active, passive or epsv',
+    );
+  }
   if (client === 'ftplib' && (scenario.mode === 'eprt' || scenario.mode === 'epsv')) {
     throw new LabError(
       `ftplib sends ${scenario.mode === 'eprt' ? 'EPRT' : 'EPSV'} only over IPv6; with IPv4 pick --mode active or passive`,
@@ -135,7 +141,9 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
         ? await runRfc959(scenario, net, timeouts)
         : client === 'ftplib'
           ? await runFtplib(scenario, net, timeouts)
-          : await runCurl(scenario, net, timeouts);
+          : client === 'lftp'
+            ? await runLftp(scenario, net, timeouts, work)
+            : await runCurl(scenario, net, timeouts);
     const elapsedMs = performance.now() - started;
     // Let the last FIN and ACK reach the captures before they stop.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -385,6 +393,62 @@ async function runFtplib(
     clientMessage: output.error,
     fallbacks: [],
     dialogue: output.lines,
+  };
+}
+
+async function runLftp(
+  scenario: Scenario,
+  net: LabNetwork,
+  timeouts: LabTimeouts,
+  work: string,
+): Promise<ClientReport> {
+  const upload = join(work, 'upload.txt');
+  writeFileSync(upload, 'Uploaded by the FTP Lab client.\nLine two.\n');
+  const script = lftpScript(
+    scenario,
+    net.addressing.serverPublic,
+    upload,
+    timeouts.replySeconds + 5,
+  );
+  const result = await runIn(net.ns.client, 'lftp', ['-c', script], timeouts.clientSeconds + 10);
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n');
+  const dialogue: string[] = [];
+  const serverLines: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('<--- ')) {
+      serverLines.push(line.slice(5));
+      dialogue.push(`S: ${line.slice(5)}`);
+    } else if (line.startsWith('---> ')) {
+      dialogue.push(`C: ${line.slice(5)}`);
+    }
+  }
+  const ok = result.code === 0;
+  // lftp names the failed command first: "ls: Fatal error: max-retries exceeded", "cat: Access failed: 550 …".
+  const failure = lines.find((l) => /^(ls|cat|put|quote|open): /.test(l)) ?? null;
+  const codes = replyCodesOf(serverLines);
+  const failedVerb = failure?.split(':')[0];
+  const verbOf: Record<string, string> = { ls: 'LIST', cat: 'RETR', put: 'STOR' };
+  const failedAt = ok
+    ? null
+    : (scenario.commands.find((c) => c.split(' ')[0]!.toUpperCase() === verbOf[failedVerb ?? '']) ??
+      'session');
+  const reply = failure ? /(\d{3}) /.exec(failure) : null;
+  const cause =
+    lines
+      .filter(
+        (l) => /^\*\*\*\* /.test(l) || /Connection refused|No route|timed out|Timeout/i.test(l),
+      )
+      .pop() ?? failure;
+  return {
+    outcome: ok ? 'success' : 'failure',
+    failedAt,
+    failureKind: ok ? null : reply ? 'reply' : 'data-connect',
+    replyCodes: codes,
+    failureReply: reply ? Number(reply[1]) : null,
+    clientError: ok || reply || !cause ? null : clientErrorOf(cause),
+    clientMessage: failure,
+    fallbacks: lines.some((l) => /Switching passive mode on/.test(l)) ? ['PORT→PASV'] : [],
+    dialogue,
   };
 }
 

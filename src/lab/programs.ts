@@ -14,9 +14,9 @@ import { LabError, type LabNetwork } from './netns';
  */
 
 export type LabServer = 'vsftpd' | 'pyftpdlib';
-export type LabClient = 'rfc959' | 'curl' | 'ftplib';
+export type LabClient = 'rfc959' | 'curl' | 'ftplib' | 'lftp';
 export const LAB_SERVERS: readonly LabServer[] = ['vsftpd', 'pyftpdlib'];
-export const LAB_CLIENTS: readonly LabClient[] = ['rfc959', 'curl', 'ftplib'];
+export const LAB_CLIENTS: readonly LabClient[] = ['rfc959', 'curl', 'ftplib', 'lftp'];
 
 /** Debian's Python, which has pyftpdlib (a `python3` earlier on PATH may not). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
@@ -238,4 +238,43 @@ export function curlArgs(scenario: Scenario, host: string, seconds: number): str
     ...modeArgs,
     ...urls.flatMap((url) => [url, '--output', '/dev/null']),
   ];
+}
+
+/**
+ * lftp 4.9's script for the scenario: its debug log (level 9) is the dialogue, `cmd:fail-exit`
+ * stops at the first failing command, and the retries are bounded so a failure ends in seconds.
+ */
+export function lftpScript(
+  scenario: Scenario,
+  host: string,
+  upload: string,
+  seconds: number,
+): string {
+  const passive = scenario.mode === 'passive' || scenario.mode === 'epsv';
+  const commands = scenario.commands.map((command) => {
+    const [verb = '', ...rest] = command.split(' ');
+    const arg = rest.join(' ');
+    switch (verb.toUpperCase()) {
+      case 'LIST':
+        return `ls ${arg} > /dev/null`.replace('  ', ' ');
+      case 'RETR':
+        return `cat ${arg} > /dev/null`;
+      case 'STOR':
+        return `put ${upload} -o ${arg}`;
+      default:
+        return `quote ${command}`;
+    }
+  });
+  return [
+    'debug 9',
+    'set cmd:fail-exit yes',
+    `set net:timeout ${seconds}`,
+    'set net:max-retries 2',
+    'set net:reconnect-interval-base 1',
+    'set ftp:ssl-allow no',
+    `set ftp:passive-mode ${passive ? 'on' : 'off'}`,
+    `set ftp:prefer-epsv ${scenario.mode === 'epsv' ? 'yes' : 'no'}`,
+    `open -u ${LAB_USER},${scenario.client.password} ${host}`,
+    ...commands,
+  ].join('; ');
 }

@@ -18,7 +18,7 @@ describe('npm run lab', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([
-      'error: --client wget: allowed: rfc959, curl, ftplib',
+      'error: --client wget: allowed: rfc959, curl, ftplib, lftp',
     ]);
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientErrorOf } from '../../src/lab/lab';
 import { routerRuleset, ruleToNft } from '../../src/lab/nft';
-import { curlArgs } from '../../src/lab/programs';
+import { curlArgs, lftpScript } from '../../src/lab/programs';
 import { routerConfigs } from '../../src/scenario/addresses';
 import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
 
@@ -82,6 +82,20 @@ describe('curl for each mode', () => {
     expect(flags('epsv')).not.toContain('--ftp-port');
     expect(flags('epsv')).toEqual(
       expect.arrayContaining(['ftp://198.51.100.20/', 'ftp://198.51.100.20/notes.txt']),
+    );
+  });
+});
+
+describe('lftp for each mode', () => {
+  const script = (mode: 'active' | 'passive' | 'epsv') =>
+    lftpScript({ ...defaultScenario(), mode }, '198.51.100.20', '/tmp/up.txt', 10);
+  it('sets the mode, stops at the first failure and runs each command', () => {
+    expect(script('active')).toContain('set ftp:passive-mode off');
+    expect(script('passive')).toContain('set ftp:passive-mode on; set ftp:prefer-epsv no');
+    expect(script('epsv')).toContain('set ftp:prefer-epsv yes');
+    expect(script('active')).toContain('set cmd:fail-exit yes');
+    expect(script('active')).toMatch(
+      /open -u anonymous,secret 198\.51\.100\.20; ls > \/dev\/null; cat notes\.txt > \/dev\/null$/,
     );
   });
 });
