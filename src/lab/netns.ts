@@ -194,3 +194,29 @@ export function leftoverNamespaces(): string[] {
     return [];
   }
 }
+
+/**
+ * Why the lab cannot run here, or null: tried for real (a namespace made, nftables loaded in it,
+ * and removed), since a container may list namespaces and still refuse to make one.
+ */
+export function labUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'not root';
+  for (const program of ['ip', 'nft', 'tcpdump', 'ss']) {
+    if (spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status !== 0)
+      return `${program} is missing (apt-get install -y iproute2 nftables tcpdump)`;
+  }
+  const probe = `${NETNS_PREFIX}probe${process.pid.toString(36)}`;
+  const made = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8', timeout: 10_000 });
+  if (made.status !== 0)
+    return `cannot make a network namespace: ${made.stderr.trim().split('\n')[0]}`;
+  try {
+    const nft = spawnSync('ip', ['netns', 'exec', probe, 'nft', 'add', 'table', 'ip', 'probe'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    if (nft.status !== 0) return `nftables does not work here: ${nft.stderr.trim().split('\n')[0]}`;
+  } finally {
+    spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore', timeout: 10_000 });
+  }
+  return null;
+}

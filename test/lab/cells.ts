@@ -127,19 +127,5 @@ export function labCells(): Cell[] {
       });
     }
   }
-  // lftp where it gets through: its failures end in retries and a switch to passive mode that
-  // the simulation's client does not make (issue 13's lftp profile).
-  for (const [id, mode] of [
-    ['no-firewall', 'active'],
-    ['client-stateful', 'passive'],
-    ['client-stateful-helper', 'active'],
-    ['server-passive-range', 'epsv'],
-  ] as const) {
-    cells.push({
-      name: `${id} ${mode} lftp`,
-      scenario: { ...preset(id).apply(defaultScenario()), mode, pasvAddress: 'ignore' },
-      client: 'lftp',
-    });
-  }
   return cells;
 }

@@ -1,14 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { leftoverNamespaces } from '../../src/lab/netns';
+import { labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
 
 // `npm run lab` as a user runs it: bad input is one line and exit 2, and Ctrl-C in the middle of
 // a run (here: a dropped active connection that takes a minute) removes everything it made.
 
 const TSX = 'node_modules/.bin/tsx';
-const root =
-  process.getuid?.() === 0 &&
-  spawnSync('sh', ['-c', 'command -v nft && command -v tcpdump'], { stdio: 'ignore' }).status === 0;
+const root = labUnavailable() === null;
 
 describe('npm run lab', () => {
   it('refuses an unknown client with one line naming the allowed ones, exit 2', () => {

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runLab } from '../../src/lab/lab';
-import { leftoverNamespaces } from '../../src/lab/netns';
+import { labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
 import { synSchedule } from '../../src/machines/tcp-profile';
 import { simulate } from '../../src/scenario/simulate';
 import { labCells, type Cell } from './cells';
@@ -39,15 +38,8 @@ const LINUX_DROPPED_SYNS = synSchedule({ kind: 'linux', synRetries: SYN_RETRIES 
 
 function labAvailable(): string | null {
   if (process.env.SKIP_LAB === '1') return 'SKIP_LAB=1';
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const program of ['ip', 'nft', 'tcpdump', 'ss']) {
-    if (spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status !== 0)
-      return `${program} is missing (apt-get install -y iproute2 nftables tcpdump)`;
-  }
   if (!existsSync('/usr/sbin/vsftpd')) return 'vsftpd is missing';
-  if (spawnSync('ip', ['netns', 'list'], { stdio: 'ignore' }).status !== 0)
-    return 'network namespaces are not available';
-  return null;
+  return labUnavailable();
 }
 
 const unavailable = labAvailable();

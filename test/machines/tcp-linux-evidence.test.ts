@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synSchedule } from '../../src/machines/tcp-profile';
+import { labUnavailable } from '../../src/lab/netns';
 
 /**
  * Evidence for the `linux` TCP profile (issue 13, TCP stack): this machine's kernel, asked to
@@ -22,14 +23,7 @@ const PORT = 47_213;
 const tag = String(process.pid % 100_000);
 
 function unavailable(): string | null {
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const program of ['ip', 'nft', 'tcpdump']) {
-    if (spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status !== 0)
-      return `${program} is missing`;
-  }
-  if (spawnSync('ip', ['netns', 'list'], { stdio: 'ignore' }).status !== 0)
-    return 'network namespaces are not available';
-  return null;
+  return labUnavailable();
 }
 
 const namespaces: string[] = [];
