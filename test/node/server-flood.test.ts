@@ -198,7 +198,8 @@ describe('a client that sends and never reads (item 4)', () => {
       text: '421 Replies are not being read; closing the connection.',
     });
     // Thousands of "C: " and "S: 500 ..." lines, logged as a few of each and a count.
-    expect(log.length).toBeLessThan(60);
+    // (Ten a second each are let through: a slow, loaded machine takes a few seconds more.)
+    expect(log.length).toBeLessThan(200);
     expect(log).toContainEqual(
       expect.objectContaining({
         kind: 'note',
