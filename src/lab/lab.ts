@@ -6,7 +6,14 @@ import type { Connection } from '../capture/connections';
 import type { DataConnectionResult } from '../scenario/outcome';
 import type { Scenario } from '../scenario/types';
 import type { RunnerInput, RunnerOutput } from './client-runner';
-import { buildNetwork, LabError, removeNetwork, run, type LabNetwork } from './netns';
+import {
+  buildNetwork,
+  LabError,
+  namespacesFor,
+  removeNetwork,
+  run,
+  type LabNetwork,
+} from './netns';
 import {
   curlArgs,
   DEBIAN_PYTHON,
@@ -114,7 +121,8 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
   let network: LabNetwork | null = null;
   const cleanup = async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (network) removeNetwork(network);
+    // By name, so a run interrupted while its network was being built leaves nothing either.
+    removeNetwork(network ?? { ns: namespacesFor(tag) });
     rmSync(work, { recursive: true, force: true });
   };
   activeCleanups.add(cleanup);

@@ -59,14 +59,19 @@ function prefixLength(subnet: string): string {
   return subnet.split('/')[1] ?? '24';
 }
 
-/** Builds the network; on any failure removes what it made and rethrows. */
-export function buildNetwork(scenario: Scenario, tag: string): LabNetwork {
-  const ns: Record<LabNode, string> = {
+/** The namespaces a run with this tag makes. */
+export function namespacesFor(tag: string): Record<LabNode, string> {
+  return {
     client: `${NETNS_PREFIX}${tag}-c`,
     clientRouter: `${NETNS_PREFIX}${tag}-cr`,
     serverRouter: `${NETNS_PREFIX}${tag}-sr`,
     server: `${NETNS_PREFIX}${tag}-s`,
   };
+}
+
+/** Builds the network; on any failure removes what it made and rethrows. */
+export function buildNetwork(scenario: Scenario, tag: string): LabNetwork {
+  const ns = namespacesFor(tag);
   const a = addressingFor(scenario);
   const routers = routerConfigs(scenario);
   const network: LabNetwork = {
