@@ -59,6 +59,24 @@ function prefixLength(subnet: string): string {
   return subnet.split('/')[1] ?? '24';
 }
 
+/** A veth pair from `name` in `ns` to `peerName` in `peerNs`, made directly in both namespaces. */
+function vethPair(ns: string, name: string, peerNs: string, peerName: string): void {
+  run('ip', [
+    '-n',
+    ns,
+    'link',
+    'add',
+    name,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    peerName,
+    'netns',
+    peerNs,
+  ]);
+}
+
 /** The namespaces a run with this tag makes. */
 export function namespacesFor(tag: string): Record<LabNode, string> {
   return {
@@ -87,48 +105,9 @@ export function buildNetwork(scenario: Scenario, tag: string): LabNetwork {
   try {
     for (const node of LAB_NODES) run('ip', ['netns', 'add', ns[node]]);
     // The pairs are made inside the namespaces, so no interface ever appears in the host's.
-    run('ip', [
-      '-n',
-      ns.client,
-      'link',
-      'add',
-      'eth0',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      LAN_IF,
-      'netns',
-      ns.clientRouter,
-    ]);
-    run('ip', [
-      '-n',
-      ns.clientRouter,
-      'link',
-      'add',
-      WAN_IF,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      WAN_IF,
-      'netns',
-      ns.serverRouter,
-    ]);
-    run('ip', [
-      '-n',
-      ns.server,
-      'link',
-      'add',
-      'eth0',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      LAN_IF,
-      'netns',
-      ns.serverRouter,
-    ]);
+    vethPair(ns.client, 'eth0', ns.clientRouter, LAN_IF);
+    vethPair(ns.clientRouter, WAN_IF, ns.serverRouter, WAN_IF);
+    vethPair(ns.server, 'eth0', ns.serverRouter, LAN_IF);
     for (const node of LAB_NODES) {
       // IPv6 off: its neighbour discovery and router solicitations would only add noise to captures.
       sysctl(ns[node], [
