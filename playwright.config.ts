@@ -1,6 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
-const baseURL = 'http://127.0.0.1:4173';
+// FTPLAB_E2E_PORT and FTPLAB_E2E_OUT let two people (or agents) on one machine run specs at the
+// same time without serving each other's half-written build.
+const port = Number(process.env.FTPLAB_E2E_PORT ?? 4173);
+const outDir = process.env.FTPLAB_E2E_OUT ?? 'dist';
+const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -34,7 +38,8 @@ export default defineConfig({
   },
   webServer: {
     command:
-      'npm run build && node_modules/.bin/vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      `node_modules/.bin/tsx src/cli/lessons.ts --quiet && node_modules/.bin/vite build --outDir ${outDir} --emptyOutDir && ` +
+      `node_modules/.bin/vite preview --outDir ${outDir} --host 127.0.0.1 --port ${port} --strictPort`,
     url: baseURL,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
