@@ -179,9 +179,17 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // Ctrl-C or a kill: undo every namespace and process before exiting.
+  // Ctrl-C or a kill: undo every namespace and process before exiting. `on`, not `once`: a second
+  // signal (a terminal sends Ctrl-C to the whole group, a wrapper may relay it again, a user presses
+  // it twice) must not kill the process half-way through its clean-up. That is also why
+  // `npm run lab` runs `node --import tsx` rather than the tsx wrapper, which SIGKILLs its child
+  // when the child does not acknowledge a signal within 30 ms, as happens on a loaded machine.
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write('lab: interrupted; removing its namespaces and programs\n');
       void Promise.all([...activeCleanups].map((clean) => clean())).finally(() => {
         for (const name of leftoverNamespaces()) {
           if (name.includes(`-${process.pid.toString(36)}`))

@@ -119,12 +119,15 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
   const work = mkdtempSync(join(tmpdir(), 'ftplab-'));
   const running: Running[] = [];
   let network: LabNetwork | null = null;
-  const cleanup = async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    // By name, so a run interrupted while its network was being built leaves nothing either.
-    removeNetwork(network ?? { ns: namespacesFor(tag) });
-    rmSync(work, { recursive: true, force: true });
-  };
+  // Once only: a signal handler and the run's own `finally` may both ask for it at the same time.
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await Promise.all(running.map((r) => r.stop()));
+      // By name, so a run interrupted while its network was being built leaves nothing either.
+      removeNetwork(network ?? { ns: namespacesFor(tag) });
+      rmSync(work, { recursive: true, force: true });
+    })());
   activeCleanups.add(cleanup);
   try {
     network = buildNetwork(scenario, tag);
