@@ -138,6 +138,38 @@ export class ConnectionTable {
     else if (packet.icmp) this.addIcmp(packet);
   }
 
+  /** A connection first seen in `packet`, found again by its four-tuple in either direction. */
+  private open(
+    opener: Endpoint,
+    acceptor: Endpoint,
+    packet: CapturedPacket,
+    control: boolean,
+  ): Connection {
+    const connection: Connection = {
+      id: this.connections.length,
+      opener,
+      acceptor,
+      firstMs: packet.tMs,
+      lastMs: packet.tMs,
+      firstFrame: packet.frame,
+      synTimes: [],
+      synAckMs: null,
+      refusedMs: null,
+      refusedBy: null,
+      icmp: [],
+      fromOpener: direction(),
+      fromAcceptor: direction(),
+      control,
+      frames: [],
+    };
+    this.connections.push(connection);
+    const a = `${opener.address}|${opener.port}`;
+    const b = `${acceptor.address}|${acceptor.port}`;
+    this.byKey.set(`${a}|${b}`, connection);
+    this.byKey.set(`${b}|${a}`, connection);
+    return connection;
+  }
+
   private addTcp(packet: CapturedPacket, tcp: TcpInfo): void {
     const forward = `${packet.src}|${tcp.srcPort}|${packet.dst}|${tcp.dstPort}`;
     let connection = this.byKey.get(forward);
@@ -161,26 +193,12 @@ export class ConnectionTable {
       const acceptor = { address: packet.dst, port: tcp.dstPort };
       // Without a captured SYN, a SYN-ACK still says which side opened.
       const synAck = (tcp.flags & (TCP_FLAG.syn | TCP_FLAG.ack)) === (TCP_FLAG.syn | TCP_FLAG.ack);
-      connection = {
-        id: this.connections.length,
-        opener: synAck ? acceptor : opener,
-        acceptor: synAck ? opener : acceptor,
-        firstMs: packet.tMs,
-        lastMs: packet.tMs,
-        firstFrame: packet.frame,
-        synTimes: [],
-        synAckMs: null,
-        refusedMs: null,
-        refusedBy: null,
-        icmp: [],
-        fromOpener: direction(),
-        fromAcceptor: direction(),
-        control: tcp.srcPort === CONTROL_PORT || tcp.dstPort === CONTROL_PORT,
-        frames: [],
-      };
-      this.connections.push(connection);
-      this.byKey.set(forward, connection);
-      this.byKey.set(`${packet.dst}|${tcp.dstPort}|${packet.src}|${tcp.srcPort}`, connection);
+      connection = this.open(
+        synAck ? acceptor : opener,
+        synAck ? opener : acceptor,
+        packet,
+        tcp.srcPort === CONTROL_PORT || tcp.dstPort === CONTROL_PORT,
+      );
     }
     const c = connection;
     c.lastMs = packet.tMs;
@@ -243,26 +261,12 @@ export class ConnectionTable {
     let c = this.byKey.get(`${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`);
     if (!c) {
       // The error answers a packet this capture did not hold: its connection is known from the quote.
-      c = {
-        id: this.connections.length,
-        opener: { address: q.src, port: q.srcPort },
-        acceptor: { address: q.dst, port: q.dstPort },
-        firstMs: packet.tMs,
-        lastMs: packet.tMs,
-        firstFrame: packet.frame,
-        synTimes: [],
-        synAckMs: null,
-        refusedMs: null,
-        refusedBy: null,
-        icmp: [],
-        fromOpener: direction(),
-        fromAcceptor: direction(),
-        control: q.dstPort === CONTROL_PORT,
-        frames: [],
-      };
-      this.connections.push(c);
-      this.byKey.set(`${q.src}|${q.srcPort}|${q.dst}|${q.dstPort}`, c);
-      this.byKey.set(`${q.dst}|${q.dstPort}|${q.src}|${q.srcPort}`, c);
+      c = this.open(
+        { address: q.src, port: q.srcPort },
+        { address: q.dst, port: q.dstPort },
+        packet,
+        q.dstPort === CONTROL_PORT,
+      );
     }
     c.icmp.push({ tMs: packet.tMs, from: packet.src, kind: icmp.kind, frame: packet.frame });
     c.frames.push(packet.frame);

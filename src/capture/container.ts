@@ -185,11 +185,11 @@ class PcapngReader implements FrameSource {
         this.describeInterface(body, bodyEnd);
         return undefined;
       case 6:
-        return this.enhancedPacket(at, body, bodyEnd);
+        return this.timestampedPacket(at, body, bodyEnd, 32);
       case 3:
         return this.simplePacket(at, body, bodyEnd);
       case 2:
-        return this.obsoletePacket(at, body, bodyEnd);
+        return this.timestampedPacket(at, body, bodyEnd, 16);
       default:
         return undefined;
     }
@@ -266,28 +266,22 @@ class PcapngReader implements FrameSource {
     };
   }
 
-  private enhancedPacket(at: number, body: number, end: number): Frame | undefined {
+  /**
+   * An enhanced packet block (type 6) and the obsolete packet block (type 2) it replaced share one
+   * layout after the interface id, which is 32 bits in the first and 16 (then a drop count) in the
+   * second (pcapng draft, appendix A).
+   */
+  private timestampedPacket(
+    at: number,
+    body: number,
+    end: number,
+    interfaceIdBits: 16 | 32,
+  ): Frame | undefined {
     const { view, le } = this;
     if (body + 20 > end) throw new CaptureError(`corrupt packet block at byte ${at}`);
-    const iface = this.interfaceFor(view.getUint32(body, le), at);
+    const id = interfaceIdBits === 32 ? view.getUint32(body, le) : view.getUint16(body, le);
     return this.frame(
-      iface,
-      at,
-      view.getUint32(body + 4, le),
-      view.getUint32(body + 8, le),
-      body + 20,
-      view.getUint32(body + 12, le),
-      view.getUint32(body + 16, le),
-      end,
-    );
-  }
-
-  private obsoletePacket(at: number, body: number, end: number): Frame | undefined {
-    const { view, le } = this;
-    if (body + 20 > end) throw new CaptureError(`corrupt packet block at byte ${at}`);
-    const iface = this.interfaceFor(view.getUint16(body, le), at);
-    return this.frame(
-      iface,
+      this.interfaceFor(id, at),
       at,
       view.getUint32(body + 4, le),
       view.getUint32(body + 8, le),

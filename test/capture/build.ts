@@ -39,7 +39,14 @@ function block(type: number, body: Uint8Array, le: boolean): Uint8Array {
 
 export function pcapng(
   interfaces: { linkType: number; tsresol?: number }[],
-  packets: { iface: number; data: Uint8Array; units: number; simple?: boolean }[],
+  packets: {
+    iface: number;
+    data: Uint8Array;
+    units: number;
+    simple?: boolean;
+    /** The obsolete packet block (type 2): a 16-bit interface id, then a 16-bit drop count. */
+    obsolete?: boolean;
+  }[],
   le = true,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -78,13 +85,14 @@ export function pcapng(
     }
     const body = new Uint8Array(20 + ((p.data.length + 3) & ~3));
     const v = new DataView(body.buffer);
-    v.setUint32(0, p.iface, le);
+    if (p.obsolete) v.setUint16(0, p.iface, le);
+    else v.setUint32(0, p.iface, le);
     v.setUint32(4, Math.floor(p.units / 4294967296), le);
     v.setUint32(8, p.units % 4294967296, le);
     v.setUint32(12, p.data.length, le);
     v.setUint32(16, p.data.length, le);
     body.set(p.data, 20);
-    parts.push(block(6, body, le));
+    parts.push(block(p.obsolete ? 2 : 6, body, le));
   }
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;

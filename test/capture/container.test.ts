@@ -115,6 +115,22 @@ describe('pcapng', () => {
     });
   }
 
+  for (const le of [true, false]) {
+    it(`reads the obsolete packet block (16-bit interface id) ${le ? 'little' : 'big'}-endian`, () => {
+      const bytes = pcapng(
+        [{ linkType: LINKTYPE.ethernet }, { linkType: LINKTYPE.ethernet, tsresol: 9 }],
+        [
+          { iface: 1, data: packet(1), units: 5_000_000_000, obsolete: true },
+          { iface: 0, data: packet(2), units: 6_000_000, obsolete: true },
+        ],
+        le,
+      );
+      const read = frames(bytes);
+      expect(read.map((f) => f.tMs)).toEqual([5000, 6000]);
+      expect([...read[1]!.data]).toEqual([...packet(2)]);
+    });
+  }
+
   it('gives each interface its own link type and timestamp resolution, skipping options', () => {
     const raw = ipv4('192.0.2.1', '198.51.100.2', tcp({ sport: 1, dport: 21 }));
     const bytes = pcapng(
