@@ -12,6 +12,7 @@ import {
   type TransferRecord,
   type TransferType,
 } from '../machines/ftp-client';
+import { previewValue } from '../scenario/preview';
 import { ReplyReader } from './client-replies';
 import { NetAsciiDecoder } from './net-ascii-stream';
 import type { SessionEvent } from './recording';
@@ -73,12 +74,6 @@ async function localAddressToward(host: string, port: number): Promise<string> {
   }
 }
 
-/** A value quoted for an error line: at most a short prefix, and how long it was. */
-function quoted(value: string): string {
-  const shown = JSON.stringify(value.length > 60 ? value.slice(0, 60) : value);
-  return value.length > 60 ? `${shown}… (${value.length} characters)` : shown;
-}
-
 /**
  * Why these options cannot become command lines, or null. A CR or LF in the user, the password
  * or a step's argument (a URL's %0d%0a) would end that command and smuggle another onto the
@@ -100,7 +95,7 @@ export function commandLineProblem(options: {
   for (const [what, value] of values) {
     if (value != null && /[\r\n]/.test(value)) {
       // The password is not echoed: it may be real.
-      const shown = what === 'the password' ? what : `${what} ${quoted(value)}`;
+      const shown = what === 'the password' ? what : `${what} ${previewValue(value)}`;
       return `${shown} contains CR or LF, which would start another FTP command: nothing sent`;
     }
   }
