@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import {
-  CaptureError,
-  readCapture,
-  type CaptureAnalysis,
-  type SuggestedScenario,
-} from '../capture/index';
-import { defaultScenario, networkPreset } from '../scenario/presets';
-import type { Scenario } from '../scenario/types';
+import { CaptureError, readCapture, type CaptureAnalysis } from '../capture/index';
+import { suggestedScenario } from '../capture/stage';
 
 /**
  * `npm run diagnose -- <file>... [--json]`: reads each pcap/pcapng capture, finds its FTP
  * sessions and says what happened to each transfer and why. Exit 0 when every file was read,
  * 2 when one could not be (its one-line reason goes to stderr, or into its JSON line).
  */
-
-export function suggestedScenario(s: SuggestedScenario): Scenario {
-  const base: Scenario = { ...defaultScenario(), mode: s.mode, commands: s.commands };
-  const preset = networkPreset(s.preset) ?? networkPreset('no-firewall')!;
-  const scenario = preset.apply(base);
-  return s.advertise
-    ? { ...scenario, server: { ...scenario.server, advertise: s.advertise } }
-    : scenario;
-}
 
 export function jsonLines(file: string, analysis: CaptureAnalysis): object[] {
   if (analysis.sessions.length === 0)

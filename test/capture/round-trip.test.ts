@@ -5,7 +5,7 @@ import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
 import { simulate } from '../../src/scenario/simulate';
 import { DATA_MODES } from '../../src/scenario/types';
 import { validateScenario } from '../../src/scenario/validate';
-import { suggestedScenario } from '../../src/cli/diagnose';
+import { suggestedScenario } from '../../src/capture/stage';
 
 describe('every pcap the simulator exports reads back to the same session', () => {
   for (const preset of NETWORK_PRESETS) {
