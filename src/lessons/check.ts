@@ -10,6 +10,7 @@ import {
   type FactValue,
 } from './facts';
 import { parseLesson, type Lesson, type Task } from './lesson';
+import { checkConstraints } from './constraints';
 
 /**
  * Lessons never lie: every claim a lesson makes (a step's "this fails", a predict question's
@@ -72,7 +73,38 @@ export function checkLessonClaims(lesson: Lesson, run = simulate): LineError[] {
           message: `the task's solution does not meet "${formatExpectation(expectation)}": the simulation gives ${show(actual)}`,
         });
       }
+      problems.push(...checkTaskConstraints(step.task, runOnce));
     }
+  }
+  return problems;
+}
+
+/**
+ * A task states what it rules out, its solution keeps to it without a warning, and each known
+ * wrong solution is refused or warned about.
+ */
+function checkTaskConstraints(task: Task, run: (s: Scenario) => SimulationResult): LineError[] {
+  if (!task.constraints)
+    return [
+      {
+        line: task.line,
+        message: `the task "${task.goal}" states no constraints; add "constraints:" with at least one of change, openPorts, mustNotAdd, warnIfAdded (lessons/README.md)`,
+      },
+    ];
+  const problems: LineError[] = [];
+  const solution = checkConstraints(task.constraints, task.start, task.solution);
+  for (const sentence of [...solution.broken, ...solution.warnings])
+    problems.push({
+      line: task.constraints.line,
+      message: `the task's solution breaks its own constraints: ${sentence}`,
+    });
+  for (const wrong of task.wrong) {
+    const verdict = checkTask(task, run(wrong.scenario));
+    if (verdict.done && verdict.warnings.length === 0)
+      problems.push({
+        line: wrong.line,
+        message: `the wrong solution "${wrong.name}" is accepted without a warning; add a constraint that refuses it`,
+      });
   }
   return problems;
 }
@@ -120,8 +152,10 @@ export function checkCourse(lessons: readonly Lesson[]): FileProblem[] {
 
 export interface TaskCheck {
   done: boolean;
-  /** One sentence per unmet goal, for the learner. */
+  /** One sentence per unmet goal or broken constraint, for the learner. */
   missing: string[];
+  /** Sentences for a network that meets the goal in a way a later lesson warns against. */
+  warnings: string[];
 }
 
 function describeGoal(expectation: Expectation, actual: FactValue): string {
@@ -138,5 +172,10 @@ export function checkTask(task: Task, result: SimulationResult): TaskCheck {
   const missing = unmet(result, task.expect).map(({ expectation, actual }) =>
     describeGoal(expectation, actual),
   );
-  return { done: missing.length === 0, missing };
+  const constraints = task.constraints
+    ? checkConstraints(task.constraints, task.start, result.scenario)
+    : { broken: [], warnings: [] };
+  missing.push(...constraints.broken);
+  const done = missing.length === 0;
+  return { done, missing, warnings: done ? constraints.warnings : [] };
 }

@@ -10,6 +10,7 @@ import {
 } from './block-data';
 import { checkValue, parseExpectation, ALL_FACTS, type Expectation, type FactValue } from './facts';
 import { applyScenarioEntries, baseScenario } from './scenario-spec';
+import { parseConstraints, type TaskConstraints } from './constraints';
 
 /**
  * A lesson file: front matter between `---` lines, an optional introduction, then one step per
@@ -62,6 +63,12 @@ export interface Task {
   /** One way to do it: the step's scenario with the solution's settings applied. */
   solution: Scenario;
   hint: string | null;
+  /** What the task rules out besides the outcome (see constraints.ts); null if it states none. */
+  constraints: TaskConstraints | null;
+  /** The network the learner starts from: the step's own. */
+  start: Scenario;
+  /** Known wrong solutions, each the start with the settings applied; the checker runs them. */
+  wrong: { name: string; scenario: Scenario; line: number }[];
   line: number;
 }
 
@@ -221,7 +228,7 @@ function parsePredict(map: MapNode): Predict {
 }
 
 function parseTask(map: MapNode, scenario: Scenario): Task {
-  onlyKeys(map, ['goal', 'expect', 'solution', 'hint'], 'a task block');
+  onlyKeys(map, ['goal', 'expect', 'constraints', 'solution', 'hint'], 'a task block');
   const goal = requireText(map, 'goal', 'a task block');
   const expectEntry = entry(map, 'expect');
   if (!expectEntry)
@@ -233,11 +240,26 @@ function parseTask(map: MapNode, scenario: Scenario): Task {
       'a task block needs "solution:", settings that solve it (checked by the tests)',
     );
   const hint = entry(map, 'hint');
+  const constraintsEntry = entry(map, 'constraints');
+  if (constraintsEntry && constraintsEntry.value.kind !== 'map')
+    throw new DataError(
+      constraintsEntry.line,
+      'constraints: needs settings below it, like "change: [serverSide]"',
+    );
+  const constraints =
+    constraintsEntry?.value.kind === 'map' ? parseConstraints(constraintsEntry.value) : null;
   return {
     goal,
     expect: expectations(expectEntry.value),
     solution: applyScenarioEntries(scenario, solution.value.entries),
     hint: hint ? requireText(map, 'hint', 'a task block') : null,
+    constraints,
+    start: scenario,
+    wrong: (constraints?.wrong ?? []).map((w) => ({
+      name: w.name,
+      scenario: applyScenarioEntries(scenario, w.entries),
+      line: w.line,
+    })),
     line: map.line,
   };
 }

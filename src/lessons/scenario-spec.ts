@@ -7,7 +7,8 @@ import {
   withReject,
 } from '../scenario/presets';
 import { validateScenario } from '../scenario/validate';
-import type { Scenario } from '../scenario/types';
+import type { Scenario, SideConfig } from '../scenario/types';
+import type { FirewallRule, PortRange } from '../network/firewall';
 import { DataError, quoted, type DataEntry, type DataNode, type Scalar } from './block-data';
 
 /**
@@ -37,6 +38,8 @@ const KEYS = [
   'serverNat',
   'clientHelper',
   'serverHelper',
+  'clientOpenPorts',
+  'serverOpenPorts',
   'reject',
 ] as const;
 
@@ -82,6 +85,40 @@ function scalars(node: DataNode, key: string): Scalar[] {
   }
   if (node.kind === 'scalar') return [node.value];
   throw new DataError(node.line, `${key} must be a list like [LIST, RETR notes.txt]`);
+}
+
+function parsePorts(node: DataNode, key: string): PortRange {
+  const text = node.kind === 'scalar' ? String(node.value) : '';
+  const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(text);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2] ?? match?.[1]);
+  if (!match || from < 1 || to > 65535 || from > to)
+    throw new DataError(
+      node.line,
+      `${key} must be a port or a range like 1024-65535 within 1-65535${text ? `, not ${quoted(text)}` : ''}`,
+    );
+  return { from, to };
+}
+
+/**
+ * What a learner does in the rule editor to let connections in: an ACCEPT rule for new inbound
+ * connections to these ports, placed just before the firewall's first inbound DROP or REJECT.
+ */
+function withOpenPorts(side: SideConfig, ports: PortRange, key: string, line: number): SideConfig {
+  const firewall = side.firewall;
+  if (!firewall) throw new DataError(line, `${key} needs a firewall on that side to add a rule to`);
+  const rule: FirewallRule = {
+    name: `inbound: new connections to ports ${ports.from}-${ports.to}`,
+    direction: 'inbound',
+    protocol: 'tcp',
+    dstPort: ports,
+    ...(firewall.stateful ? { state: ['NEW' as const] } : {}),
+    action: 'ACCEPT',
+  };
+  const at = firewall.rules.findIndex((r) => r.action !== 'ACCEPT' && r.direction !== 'outbound');
+  const rules = [...firewall.rules];
+  rules.splice(at < 0 ? rules.length : at, 0, rule);
+  return { ...side, firewall: { ...firewall, rules } };
 }
 
 /** Applies one key; `scenario` is a fresh copy the function may change. */
@@ -170,6 +207,14 @@ function applyKey(scenario: Scenario, key: ScenarioKey, node: DataNode): Scenari
         ...scenario,
         serverSide: { ...scenario.serverSide, ftpHelper: expectBoolean(node, key) },
       };
+    case 'clientOpenPorts':
+    case 'serverOpenPorts': {
+      const side = key === 'clientOpenPorts' ? 'clientSide' : 'serverSide';
+      return {
+        ...scenario,
+        [side]: withOpenPorts(scenario[side], parsePorts(node, key), key, node.line),
+      };
+    }
     case 'reject':
       return expectBoolean(node, key)
         ? {

@@ -213,6 +213,8 @@ describe('lesson files', () => {
           'expect:',
           '  outcome: success',
           '  mode: active',
+          'constraints:',
+          '  change: [clientSide]',
           'solution:',
           ...solution,
           '```',
@@ -231,6 +233,8 @@ describe('lesson files', () => {
         'expect:',
         '  outcome: success',
         '  mode: active',
+        'constraints:',
+        '  change: [clientSide]',
         'solution:',
         '  clientHelper: true',
         '```',
@@ -244,6 +248,7 @@ describe('lesson files', () => {
     ]);
     expect(checkTask(step.task!, simulate({ ...step.scenario, mode: 'passive' })).missing).toEqual([
       'mode (the data connection mode) should be "active"; it is "passive".',
+      'You changed the data connection mode; this task lets you change only the client\'s router. Press "Start over" and leave the rest as it was.',
     ]);
     expect(checkTask(step.task!, simulate(step.task!.solution)).done).toBe(true);
   });
@@ -255,6 +260,8 @@ describe('lesson files', () => {
       'goal: Make it fail.',
       'expect:',
       '  outcome: failure',
+      'constraints:',
+      '  change: [mode]',
       'solution:',
       '  mode: active',
       '```',
