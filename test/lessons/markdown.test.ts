@@ -33,14 +33,43 @@ describe('lesson Markdown', () => {
     expect(html).toBe(
       [
         '<h4>Why</h4>',
-        '<p>A <strong>bold</strong> claim, an <em>aside</em> and <code>PORT 192,0,2,10,195,80</code> on two lines.</p>',
-        '<ul><li>one</li><li>two continued</li></ul>',
-        '<ol><li>first</li><li>second</li></ol>',
-        '<blockquote><p>quoted</p></blockquote>',
-        '<table><thead><tr><th scope="col">p1</th><th scope="col">p2</th></tr></thead><tbody><tr><td>195</td><td>80</td></tr></tbody></table>',
-        '<pre><code class="language-text">&lt;b&gt;not bold&lt;/b&gt;</code></pre>',
+        '<p>A <strong>bold</strong> claim, an <em>aside</em> and <code>PORT 192,0,2,10,195,80</code>',
+        'on two lines.</p>',
+        '<ul>\n<li>one</li>\n<li>two\ncontinued</li>\n</ul>',
+        '<ol>\n<li>first</li>\n<li>second</li>\n</ol>',
+        '<blockquote>\n<p>quoted</p>\n</blockquote>',
+        '<table>\n<thead>\n<tr>\n<th scope="col">p1</th>\n<th scope="col">p2</th>\n</tr>\n</thead>',
+        '<tbody>\n<tr>\n<td>195</td>\n<td>80</td>\n</tr>\n</tbody>\n</table>',
+        '<pre><code class="language-text">&lt;b&gt;not bold&lt;/b&gt;\n</code></pre>',
       ].join('\n'),
     );
+  });
+
+  it('reads what CommonMark reads: entities, nested lists, hard breaks, links with parentheses', () => {
+    expect(renderMarkdown('A&mdash;B &amp; C')).toBe('<p>A—B &amp; C</p>');
+    expect(renderMarkdown('- outer\n  - inner')).toBe(
+      '<ul>\n<li>outer\n<ul>\n<li>inner</li>\n</ul>\n</li>\n</ul>',
+    );
+    expect(renderMarkdown('one\\\ntwo')).toBe('<p>one<br>\ntwo</p>');
+    expect(renderInline('[A (b)](https://example.org/A_(b))')).toBe(
+      '<a href="https://example.org/A_(b)">A (b)</a>',
+    );
+  });
+
+  it('starts a list only where CommonMark does', () => {
+    expect(renderMarkdown('curl since 2020 and ftplib since\n2021. They changed')).toBe(
+      '<p>curl since 2020 and ftplib since\n2021. They changed</p>',
+    );
+    expect(renderMarkdown('53240. The data connection')).toBe(
+      '<ol start="53240">\n<li>The data connection</li>\n</ol>',
+    );
+    expect(renderMarkdown('53240\\. The data connection')).toBe(
+      '<p>53240. The data connection</p>',
+    );
+  });
+
+  it('aligns table columns with a class, never an inline style', () => {
+    expect(renderMarkdown('| n |\n|--:|\n| 1 |')).toContain('<td class="align-right">1</td>');
   });
 
   it('keeps snake_case words and lone stars as text', () => {
@@ -66,11 +95,12 @@ describe('lesson Markdown', () => {
     expect(html).toBe(
       '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</p>',
     );
+    expect(renderInline('![x](https://evil.example/x.png)')).not.toContain('<img');
   });
 
   it('never lets any input produce a tag or attribute it did not write itself', () => {
     const allowedTag =
-      /^<\/?(p|h[2-6]|strong|em|code|pre|ul|ol|li|blockquote|table|thead|tbody|tr|th|td|a)( (href|class|scope|start)="[^"<>]*")*>$/;
+      /^<\/?(p|h[2-6]|strong|em|code|pre|ul|ol|li|blockquote|table|thead|tbody|tr|th|td|a|br|hr|s)( (href|class|scope|start)="[^"<>]*")*>$/;
     const pieces = fc.constantFrom(
       '<',
       '>',
@@ -97,6 +127,14 @@ describe('lesson Markdown', () => {
       '> ',
       '```',
       'http://x',
+      '![',
+      '&#60;',
+      '&lt;',
+      '\\',
+      '<http://x>',
+      '<javascript:x>',
+      '~~',
+      '    ',
     );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 60 }), (parts) => {
