@@ -147,7 +147,7 @@ test('a share link with a megabyte-long time is quoted by its start and its leng
   await page.goto('/#/sandbox');
   await expect(page.getByRole('region', { name: 'Outcome' })).toBeVisible();
   // The sandbox writes a link to what is on screen into the address once it is paused.
-  await expect(page).toHaveURL(/#s=[^&]+&t=/, { timeout: 10_000 });
+  await expect(page).toHaveURL(/#z=[^&]+&t=/, { timeout: 10_000 });
   const link = new URL(page.url()).hash.replace(/&t=.*/, `&t=${'9x'.repeat(524_288)}`);
   // A fresh load of the damaged link, as when it is opened from a chat message.
   await page.goto('about:blank');

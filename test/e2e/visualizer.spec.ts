@@ -99,7 +99,7 @@ test('a share link reopens the same scenario at the same moment', async ({ page 
   // The address bar follows once the learner pauses: wait for this moment to be in it.
   const [, value, unit] = /^([\d.]+) (ms|s) /.exec(clock ?? '') ?? [];
   const ms = Math.floor(Number(value) * (unit === 's' ? 1000 : 1));
-  await expect(page).toHaveURL(new RegExp(`#s=[^&]+&t=${ms}(\\.\\d+)?$`));
+  await expect(page).toHaveURL(new RegExp(`#z=[^&]+&t=${ms}(\\.\\d+)?$`));
   const url = page.url();
 
   const other = await page.context().newPage();

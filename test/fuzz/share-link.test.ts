@@ -4,12 +4,13 @@
  * learner pastes, a chat program mangles or a hostile page links to.
  *
  * Cases per run (numRuns): links of mutated scenarios 600; damaged links 800; random
- * fragments 800; link round trip 150; random routes 1,500; route round trip 500.
- * Total 4,350.
+ * fragments 800; link round trip 150; random routes 1,500; route round trip 500; compressed
+ * links (issue 12): mutated 150, damaged 400, random bytes 300, hostile packings 300, round
+ * trip 150, bombs 3. Total 5,653.
  *
- * Each case: decodeState returns ok with a scenario that validates, or an err whose message is
- * one short line; parseRoute returns a route (malformed %-escapes are "unknown", issue 11 item
- * 10); neither throws.
+ * Each case: decodeState (and decodeShareLink, for both forms) returns ok with a scenario that
+ * validates, or an err whose message is one short line; parseRoute returns a route (malformed
+ * %-escapes are "unknown", issue 11 item 10); none of them throws.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,9 +18,16 @@ import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
 import { DATA_MODES, type Scenario } from '../../src/scenario/types';
 import { validateScenario } from '../../src/scenario/validate';
 import { lessonHref, parseRoute } from '../../src/ui/app/route';
-import { decodeState, encodeState } from '../../src/ui/app/url-state';
+import { deflate, MAX_INFLATED_BYTES, packScenario } from '../../src/ui/app/share-codec';
+import {
+  decodeShareLink,
+  decodeState,
+  encodeShareLink,
+  encodeState,
+} from '../../src/ui/app/url-state';
 import {
   assertRuns,
+  assertRunsAsync,
   damagedText,
   deepNestText,
   expectClearMessage,
@@ -39,6 +47,11 @@ const RUNS = {
   linkRoundTrip: 150,
   randomRoutes: 1500,
   routeRoundTrip: 500,
+  compressedMutated: 150,
+  compressedDamaged: 400,
+  compressedBytes: 300,
+  hostilePackings: 300,
+  compressedRoundTrip: 150,
 };
 
 const presetScenarios: Scenario[] = NETWORK_PRESETS.flatMap((preset) =>
@@ -92,6 +105,28 @@ function checkDecode(fragment: string): void {
   }
   expect(Number.isFinite(result.value.t) && result.value.t >= 0).toBe(true);
   expect(validateScenario(result.value.scenario).ok).toBe(true);
+}
+
+/** The same for either form, read as the sandbox reads it: decodeShareLink never rejects. */
+async function checkShareLink(fragment: string): Promise<void> {
+  let result: Awaited<ReturnType<typeof decodeShareLink>>;
+  try {
+    result = await decodeShareLink(fragment);
+  } catch (error) {
+    throw new Error(`decodeShareLink threw ${String(error).slice(0, 200)}`);
+  }
+  if (!result.ok) {
+    expectClearMessage(result.error, MAX_MESSAGE, { long: UNFIXED.item14 });
+    return;
+  }
+  if (result.value === null) return;
+  expect(Number.isFinite(result.value.t) && result.value.t >= 0).toBe(true);
+  expect(validateScenario(result.value.scenario).ok).toBe(true);
+}
+
+async function compressedLink(json: string, t = '0'): Promise<string> {
+  const bytes = await deflate(new TextEncoder().encode(json));
+  return `#z=${Buffer.from(bytes).toString('base64url')}&t=${t}`;
 }
 
 function checkRoute(hash: string): void {
@@ -160,6 +195,130 @@ describe('decodeState on fuzzed share links', { timeout: FUZZ_TIMEOUT_MS }, () =
     });
   });
 });
+
+describe(
+  'decodeShareLink on fuzzed compressed links (issue 12)',
+  { timeout: FUZZ_TIMEOUT_MS },
+  () => {
+    it(`reads or clearly refuses compressed mutated scenarios (${RUNS.compressedMutated} cases)`, async () => {
+      const link = fc
+        .tuple(fc.constantFrom(...presetScenarios).chain(mutated), timeText)
+        .map(([scenario, t]) => {
+          let packed: string;
+          try {
+            packed = JSON.stringify(packScenario(scenario));
+          } catch {
+            packed = stringifyOrDeep(scenario);
+          }
+          return [packed, escapeForLink(t)] as const;
+        });
+      await assertRunsAsync(RUNS.compressedMutated, link, async ([json, t]) =>
+        checkShareLink(await compressedLink(json, t)),
+      );
+    });
+
+    it(`reads or clearly refuses damaged compressed links (${RUNS.compressedDamaged} cases)`, async () => {
+      const links = await Promise.all(
+        presetScenarios.map(
+          async (scenario) => `#${await encodeShareLink({ scenario, t: 1234.5 })}`,
+        ),
+      );
+      // Also the old form, read through the same door.
+      const old = presetScenarios.map((scenario) => `#${encodeState({ scenario, t: 1234.5 })}`);
+      await assertRunsAsync(
+        RUNS.compressedDamaged,
+        fc.constantFrom(...links, ...old.slice(0, 8)).chain(damagedText),
+        checkShareLink,
+      );
+    });
+
+    it(`reads or clearly refuses random bytes as a compressed link (${RUNS.compressedBytes} cases)`, async () => {
+      const fragment = fc.oneof(
+        fc.uint8Array({ maxLength: 400 }).map((b) => `#z=${Buffer.from(b).toString('base64url')}`),
+        fc.string({ unit: 'binary', maxLength: 200 }).map((s) => `z=${s}&t=1`),
+        hostileString.map((s) => `#z=${s}`),
+      );
+      await assertRunsAsync(RUNS.compressedBytes, fragment, checkShareLink);
+    });
+
+    it(`reads or clearly refuses hostile packings (${RUNS.hostilePackings} cases)`, async () => {
+      // Dictionary references out of range or of the wrong type, "absent" markers anywhere, deep
+      // nesting, prototype keys: the packing's own syntax, misused.
+      const marker = fc.oneof(
+        fc.record({ '#r': fc.oneof(fc.integer({ min: -3, max: 40 }), fc.jsonValue()) }),
+        fc.record({ '#f': fc.oneof(fc.integer({ min: -3, max: 40 }), fc.jsonValue()) }),
+        fc.record({ '#x': fc.jsonValue() }),
+        fc
+          .constantFrom('{"__proto__":{"mode":"epsv"}}', '{"constructor":{"prototype":1}}')
+          .map((text) => JSON.parse(text) as unknown),
+      );
+      const path = fc.constantFrom(
+        [],
+        ['clientSide'],
+        ['clientSide', 'firewall'],
+        ['serverSide', 'firewall', 'rules'],
+        ['server', 'passivePorts'],
+        ['client'],
+        ['commands'],
+      );
+      const packing = fc
+        .tuple(path, fc.oneof(marker, fc.array(marker, { maxLength: 4 })))
+        .map(([keys, value]) => {
+          let json: unknown = value;
+          for (const key of [...keys].reverse()) json = { [key]: json };
+          return JSON.stringify(json);
+        });
+      const deep = fc
+        .integer({ min: 1, max: 5000 })
+        .map((n) => `{"client":${deepNestText(n, 'object')}}`);
+      await assertRunsAsync(RUNS.hostilePackings, fc.oneof(packing, deep), async (json) =>
+        checkShareLink(await compressedLink(json)),
+      );
+    });
+
+    it(`gives back what it was given, compressed (${RUNS.compressedRoundTrip} cases)`, async () => {
+      const valid = fc
+        .constantFrom(...presetScenarios)
+        .chain((s) => mutated(s, true))
+        .map((input) => {
+          try {
+            const checked = validateScenario(input);
+            return checked.ok ? checked.value : null;
+          } catch {
+            return null;
+          }
+        })
+        .filter((s): s is Scenario => s !== null);
+      const time = fc.double({ min: 0, max: 900_000, noNaN: true });
+      await assertRunsAsync(
+        RUNS.compressedRoundTrip,
+        fc.tuple(valid, time),
+        async ([scenario, t]) => {
+          const decoded = await decodeShareLink(`#${await encodeShareLink({ scenario, t })}`);
+          expect(decoded.ok).toBe(true);
+          if (!decoded.ok || decoded.value === null) return;
+          expect(decoded.value.scenario).toEqual(scenario);
+          expect(decoded.value.t).toBeCloseTo(t, 2);
+        },
+      );
+    });
+
+    it('refuses deflate bombs without unpacking them whole', async () => {
+      // Zeros, a repeated scenario, and text just past the limit.
+      const oneScenario = JSON.stringify(presetScenarios[0]);
+      const bombs = [
+        new Uint8Array(64 * 1024 * 1024),
+        new TextEncoder().encode(`[${Array(20_000).fill(oneScenario).join(',')}]`),
+        new TextEncoder().encode(' '.repeat(MAX_INFLATED_BYTES + 1)),
+      ];
+      for (const bomb of bombs) {
+        const bytes = await deflate(bomb);
+        const result = await decodeShareLink(`#z=${Buffer.from(bytes).toString('base64url')}&t=0`);
+        expect(result.ok ? 'ok' : result.error).toMatch(/unpacks to more than 256 KB/);
+      }
+    });
+  },
+);
 
 describe('parseRoute on fuzzed addresses', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const segment = fc.oneof(
