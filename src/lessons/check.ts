@@ -11,6 +11,7 @@ import {
 } from './facts';
 import { parseLesson, type Lesson, type Task } from './lesson';
 import { checkConstraints } from './constraints';
+import { describeUnmet } from './feedback';
 
 /**
  * Lessons never lie: every claim a lesson makes (a step's "this fails", a predict question's
@@ -169,9 +170,12 @@ function describeGoal(expectation: Expectation, actual: FactValue): string {
 
 /** Checks a learner's scenario against a task: the same rule the tests apply to the solution. */
 export function checkTask(task: Task, result: SimulationResult): TaskCheck {
-  const missing = unmet(result, task.expect).map(({ expectation, actual }) =>
-    describeGoal(expectation, actual),
-  );
+  const missing = unmet(result, task.expect)
+    .map(
+      ({ expectation, actual }) =>
+        describeUnmet(expectation, actual, result) ?? describeGoal(expectation, actual),
+    )
+    .filter((sentence) => sentence !== '');
   const constraints = task.constraints
     ? checkConstraints(task.constraints, task.start, result.scenario)
     : { broken: [], warnings: [] };

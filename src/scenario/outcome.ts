@@ -2,6 +2,7 @@ import type { FtpClientContext, DataMode } from '../machines/ftp-client';
 import type { Packet } from '../protocol/tcp';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
+import { diagnoseDataConnection } from './advice';
 import type { Scenario } from './types';
 
 export type DataConnectionResult =
@@ -178,6 +179,8 @@ function modeName(mode: DataMode): string {
 /** Advice that follows from where the data connection was stopped. */
 function advice(input: OutcomeInput, conn: DataConnectionSummary): string {
   const { scenario } = input;
+  const diagnosed = diagnoseDataConnection(scenario, conn, input.trace);
+  if (diagnosed) return diagnosed;
   const node = conn.decidedBy?.node;
   if (node === 'internet') {
     return `The 227 reply named a private address (RFC 1918), which only exists behind the server's NAT router. Configure the server to advertise its public address (vsftpd pasv_address), switch on the FTP helper on the server's router so it rewrites the reply, use EPSV (its 229 reply names no address), or use a client that ignores the address in 227, as current curl and Python's ftplib do.`;

@@ -145,7 +145,7 @@ test('a task is checked by running the changed network of the learner', async ({
   // Turning the firewall off makes the listing work, but is not what the task asks.
   await task.getByRole('combobox', { name: 'Client firewall' }).selectOption('none');
   await task.getByRole('button', { name: 'Check my network' }).click();
-  await expect(task.getByRole('status')).toContainText('clientFirewall');
+  await expect(task.getByRole('status')).toContainText("keep the client's firewall");
   await task.getByRole('button', { name: 'Start over' }).click();
   await task.getByRole('checkbox', { name: 'FTP helper on the client side' }).check();
   await task.getByRole('button', { name: 'Check my network' }).click();

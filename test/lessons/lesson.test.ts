@@ -244,10 +244,10 @@ describe('lesson files', () => {
     const before = checkTask(step.task!, simulate(step.scenario));
     expect(before.done).toBe(false);
     expect(before.missing).toEqual([
-      'outcome (whether every command succeeded) should be "success"; it is "failure".',
+      "Your network still fails: the client firewall's rule 3 dropped the server's data connection (active mode, LIST).",
     ]);
     expect(checkTask(step.task!, simulate({ ...step.scenario, mode: 'passive' })).missing).toEqual([
-      'mode (the data connection mode) should be "active"; it is "passive".',
+      'The task asks for active mode (PORT); your network uses passive mode (PASV). Switch the mode back.',
       'You changed the data connection mode; this task lets you change only the client\'s router. Press "Start over" and leave the rest as it was.',
     ]);
     expect(checkTask(step.task!, simulate(step.task!.solution)).done).toBe(true);
