@@ -39,7 +39,7 @@ export interface TcpInput {
   remote: Endpoint;
   /** Initial send sequence number (RFC 9293 §3.4.1); chosen by the host, deterministically. */
   iss: number;
-  /** Linux net.ipv4.tcp_syn_retries (default 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s, give up at 127 s). */
+  /** RFC 6298 retransmissions before giving up (6: SYNs at 0, 1, 3, 7, 15, 31, 63 s, give up at 127 s); a `synSchedule` replaces the schedule. */
   synRetries?: number;
   /**
    * When SYNs are retransmitted and when the active open gives up (see tcp-profile.ts). Without

@@ -1,5 +1,5 @@
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
-import type { Scenario, SideConfig } from './types';
+import { DEFAULT_PROGRAMS, type Scenario, type SideConfig } from './types';
 
 /**
  * A scenario with its keys in one fixed order, so that equal scenarios serialise to equal text
@@ -53,19 +53,44 @@ function side(input: SideConfig): SideConfig {
   return { firewall: firewall(input.firewall), nat: input.nat, ftpHelper: input.ftpHelper };
 }
 
+/**
+ * The programs (issue 13) are written only when they are not the default, last in their object:
+ * a scenario that names none, or names the defaults, has the same text as before they existed.
+ */
 export function canonicalScenario(scenario: Scenario): Scenario {
+  const { program: client } = scenario.client;
+  const { program: server } = scenario.server;
+  const { tcp } = scenario;
   return {
     mode: scenario.mode,
     type: scenario.type,
     commands: [...scenario.commands],
     pasvAddress: scenario.pasvAddress,
-    client: { user: scenario.client.user, password: scenario.client.password },
+    client: {
+      user: scenario.client.user,
+      password: scenario.client.password,
+      ...(client && client !== DEFAULT_PROGRAMS.client ? { program: client } : {}),
+    },
     server: {
       passivePorts: range(scenario.server.passivePorts),
       advertise: scenario.server.advertise,
       activeSourcePort: scenario.server.activeSourcePort,
+      ...(server && server !== DEFAULT_PROGRAMS.server ? { program: server } : {}),
     },
     clientSide: side(scenario.clientSide),
     serverSide: side(scenario.serverSide),
+    ...(tcp && tcp !== DEFAULT_PROGRAMS.tcp ? { tcp } : {}),
   };
+}
+
+/**
+ * The text the simulation's seed hashes: the network without the programs, so one network played
+ * by curl and by lftp gets the same ports and sequence numbers, and only the programs differ.
+ */
+export function seedText(scenario: Scenario): string {
+  const network = canonicalScenario(scenario);
+  delete network.client.program;
+  delete network.server.program;
+  delete network.tcp;
+  return JSON.stringify(network);
 }

@@ -3,7 +3,7 @@ import type { Packet } from '../protocol/tcp';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
-import type { Scenario } from './types';
+import { programsOf, type Scenario } from './types';
 
 export type DataConnectionResult =
   'established' | 'dropped' | 'rejected' | 'refused' | 'timed out' | 'unreachable';
@@ -264,10 +264,14 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     parts.push(blockedSentence(input, blocked));
     const retries = blocked.synCount - 1;
     if (blocked.result === 'dropped') {
+      const backoff =
+        programsOf(scenario).tcp === 'linux'
+          ? `${retries} retransmissions, about a second apart at first and then doubling, as Linux does`
+          : `${retries} retransmissions with exponential backoff`;
       parts.push(
         blocked.opener === 'server'
-          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${retries} retransmissions with exponential backoff) and after ${seconds(60_000)} gave up and answered "${failure.detail}"`
-          : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${retries} retransmissions with exponential backoff) until its connect timed out: "${failure.detail}".`,
+          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${seconds(60_000)} gave up and answered "${failure.detail}"`
+          : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${backoff}) until its connect timed out: "${failure.detail}".`,
       );
     } else if (blocked.result === 'rejected') {
       parts.push(

@@ -8,9 +8,9 @@ import { fnv1a } from '../network/hash';
 import type { ActorInfo, TraceEvent } from '../network/trace';
 import { World } from '../network/world';
 import { addressingFor, routerConfigs, type Addressing } from './addresses';
-import { canonicalScenario } from './canonical';
+import { seedText } from './canonical';
 import { explainOutcome, type Outcome } from './outcome';
-import type { Scenario } from './types';
+import { programsOf, type Scenario } from './types';
 
 export interface SimulationResult {
   scenario: Scenario;
@@ -42,19 +42,15 @@ export function scriptSteps(commands: string[]): ClientStep[] {
   });
 }
 
-/** How the simulation plays what a scenario does not (yet) name. */
+/** Overrides of what the scenario names. */
 export interface SimulateOptions {
-  /**
-   * The hosts' TCP stack (tcp-profile.ts): `rfc6298`, the textbook SYN schedule (default this
-   * round, so pinned traces and lesson claims stay), or `linux`, the schedule measured on the lab
-   * machine's kernel (issue 13, TCP stack).
-   */
+  /** The hosts' TCP stack (tcp-profile.ts), instead of the scenario's `tcp`. */
   tcp?: TcpStackName;
 }
 
 /** Runs one FTP session through the scenario's network on a virtual clock. Pure and deterministic. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
-  const stack = options.tcp ?? 'rfc6298';
+  const stack = options.tcp ?? programsOf(scenario).tcp;
   const addressing = addressingFor(scenario);
   const routers = routerConfigs(scenario);
   const world = new World({
@@ -79,7 +75,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   });
   // The canonical form, not the object as built: a click, a link and a file that describe the
   // same scenario must get the same ports and sequence numbers (issue 11 item 12).
-  const seed = fnv1a(JSON.stringify(canonicalScenario(scenario)));
+  const seed = fnv1a(seedText(scenario));
   startFtpServer(
     world,
     {

