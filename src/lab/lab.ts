@@ -8,6 +8,7 @@ import type { Scenario } from '../scenario/types';
 import type { RunnerInput, RunnerOutput } from './client-runner';
 import {
   buildNetwork,
+  inNamespace,
   LabError,
   namespacesFor,
   removeNetwork,
@@ -134,15 +135,7 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
     const net = network;
     const synRetries = String(options.synRetries ?? 6);
     for (const ns of Object.values(net.ns)) {
-      run('ip', [
-        'netns',
-        'exec',
-        ns,
-        'sysctl',
-        '-q',
-        '-w',
-        `net.ipv4.tcp_syn_retries=${synRetries}`,
-      ]);
+      run(...inNamespace(ns, 'sysctl', ['-q', '-w', `net.ipv4.tcp_syn_retries=${synRetries}`]));
     }
     const captures = await startCaptures(net, work, running);
     await startServer(server, scenario, net, work, timeouts, running);

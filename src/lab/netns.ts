@@ -46,13 +46,24 @@ export function run(program: string, args: string[], input?: string, timeoutMs =
   return result.stdout;
 }
 
+/**
+ * `program args` run inside namespace `ns`, as a command line for spawn. `nsenter --net` enters
+ * only the network namespace; `ip netns exec` also makes a mount namespace and remounts /sys,
+ * which fails inside a chroot (`mount --make-rslave /`: Invalid argument), as on a fresh machine
+ * built with debootstrap. Nothing the lab runs needs the namespace's /sys: sysctl and ss read
+ * /proc and netlink, which follow the network namespace.
+ */
+export function inNamespace(ns: string, program: string, args: string[]): [string, string[]] {
+  return ['nsenter', [`--net=/run/netns/${ns}`, '--', program, ...args]];
+}
+
 /** `ip -n NS -batch -`: one process per namespace instead of one per command. */
 function ipBatch(ns: string, commands: string[]): void {
   run('ip', ['-n', ns, '-batch', '-'], `${commands.join('\n')}\n`);
 }
 
 function sysctl(ns: string, settings: string[]): void {
-  run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...settings]);
+  run(...inNamespace(ns, 'sysctl', ['-q', '-w', ...settings]));
 }
 
 function prefixLength(subnet: string): string {
@@ -154,7 +165,7 @@ export function buildNetwork(scenario: Scenario, tag: string): LabNetwork {
         'net.ipv4.conf.all.rp_filter=0',
         'net.ipv4.conf.default.rp_filter=0',
       ]);
-      run('ip', ['netns', 'exec', name, 'nft', '-f', '-'], routerRuleset(router));
+      run(...inNamespace(name, 'nft', ['-f', '-']), routerRuleset(router));
     }
     return network;
   } catch (error) {
@@ -194,7 +205,7 @@ export function labUnavailable(): string | null {
   if (made.status !== 0)
     return `cannot make a network namespace: ${made.stderr.trim().split('\n')[0]}`;
   try {
-    const nft = spawnSync('ip', ['netns', 'exec', probe, 'nft', 'add', 'table', 'ip', 'probe'], {
+    const nft = spawnSync(...inNamespace(probe, 'nft', ['add', 'table', 'ip', 'probe']), {
       encoding: 'utf8',
       timeout: 10_000,
     });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { defaultFileStore } from '../machines/file-store';
 import type { Scenario } from '../scenario/types';
-import { LabError, type LabNetwork } from './netns';
+import { inNamespace, LabError, type LabNetwork } from './netns';
 
 /**
  * The real programs the lab runs inside its namespaces: the server (vsftpd) and the clients (the
@@ -115,7 +115,7 @@ export interface Running {
 
 /** Starts a program inside a namespace; `stop` sends SIGTERM, then SIGKILL after a second. */
 export function startIn(ns: string, program: string, args: string[]): Running {
-  const child = spawn('ip', ['netns', 'exec', ns, program, ...args], {
+  const child = spawn(...inNamespace(ns, program, args), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -142,7 +142,7 @@ export function startIn(ns: string, program: string, args: string[]): Running {
 export async function waitForListener(ns: string, port: number, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const probe = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`], {
+    const probe = spawnSync(...inNamespace(ns, 'ss', ['-Hltn', `sport = :${port}`]), {
       encoding: 'utf8',
       timeout: 2000,
     });
@@ -162,7 +162,7 @@ export function runIn(
 ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn('ip', ['netns', 'exec', ns, program, ...args], {
+    const child = spawn(...inNamespace(ns, program, args), {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

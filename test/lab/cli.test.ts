@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
+import { inNamespace, labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
 
 // `npm run lab` as a user runs it: bad input is one line and exit 2, and Ctrl-C in the middle of
 // a run (here: a dropped active connection that takes a minute) removes everything it made.
@@ -46,7 +46,7 @@ describe('npm run lab', () => {
       expect(mine()).toHaveLength(4);
       // And until its server listens: the network is built by then, the run is in its middle.
       const listening = () =>
-        spawnSync('ip', ['netns', 'exec', `ftplab-${tag}-s`, 'ss', '-Hltn', 'sport = :21'], {
+        spawnSync(...inNamespace(`ftplab-${tag}-s`, 'ss', ['-Hltn', 'sport = :21']), {
           encoding: 'utf8',
         }).stdout.trim() !== '';
       while (Date.now() < deadline && !listening()) {

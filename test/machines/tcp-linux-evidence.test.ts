@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synSchedule } from '../../src/machines/tcp-profile';
-import { labUnavailable } from '../../src/lab/netns';
+import { inNamespace, labUnavailable } from '../../src/lab/netns';
 
 /**
  * Evidence for the `linux` TCP profile (issue 13, TCP stack): this machine's kernel, asked to
@@ -57,19 +57,17 @@ function blackHole(n: number): { near: string; veth: string } {
   run('ip', ['-n', far, 'addr', 'add', `${FAR_ADDRESS}/24`, 'dev', peer]);
   run('ip', ['-n', near, 'link', 'set', veth, 'up']);
   run('ip', ['-n', far, 'link', 'set', peer, 'up']);
-  run('ip', [
-    'netns',
-    'exec',
-    far,
-    'nft',
-    'add table inet ev; add chain inet ev in { type filter hook input priority 0; policy drop; }',
-  ]);
-  run('ip', ['netns', 'exec', near, 'sysctl', '-q', '-w', `net.ipv4.tcp_syn_retries=${n}`]);
+  run(
+    ...inNamespace(far, 'nft', [
+      'add table inet ev; add chain inet ev in { type filter hook input priority 0; policy drop; }',
+    ]),
+  );
+  run(...inNamespace(near, 'sysctl', ['-q', '-w', `net.ipv4.tcp_syn_retries=${n}`]));
   return { near, veth };
 }
 
 function start(ns: string, program: string, args: string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, program, ...args], {
+  const child = spawn(...inNamespace(ns, program, args), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
