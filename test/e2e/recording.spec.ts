@@ -22,8 +22,8 @@ test('a recorded session replays step by step, and opens as a simulation', async
   await expect(page).toHaveURL(/#\/recording$/);
   await expect(page.getByRole('heading', { name: 'A real session, replayed' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Open the example' }).click();
-  await expect(page.getByRole('heading', { name: 'The example' })).toBeVisible();
+  await page.getByRole('button', { name: 'the example recording' }).click();
+  await expect(page.getByRole('heading', { name: 'The example recording' })).toBeVisible();
   await expect(page.getByText('Active (PORT)')).toBeVisible();
   const ladder = page.getByRole('list', { name: /^Control dialogue/ });
   await expect(ladder.getByRole('listitem')).toHaveCount(0);
@@ -55,7 +55,7 @@ test('a recorded session replays step by step, and opens as a simulation', async
   await noAxeViolations(page);
 
   // A broken file: the alert names the field, and the example stays.
-  const picker = page.getByLabel('Open a recording (.json)');
+  const picker = page.getByLabel('Open a capture or recording (.pcap, .pcapng, .json)');
   const broken = JSON.parse(passive.toString('utf8'));
   broken.events[3].t = 1;
   await picker.setInputFiles({
@@ -65,8 +65,10 @@ test('a recorded session replays step by step, and opens as a simulation', async
   });
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('broken.json could not be opened: events[3].t: expected');
-  await expect(alert).toContainText('The recording shown before (The example) is still open.');
-  await expect(page.getByRole('heading', { name: 'The example' })).toBeVisible();
+  await expect(alert).toContainText(
+    'The session shown before (The example recording) is still open.',
+  );
+  await expect(page.getByRole('heading', { name: 'The example recording' })).toBeVisible();
   await expect(ladder.getByRole('listitem')).toHaveCount(14);
   await page.screenshot({ path: 'test-results/screenshots/recording-error.png', fullPage: true });
   await noAxeViolations(page);
@@ -104,7 +106,7 @@ test('a recording dropped on the page opens; the example simulated keeps its mod
   page,
 }) => {
   await page.goto('/#/recording');
-  const dropzone = page.getByRole('group', { name: 'Open a recording' });
+  const dropzone = page.getByRole('group', { name: 'Open a capture or a recording' });
   const dataTransfer = await page.evaluateHandle((text) => {
     const transfer = new DataTransfer();
     transfer.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
@@ -120,7 +122,7 @@ test('a recording dropped on the page opens; the example simulated keeps its mod
     fullPage: true,
   });
 
-  await page.getByRole('button', { name: 'Open the example' }).click();
+  await page.getByRole('button', { name: 'the example recording' }).click();
   await page.getByRole('link', { name: 'Simulate the same session' }).click();
   // On a narrow screen the sandbox shows the stage; its settings are the other view.
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
