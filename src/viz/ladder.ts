@@ -19,7 +19,10 @@ import { formatTime } from './time-scale';
  * slanted arrow. `renderLadder(svg, index, t)` is a function of (trace, t): the layout is
  * computed once per trace, the SVG is joined to it by stable keys (node, packet id + hop number),
  * and a new t only changes classes (past / in flight / future), the dots of packets in flight
- * and the "now" line. D3 owns everything inside the <svg>.
+ * and the "now" line. A new trace reuses the elements whose keys it shares with the last one and
+ * changes only the attributes that differ. A long ladder (a share link of twenty transfers is
+ * some 1,600 hops and 33,000 px) draws only the rows near the part in view, so a flipped switch
+ * or a frame costs the same whatever the length. D3 owns everything inside the <svg>.
  */
 
 export interface LadderOptions {
@@ -31,7 +34,31 @@ export interface LadderOptions {
   onSeek?: (t: number) => void;
   /** The trace event the inspector shows, highlighted where the ladder draws it. */
   selected?: number | null;
+  /**
+   * The part of the drawing on screen, in CSS px of the rendered <svg>: its scroll offset, the
+   * visible height and the width it is drawn at. Given, a ladder of more than WHOLE_LADDER_HOPS
+   * hops draws only the rows within about a screen of it; without it, everything is drawn.
+   */
+  view?: { top: number; height: number; width: number };
 }
+
+/** Where the "now" line is, in the drawing's own units, so a scroller can follow it unmeasured. */
+export interface LadderFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly nowY: number;
+}
+
+/**
+ * Up to this many hops the whole ladder is in the document (every arrow reachable by find in
+ * page and a screen reader's cursor); a longer one is drawn near its view only. Every scenario
+ * of one or two transfers is under it (the starting one is 162 hops, 252 once it works).
+ */
+export const WHOLE_LADDER_HOPS = 400;
+/** A windowed ladder draws the view and at least this much (drawing units) above and below it... */
+const WINDOW_MARGIN = 700;
+/** ...with its edges on multiples of this, so a scroll of a few px does not join again. */
+const WINDOW_STEP = 400;
 
 const DEFAULT_WIDTH = 760;
 const LAYERS = ['lanes', 'ticks', 'breaks', 'hops', 'labels', 'drops', 'dots', 'now'] as const;
@@ -67,15 +94,21 @@ interface Mounted {
   index: TraceIndex;
   options: LadderOptions;
   root: SVGGElement;
-  hops: SVGGElement[];
-  /** Each hop's label, where it has one. */
+  layers: Record<'ticks' | 'hops' | 'labels' | 'drops' | 'dots', Layer>;
+  /** The rows drawn, in drawing units ([-Infinity, Infinity] for the whole ladder). */
+  drawnFrom: number;
+  drawnTo: number;
+  /** Positions (in layout.hops / layout.drops) of what is drawn, in order. */
+  drawnHops: number[];
+  drawnDrops: number[];
+  /** By position: the element drawn for it, or null while it is out of the window. */
+  hops: (SVGGElement | null)[];
   labels: (SVGGElement | null)[];
   hopCodes: Int8Array;
-  drops: SVGGElement[];
+  drops: (SVGGElement | null)[];
   dropCodes: Int8Array;
   breaks: SVGGElement[];
   breakCodes: Int8Array;
-  dots: Layer;
   nowLine: SVGLineElement;
   nowText: SVGTextElement;
 }
@@ -87,21 +120,45 @@ export function renderLadder(
   index: TraceIndex,
   t: number,
   options: LadderOptions = {},
-): void {
+): LadderFrame {
   const { width = DEFAULT_WIDTH, selected = null } = options;
   const layout = layoutFor(index, width);
+  const [from, to] = windowOf(layout, options.view);
   let state = mounted.get(element);
   if (!state || state.layout !== layout || state.root.parentNode !== element) {
-    state = join(element, index, layout);
+    state = join(element, index, layout, from, to);
     mounted.set(element, state);
+  } else if (from !== state.drawnFrom || to !== state.drawnTo) {
+    joinWindow(state, from, to, false);
   }
   state.options = options;
-  update(state, t, selected);
+  const nowY = update(state, t, selected);
+  return { width: layout.width, height: layout.height, nowY };
+}
+
+/** The rows to draw for a view: all of a short ladder, the view and a margin of a long one. */
+function windowOf(layout: LadderLayout, view: LadderOptions['view']): [number, number] {
+  if (!view || view.width <= 0 || layout.hops.length <= WHOLE_LADDER_HOPS)
+    return [-Infinity, Infinity];
+  const unitsPerPx = layout.width / view.width;
+  const top = view.top * unitsPerPx;
+  const bottom = (view.top + view.height) * unitsPerPx;
+  const margin = Math.max(WINDOW_MARGIN, bottom - top);
+  return [
+    Math.floor((top - margin) / WINDOW_STEP) * WINDOW_STEP,
+    Math.ceil((bottom + margin) / WINDOW_STEP) * WINDOW_STEP,
+  ];
 }
 
 /* ---------- Once per trace: join the SVG to the layout ---------- */
 
-function join(element: SVGSVGElement, index: TraceIndex, layout: LadderLayout): Mounted {
+function join(
+  element: SVGSVGElement,
+  index: TraceIndex,
+  layout: LadderLayout,
+  from: number,
+  to: number,
+): Mounted {
   const svg = select(element);
   svg
     .attr('viewBox', `0 0 ${layout.width} ${layout.height}`)
@@ -132,36 +189,7 @@ function join(element: SVGSVGElement, index: TraceIndex, layout: LadderLayout): 
   const layer = (name: LayerName): Layer => layers.filter((d) => d === name);
 
   joinLanes(layer('lanes'), layout);
-  joinTicks(layer('ticks'), layout);
   const breaks = joinBreaks(layer('breaks'), layout);
-  const hops = layer('hops')
-    .selectChildren<SVGGElement, HopLayout>('g')
-    .data(layout.hops, (d) => d.key)
-    .join('g')
-    .each(function (d) {
-      drawHop(this, d);
-    })
-    .order();
-  const labelled = layout.hops.filter((hop) => hop.label !== null);
-  const labels = layer('labels')
-    .selectChildren<SVGGElement, HopLayout>('g')
-    .data(labelled, (d) => d.key)
-    .join('g')
-    .each(function (d) {
-      drawLabel(this, d);
-    })
-    .order()
-    .nodes();
-  const labelByHop: (SVGGElement | null)[] = layout.hops.map(() => null);
-  labelled.forEach((hop, i) => (labelByHop[hop.position] = labels[i]!));
-  const drops = layer('drops')
-    .selectChildren<SVGGElement, DropLayout>('g')
-    .data(layout.drops, (d) => d.key)
-    .join('g')
-    .each(function (d) {
-      drawDrop(this, d);
-    })
-    .order();
   const now = layer('now');
   const nowLine = now
     .selectChildren<SVGLineElement, null>('line')
@@ -184,22 +212,134 @@ function join(element: SVGSVGElement, index: TraceIndex, layout: LadderLayout): 
     if (event.key === 'Enter' || event.key === ' ') activate(element, event);
   });
 
-  return {
+  const state: Mounted = {
     layout,
     index,
     options: {},
     root: root.node()!,
-    hops: hops.nodes(),
-    labels: labelByHop,
+    layers: {
+      ticks: layer('ticks'),
+      hops: layer('hops'),
+      labels: layer('labels'),
+      drops: layer('drops'),
+      dots: layer('dots'),
+    },
+    drawnFrom: from,
+    drawnTo: to,
+    drawnHops: [],
+    drawnDrops: [],
+    hops: layout.hops.map(() => null),
+    labels: layout.hops.map(() => null),
     hopCodes: new Int8Array(layout.hops.length).fill(-1),
-    drops: drops.nodes(),
+    drops: layout.drops.map(() => null),
     dropCodes: new Int8Array(layout.drops.length).fill(-1),
     breaks: breaks.nodes(),
     breakCodes: new Int8Array(layout.breaks.length).fill(-1),
-    dots: layer('dots'),
     nowLine: nowLine.node()!,
     nowText: nowText.node()!,
   };
+  joinWindow(state, from, to, true);
+  return state;
+}
+
+/** The highest and lowest y a hop's arrow and label reach. */
+function hopTop(hop: HopLayout): number {
+  return hop.label ? Math.min(hop.y1, hop.label.box.y) : hop.y1;
+}
+function hopBottom(hop: HopLayout): number {
+  return hop.label ? Math.max(hop.y2, hop.label.box.y + hop.label.box.height) : hop.y2;
+}
+
+/**
+ * Joins the hops, labels, drop marks and ticks between `from` and `to` (drawing units) by key.
+ * An element that stays keeps its node; after a new layout (`relayout`) its attributes are
+ * brought up to date, otherwise only the elements that enter are drawn.
+ */
+function joinWindow(state: Mounted, from: number, to: number, relayout: boolean): void {
+  const { layout, layers } = state;
+  state.drawnFrom = from;
+  state.drawnTo = to;
+  const inside = (top: number, bottom: number) => bottom >= from && top <= to;
+  const hops = layout.hops.filter((hop) => inside(hopTop(hop), hopBottom(hop)));
+  const labelled = hops.filter((hop) => hop.label !== null);
+  const drops = layout.drops.filter((drop) => inside(drop.y - 10, drop.y + 10));
+  const ticks = layout.ticks.filter((tick) => inside(tick.y - 10, tick.y + 10));
+
+  state.hops.fill(null);
+  state.labels.fill(null);
+  state.drops.fill(null);
+  const entered = (codes: Int8Array, position: number) => {
+    codes[position] = -1;
+  };
+
+  layers.hops
+    .selectChildren<SVGGElement, HopLayout>('g')
+    .data(hops, (d) => d.key)
+    .join(
+      (enter) =>
+        enter.append('g').each(function (d) {
+          entered(state.hopCodes, d.position);
+          drawHop(this, d);
+        }),
+      (update) =>
+        relayout
+          ? update.each(function (d) {
+              drawHop(this, d);
+            })
+          : update,
+    )
+    .each(function (d) {
+      state.hops[d.position] = this;
+    })
+    .order();
+  layers.labels
+    .selectChildren<SVGGElement, HopLayout>('g')
+    .data(labelled, (d) => d.key)
+    .join(
+      (enter) =>
+        enter.append('g').each(function (d) {
+          entered(state.hopCodes, d.position);
+          drawLabel(this, d);
+        }),
+      (update) =>
+        relayout
+          ? update.each(function (d) {
+              drawLabel(this, d);
+            })
+          : update,
+    )
+    .each(function (d) {
+      state.labels[d.position] = this;
+    })
+    .order();
+  const dropPosition = new Map(layout.drops.map((drop, i) => [drop, i]));
+  layers.drops
+    .selectChildren<SVGGElement, DropLayout>('g')
+    .data(drops, (d) => d.key)
+    .join(
+      (enter) =>
+        enter.append('g').each(function (d) {
+          entered(state.dropCodes, dropPosition.get(d)!);
+          drawDrop(this, d);
+        }),
+      (update) =>
+        relayout
+          ? update.each(function (d) {
+              drawDrop(this, d);
+            })
+          : update,
+    )
+    .each(function (d) {
+      state.drops[dropPosition.get(d)!] = this;
+    })
+    .order();
+  joinTicks(layers.ticks, ticks);
+  state.drawnHops = hops.map((hop) => hop.position);
+  state.drawnDrops = drops.map((drop) => dropPosition.get(drop)!);
+  if (relayout) {
+    state.hopCodes.fill(-1);
+    state.dropCodes.fill(-1);
+  }
 }
 
 type Layer = Selection<SVGGElement, LayerName, SVGGElement, null>;
@@ -228,142 +368,163 @@ function joinLanes(layer: Layer, layout: LadderLayout): void {
     .text((d) => d.name);
 }
 
-function joinTicks(layer: Layer, layout: LadderLayout): void {
+function joinTicks(layer: Layer, ticks: readonly TickLayout[]): void {
   layer
     .selectChildren<SVGTextElement, TickLayout>('text')
-    .data(layout.ticks, (d) => d.key)
-    .join('text')
-    .attr('class', 'ladder-tick')
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('dy', '0.35em')
-    .text((d) => d.text);
+    .data(ticks, (d) => d.key)
+    .join((enter) => enter.append('text').attr('class', 'ladder-tick'))
+    .each(function (d) {
+      setAttr(this, 'x', d.x);
+      setAttr(this, 'y', d.y);
+      setAttr(this, 'dy', '0.35em');
+      setText(this, d.text);
+    })
+    .order();
 }
 
 function joinBreaks(layer: Layer, layout: LadderLayout) {
   return layer
     .selectChildren<SVGGElement, BreakLayout>('g')
     .data(layout.breaks, (d) => d.key)
-    .join('g')
+    .join((enter) => {
+      const gap = enter.append('g').attr('class', 'ladder-break');
+      gap.append('rect').attr('class', 'ladder-break-band');
+      gap.append('line').attr('class', 'ladder-break-edge');
+      gap.append('line').attr('class', 'ladder-break-edge');
+      gap.append('text').attr('class', 'ladder-break-text');
+      return gap;
+    })
     .each(function (d) {
-      const gap = select(this).attr('class', 'ladder-break');
-      gap.selectChildren().remove();
+      const [band, upper, lower, text] = this.children;
       const top = d.y - d.height / 2;
-      gap
-        .append('rect')
-        .attr('class', 'ladder-break-band')
-        .attr('x', 0)
-        .attr('y', top)
-        .attr('width', layout.width)
-        .attr('height', d.height);
-      for (const y of [top, top + d.height]) {
-        gap
-          .append('line')
-          .attr('class', 'ladder-break-edge')
-          .attr('x1', 0)
-          .attr('x2', layout.width)
-          .attr('y1', y)
-          .attr('y2', y);
+      setAttr(band!, 'x', 0);
+      setAttr(band!, 'y', top);
+      setAttr(band!, 'width', layout.width);
+      setAttr(band!, 'height', d.height);
+      for (const [edge, y] of [
+        [upper!, top],
+        [lower!, top + d.height],
+      ] as const) {
+        setAttr(edge, 'x1', 0);
+        setAttr(edge, 'x2', layout.width);
+        setAttr(edge, 'y1', y);
+        setAttr(edge, 'y2', y);
       }
-      gap
-        .append('text')
-        .attr('class', 'ladder-break-text')
-        .attr('x', layout.width / 2)
-        .attr('y', d.y)
-        .text(d.text);
+      setAttr(text!, 'x', layout.width / 2);
+      setAttr(text!, 'y', d.y);
+      setText(text!, d.text);
     })
     .order();
 }
 
+/* ---------- Writing only what changed, in the order a fresh element gets it ---------- */
+
+function setAttr(element: Element, name: string, value: string | number | null): void {
+  if (value === null) {
+    if (element.hasAttribute(name)) element.removeAttribute(name);
+    return;
+  }
+  const text = String(value);
+  if (element.getAttribute(name) !== text) element.setAttribute(name, text);
+}
+
+function setText(element: Element, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** The child at `position`, made with `tag` and `className` if it is not there yet. */
+function child(parent: Element, position: number, tag: string, className: string): Element {
+  let found = parent.children[position];
+  if (!found) {
+    found = parent.ownerDocument.createElementNS(SVG_NS, tag);
+    found.setAttribute('class', className);
+    parent.appendChild(found);
+  }
+  return found;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The class comes from update(), which knows past from future; a new element gets its base first. */
+function setBaseClass(node: Element, baseClass: string): void {
+  if (!node.hasAttribute('class')) node.setAttribute('class', baseClass);
+}
+
 function drawHop(node: SVGGElement, d: HopLayout): void {
-  const hop = select(node)
-    .attr('class', d.baseClass)
-    .attr('data-key', d.key)
-    .attr('data-event', d.eventIndex);
+  setBaseClass(node, d.baseClass);
+  setAttr(node, 'data-key', d.key);
+  setAttr(node, 'data-event', d.eventIndex);
   if (d.origin) {
-    hop
-      .attr('tabindex', 0)
-      .attr('role', 'button')
-      .attr('aria-label', d.ariaLabel)
-      .attr('aria-hidden', null);
+    setAttr(node, 'aria-hidden', null);
+    setAttr(node, 'tabindex', 0);
+    setAttr(node, 'role', 'button');
+    setAttr(node, 'aria-label', d.ariaLabel);
   } else {
     // One tab stop and one name per packet: its later hops are for the mouse only.
-    hop
-      .attr('tabindex', null)
-      .attr('role', null)
-      .attr('aria-label', null)
-      .attr('aria-hidden', 'true');
+    setAttr(node, 'tabindex', null);
+    setAttr(node, 'role', null);
+    setAttr(node, 'aria-label', null);
+    setAttr(node, 'aria-hidden', 'true');
   }
-  hop.selectChildren().remove();
-  for (const cls of ['ladder-hit', 'ladder-shaft']) {
-    hop
-      .append('line')
-      .attr('class', cls)
-      .attr('x1', d.x1)
-      .attr('y1', d.y1)
-      .attr('x2', d.x2)
-      .attr('y2', d.y2);
-  }
-  if (d.head) hop.append('path').attr('class', 'ladder-head').attr('d', d.head);
+  ['ladder-hit', 'ladder-shaft'].forEach((className, position) => {
+    const line = child(node, position, 'line', className);
+    setAttr(line, 'x1', d.x1);
+    setAttr(line, 'y1', d.y1);
+    setAttr(line, 'x2', d.x2);
+    setAttr(line, 'y2', d.y2);
+  });
+  if (d.head) setAttr(child(node, 2, 'path', 'ladder-head'), 'd', d.head);
+  else node.children[2]?.remove();
 }
 
 /** Labels lie above every arrow, so a later arrow never strikes out an earlier label. */
 function drawLabel(node: SVGGElement, d: HopLayout): void {
   const label = d.label!;
-  const group = select(node)
-    .attr('class', label.baseClass)
-    .attr('data-key', d.key)
-    .attr('data-event', d.eventIndex)
-    .attr('aria-hidden', 'true');
-  group.selectChildren().remove();
-  group
-    .append('rect')
-    .attr('class', 'ladder-label-box')
-    .attr('x', label.box.x)
-    .attr('y', label.box.y)
-    .attr('width', label.box.width)
-    .attr('height', label.box.height)
-    .attr('rx', 2);
-  group
-    .append('text')
-    .attr('class', 'ladder-label-text')
-    .attr('x', label.x)
-    .attr('y', label.y)
-    .attr('text-anchor', label.anchor)
-    .text(label.text);
+  setBaseClass(node, label.baseClass);
+  setAttr(node, 'data-key', d.key);
+  setAttr(node, 'data-event', d.eventIndex);
+  setAttr(node, 'aria-hidden', 'true');
+  const box = child(node, 0, 'rect', 'ladder-label-box');
+  setAttr(box, 'x', label.box.x);
+  setAttr(box, 'y', label.box.y);
+  setAttr(box, 'width', label.box.width);
+  setAttr(box, 'height', label.box.height);
+  setAttr(box, 'rx', 2);
+  const text = child(node, 1, 'text', 'ladder-label-text');
+  setAttr(text, 'x', label.x);
+  setAttr(text, 'y', label.y);
+  setAttr(text, 'text-anchor', label.anchor);
+  setText(text, label.text);
 }
 
 function drawDrop(node: SVGGElement, d: DropLayout): void {
-  const drop = select(node)
-    .attr('class', d.baseClass)
-    .attr('data-key', d.key)
-    .attr('data-event', d.eventIndex)
-    .attr('aria-hidden', 'true');
-  drop.selectChildren().remove();
-  drop.append('title').text(d.title);
-  drop
-    .append('text')
-    .attr('class', 'ladder-drop-mark')
-    .attr('x', d.x)
-    .attr('y', d.y)
-    .attr('text-anchor', 'middle')
-    .text('✗');
-  drop
-    .append('text')
-    .attr('class', 'ladder-drop-rule')
-    .attr('x', d.ruleX)
-    .attr('y', d.y)
-    .attr('text-anchor', d.ruleAnchor)
-    .text(d.rule);
+  setBaseClass(node, d.baseClass);
+  setAttr(node, 'data-key', d.key);
+  setAttr(node, 'data-event', d.eventIndex);
+  setAttr(node, 'aria-hidden', 'true');
+  if (!node.firstElementChild)
+    node.appendChild(node.ownerDocument.createElementNS(SVG_NS, 'title'));
+  setText(node.firstElementChild!, d.title);
+  const mark = child(node, 1, 'text', 'ladder-drop-mark');
+  setAttr(mark, 'x', d.x);
+  setAttr(mark, 'y', d.y);
+  setAttr(mark, 'text-anchor', 'middle');
+  setText(mark, '✗');
+  const rule = child(node, 2, 'text', 'ladder-drop-rule');
+  setAttr(rule, 'x', d.ruleX);
+  setAttr(rule, 'y', d.y);
+  setAttr(rule, 'text-anchor', d.ruleAnchor);
+  setText(rule, d.rule);
 }
 
 /* ---------- Every t: classes, dots, the now line ---------- */
 
-function update(state: Mounted, t: number, selected: number | null): void {
+/** Updates what t decides, for what is drawn; returns the now line's y. */
+function update(state: Mounted, t: number, selected: number | null): number {
   const { layout } = state;
   const chosen = selected === null ? undefined : layout.hopsByEvent.get(selected);
   const departed = countAtOrBefore(layout.departures, t);
-  for (let i = 0; i < layout.hops.length; i++) {
+  for (const i of state.drawnHops) {
     let code = i >= departed ? FUTURE : layout.arrivals[i]! > t ? IN_FLIGHT : PAST;
     if (chosen?.includes(i)) code += SELECTED;
     if (code !== state.hopCodes[i]) {
@@ -375,7 +536,7 @@ function update(state: Mounted, t: number, selected: number | null): void {
   }
   const chosenDrop = selected === null ? undefined : layout.dropByEvent.get(selected);
   const dropped = countAtOrBefore(layout.dropTimes, t);
-  for (let i = 0; i < layout.drops.length; i++) {
+  for (const i of state.drawnDrops) {
     const code = (i >= dropped ? FUTURE : PAST) + (i === chosenDrop ? SELECTED : 0);
     if (code !== state.dropCodes[i]) {
       state.dropCodes[i] = code;
@@ -392,10 +553,11 @@ function update(state: Mounted, t: number, selected: number | null): void {
 
   const y = round(layout.top + layout.scale.y(t));
   drawDots(state, t, y);
-  state.nowLine.setAttribute('y1', String(y));
-  state.nowLine.setAttribute('y2', String(y));
-  state.nowText.setAttribute('y', String(y - 4));
-  state.nowText.textContent = formatTime(t);
+  setAttr(state.nowLine, 'y1', y);
+  setAttr(state.nowLine, 'y2', y);
+  setAttr(state.nowText, 'y', y - 4);
+  setText(state.nowText, formatTime(t));
+  return y;
 }
 
 const round = (v: number) => Math.round(v * 100) / 100;
@@ -410,7 +572,7 @@ function drawDots(state: Mounted, t: number, y: number): void {
     const x = hop.x1 + (hop.x2 - hop.x1) * Math.min(1, Math.max(0, along));
     return [{ key: hop.key, kind: hop.kind, x: round(x), y }];
   });
-  state.dots
+  state.layers.dots
     .selectChildren<SVGCircleElement, (typeof dots)[number]>('circle')
     .data(dots, (d) => d.key)
     .join((enter) => enter.append('circle').attr('r', 4))

@@ -260,57 +260,103 @@ function buildNode(group: SVGGElement, node: NodeLayout, linkY: number): void {
   }
 }
 
-function build(element: SVGSVGElement, index: TraceIndex, prepared: Prepared): View {
-  const { layout } = prepared;
-  element.replaceChildren();
-  const svg = select(element);
-  svg
-    .attr('viewBox', `0 0 ${layout.width} ${layout.height}`)
-    .attr('role', 'img')
-    .attr('aria-label', layout.ariaLabel)
-    .classed('topology', true);
-  const desc = svg.append('desc').node()!;
-  svg.append('style').text(TOPOLOGY_CSS);
-  const root = svg.append('g').attr('class', 'topology-root');
+/** What a node's static drawing depends on: when it is the same, a new trace keeps the elements. */
+function nodeContent(node: NodeLayout, linkY: number, notes: boolean): string {
+  return JSON.stringify([
+    node.kind,
+    node.name,
+    node.nameY,
+    node.lines,
+    node.badges,
+    node.ports,
+    linkY,
+    notes,
+  ]);
+}
 
-  const links = root
-    .append('g')
-    .attr('class', 'links')
+const drawnContent = new WeakMap<SVGGElement, string>();
+
+/**
+ * Joins the static picture of a trace onto the <svg>. A new trace (a flipped switch) keeps the
+ * svg's skeleton, the links and every node whose drawing is unchanged, moving only what moved;
+ * the packets and stopped packets of the old trace go, since their keys mean other packets now.
+ */
+function build(
+  element: SVGSVGElement,
+  index: TraceIndex,
+  prepared: Prepared,
+  previous: View | undefined,
+): View {
+  const { layout } = prepared;
+  const svg = select(element);
+  const kept = previous && previous.root.parentNode === element ? previous : null;
+  let desc: SVGDescElement;
+  let root: Layer;
+  if (kept) {
+    desc = kept.desc;
+    root = select(kept.root);
+    kept.packets.selectChildren().remove();
+    kept.drops.selectChildren().remove();
+  } else {
+    element.replaceChildren();
+    desc = svg.append('desc').node()!;
+    svg.append('style').text(TOPOLOGY_CSS);
+    root = svg.append('g').attr('class', 'topology-root');
+    root.append('g').attr('class', 'links');
+    root.append('g').attr('class', 'nodes');
+    for (const layer of ['connections', 'drops', 'packets']) root.append('g').attr('class', layer);
+  }
+  setAttr(element, 'viewBox', `0 0 ${layout.width} ${layout.height}`);
+  setAttr(element, 'role', 'img');
+  setAttr(element, 'aria-label', layout.ariaLabel);
+  element.classList.add('topology');
+  const layer = (name: string) => root.selectChild<SVGGElement>(`g.${name}`);
+
+  const links = layer('links')
     .selectAll<SVGLineElement, LinkLayout>('line')
     .data(layout.links, (d) => d.key)
-    .join('line')
-    .attr('class', 'link')
-    .attr('data-link', (d) => d.key)
-    .attr('x1', (d) => round(d.x1))
-    .attr('x2', (d) => round(d.x2))
-    .attr('y1', layout.linkY)
-    .attr('y2', layout.linkY);
+    .join((enter) => enter.append('line').attr('class', 'link'))
+    .each(function (d) {
+      setAttr(this, 'data-link', d.key);
+      setAttr(this, 'x1', round(d.x1));
+      setAttr(this, 'x2', round(d.x2));
+      setAttr(this, 'y1', String(layout.linkY));
+      setAttr(this, 'y2', String(layout.linkY));
+    })
+    .order();
 
-  root
-    .append('g')
-    .attr('class', 'nodes')
+  const hasNotes = new Set(prepared.noteSlots.map((slot) => slot.node));
+  layer('nodes')
     .selectAll<SVGGElement, NodeLayout>('g.node')
     .data(layout.nodes, (d) => d.id)
-    .join('g')
-    .attr('class', (d) => `node kind-${d.kind}`)
-    .attr('data-node', (d) => d.id)
-    .attr('transform', (d) => `translate(${round(d.x)},0)`)
+    .join((enter) => enter.append('g').attr('class', (d) => `node kind-${d.kind}`))
     .each(function (d) {
+      setAttr(this, 'class', `node kind-${d.kind}`);
+      setAttr(this, 'data-node', d.id);
+      setAttr(this, 'transform', `translate(${round(d.x)},0)`);
+      const content = nodeContent(d, layout.linkY, hasNotes.has(d.id));
+      if (drawnContent.get(this) === content) return;
+      drawnContent.set(this, content);
+      this.replaceChildren();
       buildNode(this, d, layout.linkY);
-    });
+      if (hasNotes.has(d.id)) select(this).append('g').attr('class', 'notes');
+    })
+    .order();
 
+  const nodeGroup = (id: NodeId) => layer('nodes').select<SVGGElement>(`g.node[data-node="${id}"]`);
   const portLists = layout.nodes.flatMap((node) => {
     if (!node.ports) return [];
-    const rows = root.select<SVGGElement>(`g.node[data-node="${node.id}"] g.ports`);
-    return [{ node: node.id, rows, firstRowY: node.ports.firstRowY }];
+    return [
+      {
+        node: node.id,
+        rows: nodeGroup(node.id).select<SVGGElement>('g.ports'),
+        firstRowY: node.ports.firstRowY,
+      },
+    ];
   });
-
   const notes = prepared.noteSlots.map((slot) => ({
     ...slot,
-    rows: root
-      .select<SVGGElement>(`g.node[data-node="${slot.node}"]`)
-      .append('g')
-      .attr('class', 'notes'),
+    rows: nodeGroup(slot.node).select<SVGGElement>('g.notes'),
   }));
 
   return {
@@ -318,9 +364,9 @@ function build(element: SVGSVGElement, index: TraceIndex, prepared: Prepared): V
     prepared,
     root: root.node()!,
     links,
-    connections: root.append('g').attr('class', 'connections'),
-    drops: root.append('g').attr('class', 'drops'),
-    packets: root.append('g').attr('class', 'packets'),
+    connections: layer('connections'),
+    drops: layer('drops'),
+    packets: layer('packets'),
     notes,
     portLists,
     desc,
@@ -869,7 +915,7 @@ export function renderTopology(
     view.prepared !== prepared ||
     view.root.parentNode !== element
   ) {
-    view = build(element, index, prepared);
+    view = build(element, index, prepared, view);
     views.set(element, view);
   }
   view.onSelect = onSelect;

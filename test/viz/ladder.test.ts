@@ -9,7 +9,7 @@ import {
 } from '../../src/scenario/queries';
 import { simulate } from '../../src/scenario/simulate';
 import type { Scenario } from '../../src/scenario/types';
-import { renderLadder } from '../../src/viz/ladder';
+import { renderLadder, WHOLE_LADDER_HOPS } from '../../src/viz/ladder';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -351,5 +351,87 @@ describe('renderLadder: a new scenario', () => {
     renderLadder(svg, active, 0, { width: 1000 });
     expect(svg.getAttribute('width')).toBe('1000');
     expect(laneX(svg, 'server')).toBeGreaterThan(760);
+  });
+});
+
+describe('renderLadder: a new trace reuses what it shares', () => {
+  it('keeps the element of a hop both traces have, and says where the now line is', () => {
+    const passive = indexOf('client-stateful', { mode: 'passive' });
+    const svg = freshSvg();
+    renderLadder(svg, active, 0);
+    const firstSyn = hopNode(svg, '1:0');
+    const frame = renderLadder(svg, passive, 200);
+    expect(hopNode(svg, '1:0')).toBe(firstSyn);
+    expect(frame.nowY).toBe(Number(svg.querySelector('.ladder-now-line')!.getAttribute('y1')));
+    expect(frame.height).toBe(Number(svg.getAttribute('height')));
+  });
+});
+
+describe('renderLadder: a long ladder draws only near its view', () => {
+  // A share link at the limit: twenty transfers through a firewall whose helper lets them pass.
+  let long: TraceIndex;
+  beforeAll(() => {
+    const commands = Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0 ? 'RETR notes.txt' : 'LIST',
+    );
+    const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
+    long = indexTrace(
+      simulate({ ...scenario, commands, clientSide: { ...scenario.clientSide, ftpHelper: true } }),
+    );
+  });
+  const shafts = (svg: Element) =>
+    all(svg, 'g.ladder-packet line.ladder-shaft').map((line) => ({
+      y1: Number(line.getAttribute('y1')),
+      y2: Number(line.getAttribute('y2')),
+    }));
+
+  it('is long enough to be windowed, and draws all of it when no view is given', () => {
+    expect(long.hops.length).toBeGreaterThan(WHOLE_LADDER_HOPS);
+    const svg = freshSvg();
+    renderLadder(svg, long, 0);
+    expect(all(svg, 'g.ladder-packet')).toHaveLength(long.hops.length);
+  });
+
+  it('draws the rows in view and about a screen around them, and follows the view', () => {
+    const svg = freshSvg();
+    const view = { top: 0, height: 400, width: 760 };
+    const { height } = renderLadder(svg, long, 0, { view });
+    const atTop = shafts(svg);
+    expect(atTop.length).toBeGreaterThan(20);
+    expect(atTop.length).toBeLessThan(long.hops.length / 5);
+    expect(atTop.every(({ y1 }) => y1 < 2000)).toBe(true);
+    // The drawing keeps its full height, so the scrollbar is the whole session's.
+    expect(Number(svg.getAttribute('height'))).toBe(height);
+
+    const middle = { ...view, top: height / 2 };
+    renderLadder(svg, long, 0, { view: middle });
+    const there = shafts(svg);
+    expect(there.some(({ y1, y2 }) => y1 <= middle.top + 400 && y2 >= middle.top)).toBe(true);
+    expect(there.every(({ y2 }) => y2 > middle.top - 2000)).toBe(true);
+    // The same markup as a ladder drawn there from the start.
+    const fresh = freshSvg();
+    renderLadder(fresh, long, 0, { view: middle });
+    expect(svg.outerHTML).toBe(fresh.outerHTML);
+  });
+
+  it('scales the view from CSS px to its own units, and keeps what stays in view', () => {
+    const svg = freshSvg();
+    // Drawn at twice its width: 400 px of screen are 200 units of drawing.
+    renderLadder(svg, long, 0, { view: { top: 0, height: 400, width: 1520 } });
+    const kept = hopNode(svg, '1:0');
+    expect(shafts(svg).every(({ y1 }) => y1 < 1400)).toBe(true);
+    renderLadder(svg, long, 0, { view: { top: 10, height: 400, width: 1520 } });
+    expect(hopNode(svg, '1:0')).toBe(kept);
+  });
+
+  it('still marks past, in flight and future on what it draws', () => {
+    const svg = freshSvg();
+    const hop = long.hops[1]!.event;
+    renderLadder(svg, long, (hop.t + hop.arriveAt) / 2, {
+      view: { top: 0, height: 400, width: 760 },
+    });
+    expect(classes(hopNode(svg, '1:0'))).not.toContain('future');
+    expect(all(svg, 'g.ladder-packet.in-flight').length).toBeGreaterThan(0);
+    expect(all(svg, 'g.ladder-packet.future').length).toBeGreaterThan(0);
   });
 });

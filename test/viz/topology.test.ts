@@ -410,6 +410,32 @@ describe('renderTopology: a pure function of (index, t)', () => {
     expect(svg.querySelectorAll('g.node')).toHaveLength(5);
   });
 
+  it('keeps the elements a new trace draws the same, and none of the old packets', () => {
+    // A flipped switch: the same network with the client firewall's FTP helper on.
+    const scenario = networkPreset('client-stateful')!.apply({
+      ...defaultScenario(),
+      mode: 'active',
+    });
+    const helped = indexTrace(
+      simulate({ ...scenario, clientSide: { ...scenario.clientSide, ftpHelper: true } }),
+    );
+    const svg = render(activeBlocked, activeBlocked.drops[0]!.t + 10);
+    const client = node(svg, 'client');
+    const clientIcon = client.querySelector('.icon');
+    const firstLink = link(svg, 'client|client-router').element;
+    const firewallBadges = () => texts(node(svg, 'client-router'), '.badge text');
+    expect(firewallBadges()).not.toContain('FTP helper');
+    expect(svg.querySelectorAll('g.drop').length).toBeGreaterThan(0);
+
+    renderTopology(svg, helped, 0);
+    expect(node(svg, 'client')).toBe(client);
+    expect(client.querySelector('.icon')).toBe(clientIcon);
+    expect(link(svg, 'client|client-router').element).toBe(firstLink);
+    expect(firewallBadges().join(' ')).toMatch(/helper/i);
+    expect(svg.querySelectorAll('g.drop')).toHaveLength(0);
+    expect(svg.innerHTML).toBe(render(helped, 0).innerHTML);
+  });
+
   it('updates a frame of the 64 KiB download quickly', () => {
     const svg = newSvg();
     renderTopology(svg, bigDownload, 0);
