@@ -253,7 +253,7 @@ export function captureStage(
         ? {
             node: route[Math.min(route.length - 1, Math.max(hereAt, 0) + 1)]!,
             reason:
-              'no answer in the capture: lost somewhere after the point where it was captured',
+              'not answered, so lost somewhere past the capture point (the capture cannot say where)',
           }
         : (refused ?? null);
     const end = stop ? path(from, stop.node) : route;

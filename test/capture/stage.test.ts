@@ -73,7 +73,7 @@ describe('a capture on the stage', () => {
       expect(drop.node).toBe('server-router');
       expect(drop.packet.tcp?.srcPort).toBe(20);
       expect(drop.packet.tcp?.flags.syn).toBe(true);
-      expect(drop.reason).toMatch(/after the point where it was captured/);
+      expect(drop.reason).toMatch(/lost somewhere past the capture point/);
     }
     const index = indexTrace(stage.result);
     expect(index.drops).toHaveLength(6);
