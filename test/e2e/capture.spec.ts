@@ -136,6 +136,18 @@ test('captures by drag-and-drop and by the picker; bad files get one clear line'
   await page.screenshot({ path: 'test-results/capture-dropped.png', fullPage: true });
   await noAxeViolations(page);
 
+  // On a phone, in the dark, with reduced motion: nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await page.keyboard.press('End');
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/capture-phone-dark.png', fullPage: true });
+  await noAxeViolations(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   const picker = page.getByLabel('Open a capture or recording (.pcap, .pcapng, .json)');
   await picker.setInputFiles({
     name: 'photo.jpg',
@@ -169,9 +181,11 @@ test('captures by drag-and-drop and by the picker; bad files get one clear line'
   const wall = Date.now() - started;
   const about = await page.locator('.about').innerText();
   const readMs = Number(/read and diagnosed in (\d+) ms/.exec(about)?.[1]);
+  const openMs = Number(/\((\d+) ms from opening the file\)/.exec(about)?.[1]);
   console.log(
-    `capture_browser_ms ${readMs} (50 MB in the Worker; ${wall} ms from picking to the diagnosis on screen)`,
+    `capture_browser_ms ${openMs} (50 MB: ${readMs} ms reading and diagnosing in the Worker, ${openMs} ms from the file chosen to the result in the page, ${wall} ms with Playwright's upload)`,
   );
-  expect(readMs).toBeLessThan(2000);
+  expect(openMs).toBeGreaterThanOrEqual(readMs);
+  expect(openMs).toBeLessThan(2000);
   await expect(page.locator('[data-view="outcome"]')).toHaveText('Fails at LIST (reply 425).');
 });
