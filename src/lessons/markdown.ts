@@ -1,11 +1,15 @@
 import MarkdownIt from 'markdown-it';
-import type { Env, Token } from 'markdown-it';
+import type { Env, StateCore, Token } from 'markdown-it';
+import { findTerms } from './glossary';
 
 /**
  * Lesson prose to HTML, as CommonMark (plus tables) reads it: markdown-it with raw HTML off, so
  * every character of the source reaches the output escaped, images off, and a link kept only for
  * http(s), mailto, in-page (#) and relative targets. A lesson file cannot inject a script, an
  * event handler or a remote image into the page (test/lessons/markdown.test.ts tries).
+ *
+ * The first use of each glossary term in a text becomes a button (`button.term[data-term]`) that
+ * the page turns into a popover with the term's definition (src/ui/course/Prose.svelte).
  */
 
 /** A link target a lesson may use; anything else (javascript:, data:, vbscript:...) is dropped. */
@@ -43,16 +47,87 @@ function alignClass(token: Token): string {
 }
 
 /**
+ * Wraps the first use of each glossary term in a glossary_open/close pair: in plain text and in
+ * a code span that is exactly the term (`RELATED`), never in a heading or inside a link.
+ */
+function linkGlossaryTerms(state: StateCore): void {
+  if (state.env?.glossary === false) return;
+  const linked = new Set<string>();
+  state.tokens.forEach((block, at) => {
+    if (block.type !== 'inline' || !block.children) return;
+    if (state.tokens[at - 1]?.type === 'heading_open') return;
+    const out: Token[] = [];
+    let inLink = 0;
+    for (const child of block.children) {
+      if (child.type === 'link_open') inLink++;
+      if (child.type === 'link_close') inLink--;
+      if (inLink > 0 || (child.type !== 'text' && child.type !== 'code_inline')) {
+        out.push(child);
+        continue;
+      }
+      const matches = findTerms(child.content, linked);
+      if (child.type === 'code_inline') {
+        const whole = matches[0];
+        if (whole && whole.start === 0 && whole.end === child.content.length) {
+          linked.add(whole.entry.id);
+          out.push(
+            termOpen(state, whole.entry.id),
+            child,
+            new state.Token('glossary_close', '', -1),
+          );
+        } else out.push(child);
+        continue;
+      }
+      let from = 0;
+      for (const match of matches) {
+        linked.add(match.entry.id);
+        out.push(textToken(state, child.content.slice(from, match.start)));
+        out.push(termOpen(state, match.entry.id));
+        out.push(textToken(state, child.content.slice(match.start, match.end)));
+        out.push(new state.Token('glossary_close', '', -1));
+        from = match.end;
+      }
+      out.push(textToken(state, child.content.slice(from)));
+    }
+    block.children = out.filter((token) => token.type !== 'text' || token.content !== '');
+  });
+}
+function textToken(state: StateCore, content: string): Token {
+  const token = new state.Token('text', '', 0);
+  token.content = content;
+  return token;
+}
+function termOpen(state: StateCore, id: string): Token {
+  const token = new state.Token('glossary_open', '', 1);
+  token.meta = { id };
+  return token;
+}
+md.core.ruler.push('glossary', linkGlossaryTerms);
+// The id comes from GLOSSARY (findTerms), never from the source text.
+md.renderer.rules.glossary_open = (tokens, at) =>
+  `<button type="button" class="term" data-term="${(tokens[at]!.meta as { id: string }).id}" aria-expanded="false">`;
+md.renderer.rules.glossary_close = () => '</button>';
+
+export interface RenderOptions {
+  /** Link glossary terms (default true); off where no popover can open, such as print. */
+  glossary?: boolean;
+}
+
+/**
  * Renders Markdown to HTML. Headings are shifted by `headingOffset` (a lesson step's "### Why"
  * becomes an h4 under the page's own headings) and never go below h2 or above h6.
  */
-export function renderMarkdown(source: string, headingOffset = 0): string {
-  return md.render(source, { headingOffset }).trimEnd();
+export function renderMarkdown(
+  source: string,
+  headingOffset = 0,
+  { glossary = true }: RenderOptions = {},
+): string {
+  return md.render(source, { headingOffset, glossary }).trimEnd();
 }
 
 /** One line of inline Markdown (no paragraphs), for tests and short labels. */
-export function renderInline(text: string): string {
-  return md.renderInline(text);
+export function renderInline(text: string, { glossary = true }: RenderOptions = {}): string {
+  return md.renderInline(text, { glossary });
 }
 
 /** The text of some Markdown without its markup: for titles, aria labels and search. */

@@ -100,7 +100,7 @@ describe('lesson Markdown', () => {
 
   it('never lets any input produce a tag or attribute it did not write itself', () => {
     const allowedTag =
-      /^<\/?(p|h[2-6]|strong|em|code|pre|ul|ol|li|blockquote|table|thead|tbody|tr|th|td|a|br|hr|s)( (href|class|scope|start)="[^"<>]*")*>$/;
+      /^<\/?(p|h[2-6]|strong|em|code|pre|ul|ol|li|blockquote|table|thead|tbody|tr|th|td|a|br|hr|s|button)( (href|class|scope|start|type|data-term|aria-expanded)="[^"<>]*")*>$/;
     const pieces = fc.constantFrom(
       '<',
       '>',
@@ -135,6 +135,9 @@ describe('lesson Markdown', () => {
       '<javascript:x>',
       '~~',
       '    ',
+      'NEW',
+      'RELATED',
+      'conntrack',
     );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 60 }), (parts) => {

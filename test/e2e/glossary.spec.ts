@@ -1,0 +1,42 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from './page';
+
+test('a term in lesson prose opens its definition by mouse and by keyboard', async ({ page }) => {
+  await page.goto('/#/lesson/client-firewall/1');
+  const stateful = page.locator('.prose').getByRole('button', { name: 'stateful', exact: true });
+  await expect(stateful).toHaveAttribute('aria-expanded', 'false');
+
+  await stateful.click();
+  const definition = page.getByRole('dialog', { name: 'Stateful firewall' });
+  await expect(definition).toBeVisible();
+  await expect(definition).toContainText('connection tracking');
+  await expect(stateful).toHaveAttribute('aria-expanded', 'true');
+  await page.screenshot({ path: 'test-results/glossary-popover.png' });
+  const { violations } = await new AxeBuilder({ page }).include('.glossary-popover').analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  await page.keyboard.press('Escape');
+  await expect(definition).toBeHidden();
+  await expect(stateful).toHaveAttribute('aria-expanded', 'false');
+  await expect(stateful).toBeFocused();
+
+  // In the rules table: reached with the keyboard, opened with Enter, and "see also" follows on.
+  const related = page
+    .locator('.prose table')
+    .getByRole('button', { name: 'RELATED', exact: true });
+  await related.focus();
+  await page.keyboard.press('Enter');
+  const relatedDefinition = page.getByRole('dialog', { name: 'RELATED (netfilter)' });
+  await expect(relatedDefinition).toBeFocused();
+  await relatedDefinition.getByRole('button', { name: 'Expectation' }).click();
+  await expect(page.getByRole('dialog', { name: 'Expectation' })).toContainText('PORT, EPRT');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(related).toBeFocused();
+
+  // A click elsewhere closes it too.
+  await related.click();
+  await expect(relatedDefinition).toBeVisible();
+  await page.getByRole('heading', { level: 1 }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+});
