@@ -145,6 +145,85 @@ const ROWS: Row[] = [
     fix: null,
     preset: 'no-firewall',
   },
+  // Python's ftplib and lftp against vsftpd 3.0.3, each made with `npm run lab -- --preset P
+  // [--reject] --mode M --commands C --client ftplib|lftp --reply-timeout 5 --pcap-dir DIR`; `lab`
+  // quotes the lab's summary of what the client program itself reported (issue 15, Tests).
+  {
+    file: 'ftplib-client-stateful-active.internet.pcap',
+    lab: 'ftplib: 425 Failed to establish connection (5 SYNs from port 20, dropped by the client router)',
+    capturedAt: 'between',
+    outcome: 'failure',
+    failure: { at: 'LIST', kind: 425 },
+    dataConnections: [{ mode: 'active', opener: 'server', result: 'dropped', synCount: 5 }],
+    explanation:
+      /5 SYNs sent over 4\.1 s and none answered.*client's stateful firewall.*425 after 5\.0 s/,
+    fix: /FTP helper/,
+    preset: 'client-stateful',
+  },
+  {
+    file: 'ftplib-client-stateful-reject-active.server-lan.pcap',
+    lab: "ftplib: 425 (the client router's REJECT answered the one SYN with ICMP port unreachable)",
+    capturedAt: 'server',
+    outcome: 'failure',
+    failure: { at: 'LIST', kind: 425 },
+    dataConnections: [{ mode: 'active', opener: 'server', result: 'unreachable', synCount: 1 }],
+    explanation: /203\.0\.113\.1 sent ICMP port-unreachable/,
+    fix: /passive mode/,
+    preset: 'client-stateful-reject',
+  },
+  {
+    // ftplib connects the data connection before it sends LIST, so the capture holds no LIST:
+    // the failure is the PASV's connection, as for the rfc959 client above.
+    file: 'ftplib-server-only-21-passive.client-lan.pcap',
+    lab: 'ftplib: TimeoutError "timed out" connecting to the 227 port (7 SYNs, dropped by the server router)',
+    capturedAt: 'client',
+    outcome: 'failure',
+    failure: { at: 'PASV', kind: 'timeout' },
+    dataConnections: [{ mode: 'passive', opener: 'client', result: 'dropped', synCount: 7 }],
+    explanation: /7 SYNs and no answer.*server's firewall, open only for port 21/,
+    fix: /passive port range/,
+    preset: 'server-only-21',
+  },
+  {
+    file: 'ftplib-no-firewall-passive.server-lan.pcap',
+    lab: 'ftplib: success (LIST and RETR notes.txt over PASV)',
+    capturedAt: 'server',
+    outcome: 'success',
+    failure: null,
+    dataConnections: [
+      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
+      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
+    ],
+    explanation: /Every transfer completed/,
+    fix: null,
+    preset: 'no-firewall',
+  },
+  {
+    // lftp tries LIST again after the first 425, then gives up ("max-retries exceeded").
+    file: 'lftp-client-stateful-active.server-lan.pcap',
+    lab: 'lftp: 425 twice, then "ls: Fatal error: max-retries exceeded" (5 SYNs each, dropped by the client router)',
+    capturedAt: 'server',
+    outcome: 'failure',
+    failure: { at: 'LIST', kind: 425 },
+    dataConnections: [
+      { mode: 'active', opener: 'server', result: 'dropped', synCount: 5 },
+      { mode: 'active', opener: 'server', result: 'dropped', synCount: 5 },
+    ],
+    explanation: /5 SYNs sent over 4\.1 s and none answered.*client's stateful firewall/,
+    fix: /passive mode/,
+    preset: 'client-stateful',
+  },
+  {
+    file: 'lftp-no-firewall-passive.client-lan.pcap',
+    lab: 'lftp: success (LIST over PASV)',
+    capturedAt: 'client',
+    outcome: 'success',
+    failure: null,
+    dataConnections: [{ mode: 'passive', opener: 'client', result: 'completed', synCount: 1 }],
+    explanation: /Every transfer completed/,
+    fix: null,
+    preset: 'no-firewall',
+  },
 ];
 
 describe('npm run diagnose on real lab captures', () => {

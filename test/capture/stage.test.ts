@@ -2,7 +2,7 @@
  * A captured session drawn on the stage: the lab's captures turned into the trace the views read,
  * checked with the same queries the network view, ladder and player use.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index';
 import { captureStage, FLIGHT_MS } from '../../src/capture/stage';
@@ -16,16 +16,7 @@ const stageOf = (name: string) => {
   return stage;
 };
 
-const FILES = [
-  'client-nat-active.internet.pcap',
-  'client-stateful-active.client-lan.pcap',
-  'client-stateful-active.server-lan.pcap',
-  'client-stateful-reject-active.internet.pcap',
-  'no-firewall-curl-epsv.server-lan.pcapng',
-  'no-firewall-passive.internet.pcap',
-  'server-nat-private-passive.client-lan.pcap',
-  'server-only-21-passive.client-lan.pcap',
-];
+const FILES = readdirSync(FIXTURES).filter((name) => /\.pcap(ng)?$/.test(name));
 
 describe('a capture on the stage', () => {
   for (const file of FILES) {
