@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { cover } from '../../src/capture/connections';
 import { CaptureError, readCapture } from '../../src/capture/index';
 import { LINKTYPE } from '../../src/capture/link';
+import { captureStage } from '../../src/capture/stage';
+import { indexTrace } from '../../src/scenario/queries';
 import { ethernet, icmpError, ipv4, ipv6, pcap, pcapng, Peer, sll2, tcp, TCP } from './build';
 
 /** Every message the reader may give: one line, naming the byte or the link type. */
@@ -23,6 +25,9 @@ function readsOrSaysWhy(bytes: Uint8Array): void {
     const analysis = readCapture(bytes);
     // Reading a result must not throw either: a page renders all of it.
     JSON.stringify(analysis.sessions.map((s) => [s.session.dialogue, s.diagnosis]));
+    // Nor drawing it: the Real session page turns the first session into a trace for the stage.
+    const stage = captureStage(analysis);
+    if (stage) indexTrace(stage.result);
   } catch (error) {
     if (!(error instanceof CaptureError)) throw error;
     expect(error.message).toMatch(READER_MESSAGE);
