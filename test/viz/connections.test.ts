@@ -61,14 +61,14 @@ describe('connections: active mode behind a stateful client firewall that drops'
     const counts = activeDropped.drops.map(
       (drop) => connectionAt(data!, drop.t)!.tallies[0]!.count,
     );
-    expect(counts).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(summary(activeDropped, activeDropped.end)).toEqual([
       { channel: 'control', state: 'closed', blockedAt: null, tallies: [] },
       {
         channel: 'data',
         state: 'blocked',
         blockedAt: 'client-router',
-        tallies: ['client-router DROP · rule 3 ×6'],
+        tallies: ['client-router DROP · rule 3 ×10'],
       },
     ]);
   });
@@ -101,7 +101,7 @@ describe('connections: other endings', () => {
   it('a passive connection dropped by the server firewall is blocked there', () => {
     const data = summary(passiveDropped, passiveDropped.end)[1]!;
     expect(data).toMatchObject({ state: 'blocked', blockedAt: 'server-router' });
-    expect(data.tallies).toEqual(['server-router DROP · rule 4 ×7']);
+    expect(data.tallies).toEqual(['server-router DROP · rule 4 ×11']);
   });
 
   it('a working passive transfer opens, is established, closes, and ends closed', () => {

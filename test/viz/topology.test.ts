@@ -333,7 +333,7 @@ describe('renderTopology: connections', () => {
     renderTopology(svg, activeBlocked, activeBlocked.end);
     const data = row(svg, 'data')!;
     expect(data.querySelector('.conn-state')!.textContent).toBe('blocked');
-    expect(data.querySelector('.stop .verdict')!.textContent).toBe('DROP · rule 3 ×6');
+    expect(data.querySelector('.stop .verdict')!.textContent).toBe('DROP · rule 3 ×10');
     const crossX = Number(data.querySelector('.stop .cross')!.getAttribute('x'));
     expect(crossX).toBeCloseTo(translation(node(svg, 'client-router')).x, 1);
     // The line reaches from the server, which opened it, to the cross and no further.
@@ -341,7 +341,7 @@ describe('renderTopology: connections', () => {
     expect(Number(reach.getAttribute('x1'))).toBeCloseTo(crossX, 1);
     expect(Number(reach.getAttribute('x2'))).toBeCloseTo(translation(node(svg, 'server')).x, 1);
     expect(row(svg, 'control')!.classList.contains('state-closed')).toBe(true);
-    expect(svg.querySelector('desc')!.textContent).toContain('blocked (DROP · rule 3 ×6)');
+    expect(svg.querySelector('desc')!.textContent).toContain('blocked (DROP · rule 3 ×10)');
   });
 
   it('writes the helper expectation beside the router', () => {
