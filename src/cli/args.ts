@@ -39,7 +39,11 @@ export interface CliOptions {
   pcapFile?: string;
   /** Which link the capture is taken on; without it, DEFAULT_CAPTURE. */
   capture?: CapturePoint;
+  /** Print the ladder as sequence-diagram text instead of the transcript. */
+  diagram?: (typeof DIAGRAM_FORMATS)[number];
 }
+
+const DIAGRAM_FORMATS = ['mermaid', 'plantuml'] as const;
 
 export type ParseResult = { ok: true; options: CliOptions } | { ok: false; error: string };
 
@@ -188,6 +192,13 @@ export const CAPTURE_FLAGS: ValueFlag[] = [
     allowed: () => CAPTURES,
     set: choice(CAPTURES, (o, v) => (o.capture = v)),
   },
+  {
+    name: '--diagram',
+    placeholder: '<format>',
+    help: 'print the ladder as Mermaid (sequenceDiagram) or PlantUML (@startuml) text instead of the transcript',
+    allowed: () => [...DIAGRAM_FORMATS],
+    set: choice(DIAGRAM_FORMATS, (o, v) => (o.diagram = v)),
+  },
 ];
 
 export const SWITCH_FLAGS: SwitchFlag[] = [
@@ -314,6 +325,12 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     return {
       ok: false,
       error: '--trace: only together with --json (for every event in the transcript use --verbose)',
+    };
+  }
+  if (options.diagram && (options.json || options.verbose)) {
+    return {
+      ok: false,
+      error: `--diagram: not together with ${options.json ? '--json' : '--verbose'}`,
     };
   }
   if (options.capture && !options.pcapFile) {

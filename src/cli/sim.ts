@@ -1,5 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { simulationDiagram } from '../export/diagram';
+import { toMermaid, toPlantUml } from '../export/diagram-text';
 import { toJsonSummary } from '../export/json';
 import { capturedHops, capturePoint, writePcap, type CapturePoint } from '../export/pcap';
 import { formatTranscript } from '../export/transcript';
@@ -188,7 +190,9 @@ export function run(argv: readonly string[], io: CliIo): number {
   io.stdout(
     options.json
       ? `${JSON.stringify(toJsonSummary(result, { includeTrace: options.trace }), null, 2)}\n`
-      : formatTranscript(result, { verbose: options.verbose }),
+      : options.diagram
+        ? (options.diagram === 'mermaid' ? toMermaid : toPlantUml)(simulationDiagram(result))
+        : formatTranscript(result, { verbose: options.verbose }),
   );
   return result.outcome.result === 'success' ? EXIT.success : EXIT.ftpFailure;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EXIT, run as runSim, type CliIo } from '../../src/cli/sim';
 import {
   ladderDiagram,
   PARTICIPANT_IDS,
@@ -406,5 +407,37 @@ describe('any trace', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('npm run sim -- --diagram', () => {
+  function sim(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      readFile: (path) => readFileSync(path, 'utf8'),
+    };
+    return { code: runSim(args, io), stdout, stderr };
+  }
+  const failing = ['--preset', 'client-stateful', '--mode', 'active'];
+
+  it('prints the Mermaid or PlantUML text of the session instead of the transcript', () => {
+    const mermaid = sim([...failing, '--diagram', 'mermaid']);
+    expect(mermaid.code).toBe(EXIT.ftpFailure);
+    expect(mermaid.stdout).toBe(toMermaid(simulationDiagram(activeDropped)));
+    expect(mermaid.stderr).toBe('');
+    const plantUml = sim([...failing, '--diagram', 'plantuml']);
+    expect(plantUml.stdout).toBe(toPlantUml(simulationDiagram(activeDropped)));
+  });
+
+  it('names the formats when given another, and refuses --json beside it', () => {
+    const unknown = sim(['--diagram', 'svg']);
+    expect(unknown.code).toBe(EXIT.badInput);
+    expect(unknown.stderr).toMatch(/^error: --diagram: unknown value "svg".*mermaid, plantuml/);
+    const both = sim(['--diagram', 'mermaid', '--json']);
+    expect(both.code).toBe(EXIT.badInput);
+    expect(both.stderr).toBe('error: --diagram: not together with --json\n');
   });
 });
