@@ -40,3 +40,30 @@ test('a term in lesson prose opens its definition by mouse and by keyboard', asy
   await page.getByRole('heading', { level: 1 }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
+
+test('the course ends with a one-page summary that prints on one sheet', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('/#/lessons');
+  await page.getByRole('link', { name: 'the whole course on one page' }).click();
+  const summary = page.getByRole('article', { name: 'FTP through firewalls, on one page' });
+  await expect(summary).toBeVisible();
+  // The numbers come from the simulation: lesson 9's 60 s and 134 s.
+  const table = summary.getByRole('table');
+  await expect(table.getByRole('row', { name: /^Who notices/ })).toContainText('after 60 s');
+  await expect(table.getByRole('row', { name: /^Who notices/ })).toContainText('134 s');
+  // One screen: the last paragraph is above the fold.
+  const bottom = await summary
+    .getByText('Timings are from')
+    .evaluate((p) => p.getBoundingClientRect().bottom);
+  expect(bottom).toBeLessThanOrEqual(768);
+  await page.screenshot({ path: 'test-results/glossary-summary.png' });
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('button', { name: 'Print' })).toBeHidden();
+  await page.screenshot({ path: 'test-results/glossary-summary-print.png', fullPage: true });
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  expect(pages).toHaveLength(1);
+});

@@ -8,11 +8,13 @@
  *   #/present/active-mode/3       the same step in presenter mode
  *   #/notes/active-mode/3         the teacher's notes window that follows the presenter
  *   #/recording                   a real session recorded by `npm run record`, replayed
+ *   #/summary                     the course on one printable page
  */
 export type Route =
   | { page: 'sandbox'; hash: string }
   | { page: 'course' }
   | { page: 'recording' }
+  | { page: 'summary' }
   | { page: 'lesson' | 'present' | 'notes'; lessonId: string; step: number }
   | { page: 'unknown'; hash: string };
 
@@ -38,6 +40,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'lessons'))
     return { page: 'course' };
   if (parts.length === 1 && parts[0] === 'recording') return { page: 'recording' };
+  if (parts.length === 1 && parts[0] === 'summary') return { page: 'summary' };
   const [page, lessonId, stepText] = parts;
   if ((LESSON_PAGES as readonly string[]).includes(page!) && lessonId && parts.length <= 3) {
     const step = stepText === undefined ? 1 : Number(stepText);
@@ -61,3 +64,5 @@ export const COURSE_HREF = '#/lessons';
 export const SANDBOX_HREF = '#/sandbox';
 /** The replay of a real session's recording. */
 export const RECORDING_HREF = '#/recording';
+/** The course on one printable page. */
+export const SUMMARY_HREF = '#/summary';
