@@ -10,6 +10,7 @@ import {
   type FactValue,
 } from './facts';
 import { parseLesson, type Lesson, type Task } from './lesson';
+import { lintLessonMarkdown } from './markdown-lint';
 import { checkConstraints } from './constraints';
 import { describeUnmet } from './feedback';
 
@@ -118,7 +119,7 @@ export function checkLessonFile(
   const parsed = parseLesson(file, text);
   const problems: LineError[] = [...parsed.problems];
   if (parsed.lesson && parsed.problems.length === 0)
-    problems.push(...checkLessonClaims(parsed.lesson));
+    problems.push(...checkLessonClaims(parsed.lesson), ...lintLessonMarkdown(parsed.lesson, text));
   return {
     lesson: parsed.problems.length === 0 ? parsed.lesson : null,
     problems: problems.sort((a, b) => a.line - b.line).map((p) => ({ ...p, file })),

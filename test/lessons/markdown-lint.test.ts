@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkLessonFile } from '../../src/lessons/check';
 import { parseLesson } from '../../src/lessons/lesson';
 import { lintLessonMarkdown, lintMarkdown } from '../../src/lessons/markdown-lint';
 
@@ -67,5 +68,10 @@ describe('Markdown a lesson did not mean', () => {
     expect(problems).toEqual([]);
     const found = lintLessonMarkdown(lesson!, text);
     expect(found.map((p) => p.line)).toEqual([24]);
+    // npm run lessons reports it with the other problems of the file.
+    const checked = checkLessonFile('lessons/01-t.md', text).problems;
+    expect(checked.filter((p) => p.message.includes('numbered list'))).toEqual([
+      { file: 'lessons/01-t.md', line: 24, message: found[0]!.message },
+    ]);
   });
 });
