@@ -83,43 +83,6 @@ test('a link to a missing lesson or step explains itself', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('has 4 steps, not 99');
 });
 
-test('presenter mode: large, keyboard-driven, with a blank screen', async ({ page }) => {
-  await page.setViewportSize({ width: 1280, height: 720 });
-  await page.goto('/#/present/two-connections/1');
-  await expect(page.getByText('Step 1 of 4')).toBeVisible();
-  await expect(
-    page.getByRole('heading', { name: 'A session with nothing in the way' }),
-  ).toBeVisible();
-  // No switchboard or editing chrome on the projected view.
-  await expect(page.getByRole('group', { name: 'Data connection mode' })).toHaveCount(0);
-  await page.screenshot({ path: 'test-results/screenshots/lessons-presenter.png' });
-
-  await page.keyboard.press('PageDown');
-  await expect(page.getByText('Step 2 of 4')).toBeVisible();
-  await expect(page).toHaveURL(/#\/present\/two-connections\/2$/);
-  await page.keyboard.press('ArrowRight');
-  await expect(page.getByText('Step 3 of 4')).toBeVisible();
-  await page.keyboard.press('PageUp');
-  await expect(page.getByText('Step 2 of 4')).toBeVisible();
-
-  await page.keyboard.press('Space');
-  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await page.keyboard.press('a');
-  await expect(page.getByText(/^221, goodbye/)).toBeVisible();
-
-  await page.keyboard.press('b');
-  const blank = page.getByRole('status', { name: /Screen blanked/ });
-  await expect(blank).toBeVisible();
-  await page.keyboard.press('PageDown'); // ignored while blank
-  await page.keyboard.press('b');
-  await expect(blank).toHaveCount(0);
-  await expect(page.getByText('Step 2 of 4')).toBeVisible();
-  await page.keyboard.press('Space');
-  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/lessons-presenter-answer.png' });
-  await noAxeViolations(page);
-});
-
 test('the notes window follows the presenter and moves it', async ({ page, context }) => {
   await page.goto('/#/present/two-connections/1');
   const notes = await context.newPage();

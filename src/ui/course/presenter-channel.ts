@@ -1,11 +1,16 @@
+import { REMOTE_COMMANDS, type PresenterCommand } from './presenter-keys';
+
 /**
  * The presenter's projected window and the teacher's notes window talk over a BroadcastChannel
- * (same browser, same origin): the presenter says which step it shows, the notes window follows,
- * and the notes window's own buttons ask the presenter to move.
+ * (same browser, same origin). A show is a lesson walked in course order ("course") or a deck
+ * (its list); positions count slides of that show. The presenter says where it is; the notes
+ * window follows, asks it to move, and passes on the clicker's keys (a command), so the teacher
+ * can drive the projected window from the notes.
  */
 export type PresenterMessage =
-  | { type: 'showing'; lessonId: string; step: number }
-  | { type: 'goto'; lessonId: string; step: number }
+  | { type: 'showing'; show: string; at: number; revealed: boolean }
+  | { type: 'goto'; show: string; at: number }
+  | { type: 'command'; command: PresenterCommand }
   | { type: 'hello' };
 
 const NAME = 'ftp-lab-presenter';
@@ -13,12 +18,21 @@ const NAME = 'ftp-lab-presenter';
 function isMessage(data: unknown): data is PresenterMessage {
   if (!data || typeof data !== 'object') return false;
   const m = data as Record<string, unknown>;
-  if (m.type === 'hello') return true;
-  return (
-    (m.type === 'showing' || m.type === 'goto') &&
-    typeof m.lessonId === 'string' &&
-    Number.isInteger(m.step)
-  );
+  switch (m.type) {
+    case 'hello':
+      return true;
+    case 'command':
+      return REMOTE_COMMANDS.includes(m.command as PresenterCommand);
+    case 'showing':
+    case 'goto':
+      return (
+        typeof m.show === 'string' &&
+        Number.isInteger(m.at) &&
+        (m.type === 'goto' || typeof m.revealed === 'boolean')
+      );
+    default:
+      return false;
+  }
 }
 
 /** Opens the channel; returns a sender and a closer. Without a usable BroadcastChannel, a no-op. */

@@ -1,0 +1,246 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from './page';
+
+/**
+ * Presenter mode on a projector (issue 12): it fits the screen with nothing cut off, the stage is
+ * the largest thing and its text reads from the back of the room; a clicker steps the lesson and
+ * the run's events; the notes window drives it; a deck is a link.
+ */
+
+async function noAxeViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+}
+
+interface Box {
+  view: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Every data-view region's box, and the viewport. */
+async function regions(page: Page): Promise<{ boxes: Box[]; vw: number; vh: number }> {
+  return page.evaluate(() => ({
+    boxes: [...document.querySelectorAll<HTMLElement>('[data-view]')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { view: el.dataset.view!, x: r.x, y: r.y, width: r.width, height: r.height };
+    }),
+    vw: innerWidth,
+    vh: innerHeight,
+  }));
+}
+
+/** The network drawing's text on screen, in CSS px: the smallest, and the packet labels'. */
+async function networkText(page: Page): Promise<{ smallest: number; packet: number }> {
+  return page.locator('[data-view="network"] svg').evaluate((svg: SVGSVGElement) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const shown = [...svg.querySelectorAll('text')].filter(
+      (t) => t.getBoundingClientRect().width > 0 && t.textContent!.trim() !== '',
+    );
+    const px = (t: Element) => parseFloat(getComputedStyle(t).fontSize) * scale;
+    const label = svg.querySelector('.packet .label');
+    return {
+      smallest: Math.min(...shown.map(px)),
+      packet: label ? px(label) : parseFloat('15') * scale,
+    };
+  });
+}
+
+/** Each region whole on screen, and none over another (a drawing under the player is cut off too). */
+function expectInside(boxes: Box[], vw: number, vh: number): void {
+  for (const b of boxes) {
+    expect(b.x, `${b.view} left`).toBeGreaterThanOrEqual(0);
+    expect(b.y, `${b.view} top`).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, `${b.view} right`).toBeLessThanOrEqual(vw + 0.5);
+    expect(b.y + b.height, `${b.view} bottom`).toBeLessThanOrEqual(vh + 0.5);
+  }
+  for (const a of boxes)
+    for (const b of boxes) {
+      if (a === b) continue;
+      const overlapX = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+      const overlapY = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+      expect(Math.min(overlapX, overlapY), `${a.view} over ${b.view}`).toBeLessThanOrEqual(1);
+    }
+}
+
+for (const [width, height] of [
+  [1280, 720],
+  [1024, 768],
+  [1920, 1080],
+] as const) {
+  test(`presenter mode fits ${width}×${height}: the stage largest, its text at least 18 px`, async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto('/#/present/client-firewall/1');
+    await expect(
+      page.getByRole('heading', { name: 'Active mode behind a stateful firewall' }),
+    ).toBeVisible();
+    await page.keyboard.press('ArrowRight');
+    const { boxes, vw, vh } = await regions(page);
+    const views = boxes.map((b) => b.view);
+    expect(views).toEqual(expect.arrayContaining(['network', 'player', 'question']));
+    expectInside(boxes, vw, vh);
+    const area = (b: Box) => b.width * b.height;
+    const network = boxes.find((b) => b.view === 'network')!;
+    for (const other of boxes) expect(area(network)).toBeGreaterThanOrEqual(area(other));
+    // Nothing scrolls: the page is exactly the screen.
+    expect(await page.evaluate(() => document.scrollingElement!.scrollHeight)).toBeLessThanOrEqual(
+      vh,
+    );
+
+    const text = await networkText(page);
+    expect(text.smallest).toBeGreaterThanOrEqual(18);
+    const caption = page.getByTestId('presenter-caption');
+    const captionPx = await caption.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(text.packet).toBeGreaterThan(captionPx);
+    await expect(caption).toHaveText(
+      'The client firewall remembers a new connection: 192.0.2.10:53233 → 198.51.100.20:21',
+    );
+    await page.screenshot({ path: `test-results/presenter-${width}x${height}.png` });
+    // With the answer and the verdict shown, everything still fits.
+    await page.keyboard.press('a');
+    await expect(page.locator('[data-view="outcome"]')).toBeVisible();
+    const revealed = await regions(page);
+    expectInside(
+      revealed.boxes.filter((b) => b.view !== 'question'),
+      revealed.vw,
+      revealed.vh,
+    );
+    await page.screenshot({ path: `test-results/presenter-${width}x${height}-answer.png` });
+    console.log(
+      `presenter ${width}x${height}: network ${Math.round(network.width)}x${Math.round(network.height)} at y=${Math.round(network.y)}, smallest text ${text.smallest.toFixed(1)} px, packet label ${text.packet.toFixed(1)} px, caption ${captionPx} px`,
+    );
+    if (width === 1280) await noAxeViolations(page);
+  });
+}
+
+test('a clicker steps the lesson with PageUp/PageDown and the run with ←/→, stopping on the drop', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/#/present/client-firewall/1');
+  const caption = page.getByTestId('presenter-caption');
+  await expect(caption).toHaveText('Client sends SYN to server port 21: opening a connection');
+  // → until the firewall drops the server's SYN: the caption says so in plain words.
+  for (let i = 0; i < 40; i++) {
+    if ((await caption.textContent())?.includes('drops')) break;
+    await page.keyboard.press('ArrowRight');
+  }
+  await expect(caption).toHaveText(
+    "Client firewall drops the server's SYN (rule 3: inbound: drop everything else)",
+  );
+  await expect(page.locator('[data-view="network"] .stop').first()).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
+  await expect(caption).toHaveText('Server sends SYN to client port 53240: opening a connection');
+
+  // Playing to the end does not give the answer away; A shows it and takes it back.
+  await page.keyboard.press('End');
+  await expect(page.getByText('A reveals the answer.')).toBeVisible();
+  await expect(page.locator('[data-view="outcome"]')).toHaveCount(0);
+  await page.keyboard.press('a');
+  await expect(page.locator('li.right')).toHaveCount(1);
+  await expect(page.locator('[data-view="outcome"]')).toContainText('Fails');
+  await page.keyboard.press('a');
+  await expect(page.locator('li.right')).toHaveCount(0);
+
+  // V cycles the stage: ladder, tables, network; Z zooms the network view to the whole screen.
+  await page.keyboard.press('v');
+  await expect(page.locator('[data-view="ladder"]')).toBeVisible();
+  const ladderPx = await page.locator('[data-view="ladder"] svg').evaluate((svg: SVGSVGElement) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const label = svg.querySelector('.ladder-label-text')!;
+    return parseFloat(getComputedStyle(label).fontSize) * scale;
+  });
+  expect(ladderPx).toBeGreaterThanOrEqual(18);
+  await page.screenshot({ path: 'test-results/presenter-ladder.png' });
+  await page.keyboard.press('v');
+  await expect(page.locator('[data-view="tables"]')).toBeVisible();
+  await expect(page.locator('[data-view="tables"]')).toContainText('connection tracking');
+  await page.screenshot({ path: 'test-results/presenter-tables.png' });
+  await noAxeViolations(page);
+  await page.keyboard.press('v');
+  await expect(page.locator('[data-view="network"]')).toBeVisible();
+  await page.keyboard.press('z');
+  await expect(page.locator('[data-view="question"]')).toBeHidden();
+  const zoomed = await page.locator('[data-view="network"]').boundingBox();
+  expect(zoomed!.width).toBeGreaterThan(1200);
+  const text = await networkText(page);
+  expect(text.smallest).toBeGreaterThanOrEqual(18);
+  await page.screenshot({ path: 'test-results/presenter-zoomed.png' });
+  await page.keyboard.press('Escape');
+  await expect(page.locator('[data-view="question"]')).toBeVisible();
+
+  // PageDown and PageUp move between steps; past a lesson's last step comes the next lesson.
+  await page.keyboard.press('PageDown');
+  await expect(page).toHaveURL(/#\/present\/client-firewall\/2$/);
+  await expect(page.getByText('Step 2 of 6')).toBeVisible();
+  await page.keyboard.press('PageUp');
+  await expect(page.getByText('Step 1 of 6')).toBeVisible();
+
+  // B blanks the screen; the clicker does nothing until B shows it again.
+  await page.keyboard.press('b');
+  const blank = page.getByRole('status', { name: /Screen blanked/ });
+  await expect(blank).toBeVisible();
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('b');
+  await expect(blank).toHaveCount(0);
+  await expect(page.getByText('Step 1 of 6')).toBeVisible();
+  // No switchboard or editing chrome on the projected view.
+  await expect(page.getByRole('group', { name: 'Data connection mode' })).toHaveCount(0);
+
+  // The keys are listed on screen.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Presenter keys' });
+  await expect(help).toContainText('Next / previous event in the run');
+  await expect(help).toContainText('Zoom the network view');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+});
+
+test('the notes window drives the projected one and shows the answer, the clock and the student link', async ({
+  page,
+  context,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/#/present/client-firewall/1');
+  const notes = await context.newPage();
+  await notes.setViewportSize({ width: 760, height: 1000 });
+  await notes.goto('/#/notes/client-firewall/1');
+  await expect(notes.getByRole('status')).toContainText('Following the projected window');
+  await expect(notes.getByRole('region', { name: 'The answer' })).toContainText(
+    'No. The login works',
+  );
+  await expect(notes.getByRole('region', { name: 'Next' })).toContainText(
+    'What the firewall sees (asks: In which conntrack state',
+  );
+  await expect(notes.getByTestId('notes-clock')).toHaveText(/^0:00 of \d+:00$/);
+  // The app runs on 127.0.0.1 here: the notes say students cannot reach it, and how to fix it.
+  await expect(notes.getByTestId('loopback-warning')).toContainText('npm start -- --host 0.0.0.0');
+  await expect(
+    notes.getByRole('img', { name: /^QR code for http:\/\/127\.0\.0\.1/ }),
+  ).toBeVisible();
+
+  // The clicker's keys pressed in the notes window move the projected one.
+  const caption = page.getByTestId('presenter-caption');
+  await expect(caption).toHaveText('Client sends SYN to server port 21: opening a connection');
+  await notes.keyboard.press('ArrowRight');
+  await expect(caption).toHaveText(/^The client firewall remembers a new connection/);
+  await notes.keyboard.press('a');
+  await expect(page.locator('li.right')).toHaveCount(1);
+  await expect(notes.getByRole('status')).toContainText('the answer is shown there');
+  await notes.getByRole('button', { name: 'Start the clock' }).click();
+  await expect(notes.getByRole('button', { name: 'Pause the clock' })).toBeVisible();
+  await notes.screenshot({ path: 'test-results/presenter-notes.png', fullPage: true });
+  await noAxeViolations(notes);
+
+  await notes.keyboard.press('PageDown');
+  await expect(page).toHaveURL(/#\/present\/client-firewall\/2$/);
+  await expect(
+    notes.getByRole('heading', { name: /^Step 2 of 6: What the firewall sees/ }),
+  ).toBeVisible();
+  // The clock keeps running across steps.
+  await expect(notes.getByRole('button', { name: 'Pause the clock' })).toBeVisible();
+});
