@@ -217,7 +217,10 @@ export function ladderDiagram(
         flight.to = e.node;
         flight.lost = true;
         const action = e.type === 'drop' ? 'DROP' : 'REJECT';
-        const why = e.verdict?.by === 'rule' || e.verdict?.by === 'policy' ? '' : ` · ${e.reason}`;
+        // A firewall's verdict names the router and its rule; anything else (no route, a capture
+        // that saw no answer) is said in the trace's own words, which name the place if they can.
+        const decided = e.verdict?.by === 'rule' || e.verdict?.by === 'policy';
+        const where = decided ? `${names[e.node]}${verdictText(e.verdict)}` : e.reason;
         const answer =
           e.type === 'reject'
             ? ` · answered with ${e.response.icmp ? `ICMP ${describeIcmpCode(e.response.icmp.code)}` : 'TCP RST'}`
@@ -226,7 +229,7 @@ export function ladderDiagram(
           kind: 'note',
           t: e.t,
           over: [e.node],
-          text: oneLine(`${action} · ${names[e.node]}${verdictText(e.verdict)}${why}${answer}`),
+          text: oneLine(`${action} · ${where}${answer}`),
         });
         break;
       }
@@ -307,19 +310,23 @@ const MODE_NAMES = {
   epsv: 'extended passive mode (EPSV)',
 } as const;
 
-/** The diagram of a simulated session, its routers named as the ladder names them. */
+/**
+ * The diagram of a simulated session (or of a capture made into one, capture/stage.ts), its
+ * routers named as the ladder names them; the title and the closing note can be given instead
+ * of the ones the scenario and its outcome make.
+ */
 export function simulationDiagram(
   result: SimulationResult,
-  options: Pick<LadderDiagramOptions, 'hideBareAcks'> = {},
+  options: Pick<LadderDiagramOptions, 'hideBareAcks' | 'title' | 'outcome'> = {},
 ): LadderDiagram {
   const names = Object.fromEntries(NODE_ORDER.map((node) => [node, nodeName({ result }, node)]));
   const { outcome, scenario } = result;
   const verdict =
     outcome.result === 'success' ? 'SUCCESS' : `FAILURE (failed at ${outcome.failedAt})`;
   return ladderDiagram(result.trace, {
-    ...options,
     names,
     title: `FTP Lab: ${MODE_NAMES[scenario.mode]}, ${scenario.commands.join(', ')}`,
     outcome: `${verdict}: ${outcome.explanation}`,
+    ...options,
   });
 }

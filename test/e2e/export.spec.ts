@@ -112,3 +112,23 @@ test('the ladder and the network view download as SVG, PNG, Mermaid and PlantUML
   await expect(menu).toHaveCount(0);
   await expect(toggle).toBeFocused();
 });
+
+test('a real capture exports its ladder too: the example capture as Mermaid and PNG', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/#/recording');
+  await page.getByRole('button', { name: 'the example capture' }).click();
+  const stage = page.getByRole('region', { name: 'The captured session on the stage' });
+  await stage.getByRole('button', { name: 'Export diagram' }).click();
+
+  const mermaid = await download(page, 'Ladder as Mermaid', testInfo.outputPath('capture.mmd'));
+  expect(mermaid.name).toBe('ftp-lab-capture-ladder.mmd');
+  const text = mermaid.bytes.toString('utf8');
+  expect(text.startsWith('sequenceDiagram\n  title Captured#58; ')).toBe(true);
+  expect(text).toMatch(/^ {2}client->>server: PORT \d+,\d+,\d+,\d+,\d+,\d+$/m);
+  expect(text).toMatch(/^ {2}server->>client: 425 /m);
+
+  const png = await download(page, 'Ladder as PNG', testInfo.outputPath('capture.png'));
+  expect([...png.bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  expect(png.bytes.readUInt32BE(16)).toBeGreaterThan(1000);
+});

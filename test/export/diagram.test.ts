@@ -164,6 +164,16 @@ describe('ladderDiagram of a simulated session', () => {
     });
   });
 
+  it("says in the trace's words why a packet without a firewall verdict was lost", () => {
+    const steps = simulationDiagram(run('server-nat-private', 'passive')).steps;
+    const at = steps.findIndex((s) => s.kind === 'message' && s.lost);
+    expect(steps[at]).toMatchObject({ from: 'client', to: 'internet' });
+    expect(steps[at + 1]).toMatchObject({
+      over: ['internet'],
+      text: expect.stringMatching(/^DROP · no route to 10\.0\.0\.20: it is a private address/),
+    });
+  });
+
   it("notes the FTP helper's rewrite of a PORT line under NAT", () => {
     const steps = simulationDiagram(activeNat).steps;
     const port = steps.findIndex(
