@@ -5,7 +5,13 @@ import { simulate } from '../scenario/simulate';
 import { DataError, parseBlockData } from '../lessons/block-data';
 import { ALL_FACTS } from '../lessons/facts';
 import { applyScenarioEntries, baseScenario } from '../lessons/scenario-spec';
-import { checkCourse, checkLessonFile, formatProblem, type FileProblem } from '../lessons/check';
+import {
+  answeredByPage,
+  checkCourse,
+  checkLessonFile,
+  formatProblem,
+  type FileProblem,
+} from '../lessons/check';
 import type { Lesson } from '../lessons/lesson';
 
 /**
@@ -75,6 +81,11 @@ function main(args: string[]): number {
     );
   }
   for (const problem of problems) console.error(formatProblem(problem));
+  const spoiled = answeredByPage(lessons);
+  if (!quiet)
+    console.log(
+      `${spoiled.answered} of ${spoiled.of} predictions are answered by the page before they are asked`,
+    );
   console.log(`${lessons.length} lessons checked, ${problems.length} problems`);
   return problems.length > 0 ? 1 : 0;
 }

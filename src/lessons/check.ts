@@ -9,8 +9,10 @@ import {
   type Expectation,
   type FactValue,
 } from './facts';
-import { parseLesson, type Lesson, type Task } from './lesson';
+import { parseLesson, type Lesson, type LessonStep, type Task } from './lesson';
 import { lintLessonMarkdown } from './markdown-lint';
+import { checkInstructions } from './instructions';
+import { spoilers } from './spoilers';
 import { checkConstraints } from './constraints';
 import { describeUnmet } from './feedback';
 
@@ -45,6 +47,7 @@ export function checkLessonClaims(lesson: Lesson, run = simulate): LineError[] {
     return result;
   };
   for (const step of lesson.steps) {
+    problems.push(...checkInstructions(step), ...checkSpoilers(step));
     const result = runOnce(step.scenario);
     for (const { expectation, actual } of unmet(result, step.expect)) {
       problems.push({
@@ -109,6 +112,38 @@ function checkTaskConstraints(task: Task, run: (s: Scenario) => SimulationResult
       });
   }
   return problems;
+}
+
+/** A question the page answers before it is asked, or whose step title gives its answer away. */
+function checkSpoilers(step: LessonStep): LineError[] {
+  const report = spoilers(step);
+  if (!report || !step.predict) return [];
+  const problems: LineError[] = [];
+  const list = (words: string[]) => words.map((w) => `"${w}"`).join(', ');
+  if (report.titleGivesAway)
+    problems.push({
+      line: step.line,
+      message: `the title of step "${step.title}" gives away the answer to "${step.predict.question}": it contains ${list(report.inTitle)}, which only the right choice has`,
+    });
+  else if (report.answeredByPage)
+    problems.push({
+      line: step.predict.line,
+      message: `the prose above "${step.predict.question}" already says its answer: it contains ${list(report.distinctive)}, the words that set the right choice apart; reword it, or move it below the question (shown after the answer)`,
+    });
+  return problems;
+}
+
+/** How many predictions the page answers before they are asked (the spoiler rule's count). */
+export function answeredByPage(lessons: readonly Lesson[]): { answered: number; of: number } {
+  let answered = 0;
+  let of = 0;
+  for (const step of lessons.flatMap((l) => l.steps)) {
+    const report = spoilers(step);
+    if (!report) continue;
+    of++;
+    if (report.answeredByPage || report.titleGivesAway) answered++;
+  }
+  return { answered, of };
 }
 
 /** Parses and checks a lesson file: every problem with its line. */

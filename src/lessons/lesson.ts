@@ -36,7 +36,13 @@ export interface LessonStep {
   index: number;
   title: string;
   line: number;
+  /** What the learner reads before the question or task. */
   prose: string;
+  /**
+   * Prose written after the predict or task block: shown once the answer is revealed or the task
+   * done, so a summary cannot answer the question first. Empty for a step without one.
+   */
+  afterAnswer: string;
   scenario: Scenario;
   /** Claims about this step's run ("outcome: failure"), checked against the simulation. */
   expect: Expectation[];
@@ -53,8 +59,13 @@ export interface Predict {
   choices: { value: FactValue; text: string }[];
   answer: FactValue;
   explanation: string;
+  /** One switch shown beside the explanation, so "switch the mode and see" has its control. */
+  tryIt: TryIt | null;
   line: number;
 }
+
+export const TRY_IT = ['mode', 'clientHelper', 'serverHelper'] as const;
+export type TryIt = (typeof TRY_IT)[number];
 
 export interface Task {
   goal: string;
@@ -97,6 +108,10 @@ interface RawStep {
   title: string;
   line: number;
   prose: string[];
+  /** Prose after the predict or task block. */
+  after: string[];
+  /** Where prose goes now: `prose`, or `after` once the question's block has been read. */
+  text: string[];
   blocks: RawBlock[];
 }
 
@@ -176,8 +191,24 @@ function parseFrontMatter(map: MapNode): Omit<Lesson, 'id' | 'file' | 'intro' | 
   };
 }
 
+function parseTryIt(map: MapNode): TryIt | null {
+  const found = entry(map, 'tryIt');
+  if (!found) return null;
+  const value = found.value.kind === 'scalar' ? String(found.value.value) : '';
+  if (!(TRY_IT as readonly string[]).includes(value))
+    throw new DataError(
+      found.line,
+      `tryIt must be one of ${TRY_IT.map((t) => `"${t}"`).join(', ')}, the switch shown after the answer`,
+    );
+  return value as TryIt;
+}
+
 function parsePredict(map: MapNode): Predict {
-  onlyKeys(map, ['question', 'fact', 'choices', 'answer', 'explanation'], 'a predict block');
+  onlyKeys(
+    map,
+    ['question', 'fact', 'choices', 'answer', 'explanation', 'tryIt'],
+    'a predict block',
+  );
   const question = requireText(map, 'question', 'a predict block');
   const factEntry = entry(map, 'fact');
   const fact = requireText(map, 'fact', 'a predict block');
@@ -223,6 +254,7 @@ function parsePredict(map: MapNode): Predict {
     choices,
     answer,
     explanation: requireText(map, 'explanation', 'a predict block'),
+    tryIt: parseTryIt(map),
     line: map.line,
   };
 }
@@ -291,12 +323,12 @@ function splitFile(text: string): {
     if (fence) {
       if (line.trimStart().startsWith(fence.marker) && line.trim().replace(/[`~]/g, '') === '') {
         // An ordinary code fence stays in the prose, closing line included.
-        if (!fence.block) (current ? current.prose : intro).push(line);
+        if (!fence.block) (current ? current.text : intro).push(line);
         fence = null;
         continue;
       }
       if (fence.block) fence.block.text += (fence.block.text ? '\n' : '') + line;
-      else (current ? current.prose : intro).push(line);
+      else (current ? current.text : intro).push(line);
       continue;
     }
     const opening = /^\s*(`{3,}|~{3,})\s*([\w-]*)\s*$/.exec(line);
@@ -319,16 +351,18 @@ function splitFile(text: string): {
           problems.push({ line: number, message: `this step already has a "${kind}" block` });
         const block: RawBlock = { kind, text: '', line: number + 1 };
         current.blocks.push(block);
+        if (kind === 'predict' || kind === 'task') current.text = current.after;
         fence = { marker: opening[1]!, block, line: number };
       } else {
-        (current ? current.prose : intro).push(line);
+        (current ? current.text : intro).push(line);
         fence = { marker: opening[1]!, block: null, line: number };
       }
       continue;
     }
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading && heading[1] === '##') {
-      steps.push({ title: heading[2]!, line: number, prose: [], blocks: [] });
+      const prose: string[] = [];
+      steps.push({ title: heading[2]!, line: number, prose, after: [], text: prose, blocks: [] });
       continue;
     }
     if (heading && heading[1] === '#') {
@@ -339,7 +373,7 @@ function splitFile(text: string): {
       });
       continue;
     }
-    (current ? current.prose : intro).push(line);
+    (current ? current.text : intro).push(line);
   }
   if (fence) problems.push({ line: fence.line, message: 'this fenced block is never closed' });
   return { front, intro, steps, problems };
@@ -410,6 +444,7 @@ export function parseLesson(file: string, text: string): ParsedLesson {
       title: raw.title,
       line: raw.line,
       prose: raw.prose.join('\n').trim(),
+      afterAnswer: raw.after.join('\n').trim(),
       scenario: current,
       expect: stepExpect,
       predict,

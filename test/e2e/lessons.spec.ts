@@ -117,3 +117,144 @@ test('a task is checked by running the changed network of the learner', async ({
   await page.goto('/#/lessons');
   await expect(page.getByText('1 of 6 done')).toBeVisible();
 });
+
+test('5/5: the source-port-20 hole works but is warned about; the helper is done', async ({
+  page,
+}) => {
+  await page.goto('/#/lesson/client-firewall/5');
+  const task = page.getByRole('region', { name: 'Your task' });
+  const status = task.getByRole('status');
+  await task
+    .getByRole('combobox', { name: 'Client firewall' })
+    .selectOption('stateless-allow-port-20');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(status).toContainText('Done');
+  await expect(status).toContainText('Works, but opens a hole');
+  await expect(status).toContainText('see lesson 12');
+  await page.screenshot({ path: 'test-results/screenshots/lessons-task-warning.png' });
+  await noAxeViolations(page);
+  // The helper on the server's side, where active mode does not need it.
+  await task.getByRole('button', { name: 'Start over' }).click();
+  await task.getByRole('checkbox', { name: 'FTP helper on the server side' }).check();
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(status).toContainText(
+    "The FTP helper is on the server's router, but in active mode the server opens the data connection",
+  );
+  await expect(status).toContainText('You changed the FTP helper on the server');
+});
+
+test('6/3: a rule after the DROP, then a rule opening every high port, then the range', async ({
+  page,
+}) => {
+  await page.goto('/#/lesson/server-firewall/3');
+  const task = page.getByRole('region', { name: 'Your task' });
+  const status = task.getByRole('status');
+  const check = task.getByRole('button', { name: 'Check my network' });
+  await task.getByText('Edit server firewall rules').click();
+  await task.getByRole('button', { name: 'Add rule at the end' }).click();
+  await task.getByLabel('Destination port').last().fill('1024-65535');
+  await check.click();
+  await expect(status).toContainText(
+    'Your rule 5 ("new rule") would let this connection in, but it comes after rule 4 (DROP)',
+  );
+  await page.screenshot({ path: 'test-results/screenshots/lessons-task-shadowed.png' });
+  await task.getByRole('button', { name: 'Move rule 5 up' }).click();
+  await check.click();
+  await expect(status).toContainText(
+    'lets in new connections to ports 1024-65535, but the server uses only 40000-40099',
+  );
+  await expect(status).not.toContainText('Done');
+  await task.getByRole('button', { name: 'Start over' }).click();
+  await task
+    .getByRole('combobox', { name: 'Server firewall' })
+    .selectOption('only-21-passive-range');
+  await check.click();
+  await expect(status).toContainText('Done: your network meets the goal.');
+  // The text after the task shows once it is done.
+  await expect(page.getByText('With the range open, the client')).toBeVisible();
+});
+
+test("7/3 and 8/5: the other lesson's fix, and a change on the client's side, are refused", async ({
+  page,
+}) => {
+  await page.goto('/#/lesson/ftp-helper/3');
+  let task = page.getByRole('region', { name: 'Your task' });
+  await task
+    .getByRole('combobox', { name: 'Server firewall' })
+    .selectOption('only-21-passive-range');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText('The data connection got in as NEW');
+  await task.getByRole('button', { name: 'Start over' }).click();
+  await task.getByRole('checkbox', { name: 'FTP helper on the server side' }).check();
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText('Done');
+
+  await page.goto('/#/lesson/nat/5');
+  task = page.getByRole('region', { name: 'Your task' });
+  await task.getByRole('combobox', { name: 'Client uses the 227 address' }).selectOption('ignore');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText(
+    'You changed where the client connects after a 227 reply',
+  );
+  await task.getByRole('button', { name: 'Start over' }).click();
+  await task.getByRole('combobox', { name: 'Server advertises in 227' }).selectOption('public');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText('Done');
+});
+
+test('12/5: the source-port rule is refused where the task forbids it', async ({ page }) => {
+  await page.goto('/#/lesson/myth-busting/5');
+  const task = page.getByRole('region', { name: 'Your task' });
+  await task
+    .getByRole('combobox', { name: 'Client firewall' })
+    .selectOption('stateless-allow-port-20');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText(
+    'This task asks for a way without such a rule',
+  );
+  await task.getByRole('combobox', { name: 'Client firewall' }).selectOption('stateful-helper');
+  await task.getByRole('button', { name: 'Check my network' }).click();
+  await expect(task.getByRole('status')).toContainText('Done');
+});
+
+test('after the answer: the jump to the ✗, the one switch, and a longer word for a wrong answer', async ({
+  page,
+}) => {
+  await page.goto('/#/lesson/client-firewall/1');
+  await page.getByRole('radio', { name: /^Yes; the client started/ }).check();
+  await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+  await page.getByRole('button', { name: 'Show the answer now' }).click();
+  const verdict = page.getByRole('status').filter({ hasText: 'Not quite' });
+  await expect(verdict).toContainText("What the run shows: Fails: the client firewall's rule 3");
+  await verdict.getByRole('button', { name: 'Jump to the ✗ in the player' }).click();
+  // Paused at the drop: the caption of the moment names the rule that dropped the SYN.
+  await expect(page.getByRole('button', { name: 'Play', exact: true }).first()).toBeVisible();
+  await expect(page.locator('p.now').first()).toContainText(/drop/i);
+  await page.screenshot({ path: 'test-results/screenshots/lessons-wrong-answer.png' });
+  await noAxeViolations(page);
+
+  await page.goto('/#/lesson/client-firewall/6');
+  await page.getByRole('radio', { name: 'Yes' }).check();
+  await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+  await page.getByRole('button', { name: 'Show the answer now' }).click();
+  const outcome = page.getByRole('region', { name: 'Outcome' });
+  await expect(outcome).toContainText('Works');
+  await page
+    .getByRole('group', { name: 'Try it: the data connection mode' })
+    .getByRole('radio', { name: 'Active (PORT)' })
+    .check();
+  await expect(outcome).toContainText('Fails');
+  await expect(outcome).toContainText('rule 4');
+});
+
+test('a step without a question is done when the learner moves on', async ({ page }) => {
+  await page.goto('/#/lesson/active-mode/5');
+  await expect(page.getByText('Step 5 of 5')).toBeVisible();
+  // Leaving by the breadcrumb, not the Next button, and without playing to the end.
+  await page.getByRole('link', { name: 'Course', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /^Course:/ })).toBeVisible();
+  await page.goto('/#/lesson/active-mode/1');
+  await expect(
+    page.getByRole('link', { name: 'A new PORT for every transfer (done)' }),
+  ).toBeVisible();
+});
