@@ -8,6 +8,12 @@ import {
 import { formatCommandLine } from '../protocol/ftp-command';
 import { concatBytes } from '../protocol/bytes';
 import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
+import {
+  DATA_COMMAND,
+  isPrivateAddress,
+  RFC959_CLIENT,
+  type ClientProfile,
+} from './client-profiles';
 
 /**
  * An FTP client session that logs in, sets the transfer type, runs a script of commands with the
@@ -36,6 +42,8 @@ export interface FtpClientSettings {
   pasvAddress: 'trust' | 'ignore';
   /** How long to wait for any reply before giving up. */
   replyTimeoutMs: number;
+  /** The client program it plays (client-profiles.ts); absent: the textbook RFC 959 client. */
+  profile?: ClientProfile;
 }
 
 export interface FtpClientInput {
@@ -78,10 +86,17 @@ export interface FtpClientContext extends FtpClientInput {
   step: ClientStep | null;
   replies: number[];
   failure: ClientFailure | null;
+  /** The latest failure (the same as `failure` unless the program went on after one). */
+  lastFailure: ClientFailure | null;
   dataTarget: { host: string; port: number } | null;
   downloaded: Uint8Array[];
   dataClosed: boolean;
   transfers: TransferRecord[];
+  /** Which of the profile's attempts for this step is being made, and its mode. */
+  attempt: number;
+  modeNow: DataMode;
+  /** Mode changes the program made on its own, e.g. "EPSV→PASV". */
+  fallbacks: string[];
 }
 
 export type FtpClientEvent =
@@ -119,6 +134,14 @@ function stepLabel(step: ClientStep | null): string {
   return step.arg ? `${step.verb} ${step.arg}` : step.verb;
 }
 
+function profileOf(context: FtpClientContext): ClientProfile {
+  return context.settings.profile ?? RFC959_CLIENT;
+}
+
+function attemptsOf(context: FtpClientContext): readonly DataMode[] {
+  return profileOf(context).attempts[context.settings.mode];
+}
+
 function replyCode(event: FtpClientEvent): number {
   return event.type === 'REPLY' ? event.code : 0;
 }
@@ -146,10 +169,17 @@ const ftpClientSetup = setup({
     hasMoreSteps: ({ context }) => context.stepIndex < context.settings.steps.length,
     nextIsTransfer: ({ context }) =>
       TRANSFER_VERBS.has(context.settings.steps[context.stepIndex]?.verb ?? ''),
-    usesActiveMode: ({ context }) =>
-      context.settings.mode === 'active' || context.settings.mode === 'eprt',
-    usesExtendedMode: ({ context }) =>
-      context.settings.mode === 'eprt' || context.settings.mode === 'epsv',
+    usesActiveMode: ({ context }) => context.modeNow === 'active' || context.modeNow === 'eprt',
+    hasFallback: ({ context }) => context.attempt + 1 < attemptsOf(context).length,
+    fallsBackOnConnectFailure: ({ context }) =>
+      context.attempt + 1 < attemptsOf(context).length &&
+      profileOf(context).fallbackOnConnectFailure.includes(context.modeNow),
+    switchesToPassive: ({ context }) => profileOf(context).passiveAfterPortRefused,
+    continuesAfterFailure: ({ context }) =>
+      profileOf(context).continueAfterFailure &&
+      context.step !== null &&
+      context.stepIndex < context.settings.steps.length &&
+      ['reply', 'data-connect', 'data-transfer'].includes(context.lastFailure?.kind ?? ''),
     isParsablePassiveReply: ({ event }) => {
       if (event.type !== 'REPLY') return false;
       if (event.code === 227) return parsePasvReply(event.text).ok;
@@ -179,7 +209,38 @@ const ftpClientSetup = setup({
       dataTarget: null,
       downloaded: [],
       dataClosed: false,
+      attempt: 0,
+      modeNow: attemptsOf(context)[0]!,
     })),
+    /** The program's next data command for this step, after a refusal or a failed connection. */
+    nextAttempt: enqueueActions(({ context, enqueue }) => {
+      const mode = attemptsOf(context)[context.attempt + 1]!;
+      enqueue.assign({
+        attempt: context.attempt + 1,
+        modeNow: mode,
+        dataTarget: null,
+        fallbacks: [...context.fallbacks, `${DATA_COMMAND[context.modeNow]}→${DATA_COMMAND[mode]}`],
+      });
+      enqueue.emit({
+        type: 'report',
+        text: `${profileOf(context).name} tries ${DATA_COMMAND[mode]} after ${DATA_COMMAND[context.modeNow]} failed`,
+      });
+    }),
+    /** lftp: a refused PORT/EPRT, and this command goes passive. */
+    switchToPassive: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({
+        modeNow: 'passive',
+        attempt: attemptsOf(context).length,
+        dataTarget: null,
+        fallbacks: [...context.fallbacks, `${DATA_COMMAND[context.modeNow]}→PASV`],
+      });
+      const why =
+        event.type === 'REPLY' ? ` after "${event.code} ${replySummary(event.text)}"` : '';
+      enqueue.emit({
+        type: 'report',
+        text: `${profileOf(context).name} switches to passive mode (PASV)${why}`,
+      });
+    }),
     sendStepCommand: emit(({ context }) => line(context.step!.verb, context.step!.arg)),
     listenForData: emit({ type: 'listen-data' }),
     /** PORT h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2) or EPRT |1|address|port| (RFC 2428 §2), naming our own address. */
@@ -188,12 +249,12 @@ const ftpClientSetup = setup({
       const hostPort = { host: context.localAddress, port: event.port };
       enqueue.assign({ dataTarget: hostPort });
       enqueue.emit(
-        context.settings.mode === 'eprt'
+        context.modeNow === 'eprt'
           ? line('EPRT', formatEprt(hostPort))
           : line('PORT', formatHostPort(hostPort)),
       );
     }),
-    sendPasv: emit(({ context }) => line(context.settings.mode === 'epsv' ? 'EPSV' : 'PASV', null)),
+    sendPasv: emit(({ context }) => line(context.modeNow === 'epsv' ? 'EPSV' : 'PASV', null)),
     /**
      * Connect to the announced port. A 229 names no address: use the control connection's server
      * (RFC 2428 §3). For 227, RFC 959 says use the address given; many current clients (curl,
@@ -209,8 +270,14 @@ const ftpClientSetup = setup({
       } else {
         const parsed = parsePasvReply(event.text);
         if (!parsed.ok) return;
-        const host =
-          context.settings.pasvAddress === 'trust' ? parsed.value.host : context.serverAddress;
+        const policy = profileOf(context).pasvAddress;
+        const trusted =
+          policy === 'scenario'
+            ? context.settings.pasvAddress === 'trust'
+            : policy === 'fix-private'
+              ? !isPrivateAddress(parsed.value.host) || isPrivateAddress(context.serverAddress)
+              : false;
+        const host = trusted ? parsed.value.host : context.serverAddress;
         if (host !== parsed.value.host) {
           enqueue.emit({
             type: 'report',
@@ -251,7 +318,7 @@ const ftpClientSetup = setup({
       const record: TransferRecord = {
         verb: context.step!.verb,
         path: context.step!.arg,
-        mode: context.settings.mode,
+        mode: context.modeNow,
         target: context.dataTarget,
         bytesOnWire:
           context.step?.verb === 'STOR'
@@ -282,11 +349,12 @@ const ftpClientSetup = setup({
         detail,
         code,
       };
-      return { failure };
+      // A program that goes on after a failure (curl) is judged by its first one.
+      return { failure: context.failure ?? failure, lastFailure: failure };
     }),
     reportFailure: emit(({ context }) => ({
       type: 'report' as const,
-      text: `client gives up at ${context.failure?.step}: ${context.failure?.detail}`,
+      text: `client gives up at ${context.lastFailure?.step}: ${context.lastFailure?.detail}`,
     })),
     abandonData: emit({ type: 'close-data' }),
     closeControl: emit({ type: 'close-control' }),
@@ -326,10 +394,14 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     step: null,
     replies: [],
     failure: null,
+    lastFailure: null,
     dataTarget: null,
     downloaded: [],
     dataClosed: false,
     transfers: [],
+    attempt: 0,
+    modeNow: input.settings.mode,
+    fallbacks: [],
   }),
   initial: 'idle',
   states: {
@@ -460,6 +532,16 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             actions: ['recordReply', 'sendStepCommand'],
           },
           {
+            guard: 'hasFallback',
+            target: 'preparingData',
+            actions: ['recordReply', 'abandonData', 'nextAttempt'],
+          },
+          {
+            guard: 'switchesToPassive',
+            target: 'preparingData',
+            actions: ['recordReply', 'abandonData', 'switchToPassive'],
+          },
+          {
             // The server refused PORT/EPRT: stop listening for a connection that will not come.
             target: 'failed',
             actions: ['recordReply', 'abandonData', { type: 'fail', params: { kind: 'reply' } }],
@@ -477,6 +559,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             actions: ['recordReply', 'connectToPassivePort'],
           },
           {
+            guard: and(['isNegativeReply', 'hasFallback']),
+            target: 'preparingData',
+            actions: ['recordReply', 'nextAttempt'],
+          },
+          {
             target: 'failed',
             actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
           },
@@ -486,10 +573,14 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     connectingData: {
       on: {
         DATA_CONNECTED: { target: 'transferring', actions: 'sendStepCommand' },
-        DATA_FAILED: {
-          target: 'failed',
-          actions: { type: 'fail', params: { kind: 'data-connect' } },
-        },
+        DATA_FAILED: [
+          {
+            guard: 'fallsBackOnConnectFailure',
+            target: 'preparingData',
+            actions: ['abandonData', 'nextAttempt'],
+          },
+          { target: 'failed', actions: { type: 'fail', params: { kind: 'data-connect' } } },
+        ],
       },
     },
     transferring: {
@@ -554,7 +645,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     },
     failed: {
       entry: 'reportFailure',
-      always: [{ guard: 'controlStillUp', target: 'quitting' }, { target: 'done' }],
+      always: [
+        { guard: 'continuesAfterFailure', target: 'nextStep' },
+        { guard: 'controlStillUp', target: 'quitting' },
+        { target: 'done' },
+      ],
     },
     quitting: {
       entry: 'sendQuit',

@@ -7,6 +7,7 @@ import {
   parseHostPort,
 } from '../protocol/ftp-address';
 import { formatReply } from '../protocol/ftp-reply';
+import { rewordReply, VSFTPD, type ServerProfile } from './server-profiles';
 import { concatBytes } from '../protocol/bytes';
 import { encodeControlText } from '../protocol/control-text';
 import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
@@ -45,6 +46,8 @@ export interface FtpServerSettings {
   /** How long to try an active data connection before answering 425 (vsftpd connect_timeout). */
   connectTimeoutMs: number;
   files: FileStore;
+  /** The server program it plays (server-profiles.ts); absent: vsftpd. */
+  profile?: ServerProfile;
 }
 
 export type TransferVerb = 'LIST' | 'NLST' | 'RETR' | 'STOR';
@@ -66,6 +69,8 @@ export interface FtpServerContext extends FtpServerInput {
   activeTarget: HostPort | null;
   passivePort: number | null;
   passiveConnected: boolean;
+  /** pyftpdlib: the active data connection opened on PORT is up, waiting for the transfer command. */
+  activeConnected: boolean;
   passiveCount: number;
   transfer: { verb: TransferVerb; path: string } | null;
   upload: Uint8Array[];
@@ -148,8 +153,14 @@ function command(event: Ev): { verb: string; arg: string | null } {
   return event.type === 'COMMAND' ? event : { verb: '', arg: null };
 }
 
-function reply(code: number, text: string): FtpServerEmitted {
-  return { type: 'reply', code, text, wire: formatReply(code, text) };
+/** A reply in the words of the server program the session plays (server-profiles.ts). */
+function reply(context: Ctx, code: number, text: string): FtpServerEmitted {
+  const [c, t] = rewordReply(profileOf(context), code, text);
+  return { type: 'reply', code: c, text: t, wire: formatReply(c, t) };
+}
+
+function profileOf(context: Ctx): ServerProfile {
+  return context.settings.profile ?? VSFTPD;
 }
 
 /** RFC 2577 §3 and vsftpd: data connections only to the client itself, never to a privileged port. */
@@ -170,9 +181,14 @@ function transferPath(context: Ctx, arg: string | null): string {
  */
 export function passiveReply(context: Ctx, port: number, extended: boolean): FtpServerEmitted {
   const address = context.settings.passiveAddress ?? context.localAddress;
+  const profile = profileOf(context);
   return extended
-    ? reply(229, formatEpsvReply(port))
-    : reply(227, formatPasvReply({ host: address, port }));
+    ? reply(context, 229, profile.epsvText(port) ?? formatEpsvReply(port))
+    : reply(
+        context,
+        227,
+        profile.pasvText({ host: address, port }) ?? formatPasvReply({ host: address, port }),
+      );
 }
 
 function passivePortFor(context: Ctx): number {
@@ -192,6 +208,7 @@ const ftpServerSetup = setup({
   delays: {
     acceptTimeout: ({ context }) => context.settings.acceptTimeoutMs,
     connectTimeout: ({ context }) => context.settings.connectTimeoutMs,
+    portConnectTimeout: ({ context }) => profileOf(context).portConnectTimeoutMs,
   },
   guards: {
     isCommand: ({ event }, params: { verb: string | string[] }) => {
@@ -218,6 +235,15 @@ const ftpServerSetup = setup({
       return parsed.ok && portRefusal(context, parsed.value) === null;
     },
     isMalformedPort: ({ event }) => !parseHostPort(command(event).arg ?? '').ok,
+    isAcceptablePortOrEprt: ({ context, event }) => {
+      const { verb, arg } = command(event);
+      if (verb === 'PORT') {
+        const parsed = parseHostPort(arg ?? '');
+        return parsed.ok && portRefusal(context, parsed.value) === null;
+      }
+      const parsed = parseEprt(arg ?? '');
+      return parsed.ok && parsed.value.family === 1 && portRefusal(context, parsed.value) === null;
+    },
     isAcceptableEprt: ({ context, event }) => {
       const parsed = parseEprt(command(event).arg ?? '');
       return parsed.ok && parsed.value.family === 1 && portRefusal(context, parsed.value) === null;
@@ -256,46 +282,96 @@ const ftpServerSetup = setup({
       return (verb === 'RETR' || verb === 'STOR') && !arg;
     },
     isActive: ({ context }) => context.activeTarget !== null,
+    isActiveAlreadyConnected: ({ context }) => context.activeConnected,
+    connectsAtPort: ({ context }) => profileOf(context).activeConnect === 'at-port',
     isReceivingUpload: ({ context }) => context.transfer?.verb === 'STOR',
     isPassiveAlreadyConnected: ({ context }) => context.passiveConnected,
   },
   actions: {
-    sendGreeting: emit(({ context }) => reply(220, context.settings.greeting)),
-    reply: emit((_, params: { code: number; text: string }) => reply(params.code, params.text)),
+    sendGreeting: emit(({ context }) =>
+      reply(context, 220, profileOf(context).greeting ?? context.settings.greeting),
+    ),
+    reply: emit(({ context }, params: { code: number; text: string }) =>
+      reply(context, params.code, params.text),
+    ),
     rememberUser: assign({ user: ({ event }) => command(event).arg ?? '' }),
     forgetUser: assign({ user: null }),
-    setType: enqueueActions(({ event, enqueue }) => {
+    setType: enqueueActions(({ context, event, enqueue }) => {
       const ascii = (command(event).arg ?? '').trim().toUpperCase().startsWith('A');
       enqueue.assign({ type: ascii ? 'A' : 'I' });
-      enqueue.emit(reply(200, ascii ? 'Switching to ASCII mode.' : 'Switching to Binary mode.'));
+      enqueue.emit(
+        reply(context, 200, ascii ? 'Switching to ASCII mode.' : 'Switching to Binary mode.'),
+      );
     }),
-    replyPwd: emit(({ context }) => reply(257, `"${context.cwd}" is the current directory`)),
+    replyPwd: emit(({ context }) =>
+      reply(context, 257, `"${context.cwd}" is the current directory`),
+    ),
     changeDirectory: enqueueActions(({ context, event, enqueue }) => {
       const { verb, arg } = command(event);
       const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
       if (isDirectory(context.files, target)) {
         enqueue.assign({ cwd: target });
-        enqueue.emit(reply(250, 'Directory successfully changed.'));
+        enqueue.emit(reply(context, 250, 'Directory successfully changed.'));
       } else {
-        enqueue.emit(reply(550, 'Failed to change directory.'));
+        enqueue.emit(reply(context, 550, 'Failed to change directory.'));
       }
     }),
     /** A new PORT/EPRT/PASV/EPSV replaces any data channel prepared before. */
     dropDataChannel: enqueueActions(({ context, enqueue }) => {
       if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-      enqueue.assign({ activeTarget: null, passivePort: null, passiveConnected: false });
+      if (context.activeConnected) enqueue.emit({ type: 'abort-data' });
+      enqueue.assign({
+        activeTarget: null,
+        passivePort: null,
+        passiveConnected: false,
+        activeConnected: false,
+      });
     }),
-    acceptPort: enqueueActions(({ event, enqueue }) => {
+    acceptPort: enqueueActions(({ context, event, enqueue }) => {
       const parsed = parseHostPort(command(event).arg ?? '');
       if (!parsed.ok) return;
       enqueue.assign({ activeTarget: parsed.value });
-      enqueue.emit(reply(200, 'PORT command successful. Consider using PASV.'));
+      enqueue.emit(reply(context, 200, 'PORT command successful. Consider using PASV.'));
     }),
-    acceptEprt: enqueueActions(({ event, enqueue }) => {
+    acceptEprt: enqueueActions(({ context, event, enqueue }) => {
       const parsed = parseEprt(command(event).arg ?? '');
       if (!parsed.ok) return;
       enqueue.assign({ activeTarget: { host: parsed.value.host, port: parsed.value.port } });
-      enqueue.emit(reply(200, 'EPRT command successful. Consider using EPSV.'));
+      enqueue.emit(reply(context, 200, 'EPRT command successful. Consider using EPSV.'));
+    }),
+    /** pyftpdlib: remember the PORT/EPRT target and say nothing until the connect has an outcome. */
+    rememberActiveTarget: assign({
+      activeTarget: ({ event }) => {
+        const { verb, arg } = command(event);
+        const parsed = verb === 'EPRT' ? parseEprt(arg ?? '') : parseHostPort(arg ?? '');
+        return parsed.ok ? { host: parsed.value.host, port: parsed.value.port } : null;
+      },
+    }),
+    /** RFC 2577 §3: the refusal of a PORT/EPRT naming another host or a privileged port, in the program's words. */
+    refusePort: emit(({ context, event }) => {
+      const { verb, arg } = command(event);
+      const parsed = verb === 'EPRT' ? parseEprt(arg ?? '') : parseHostPort(arg ?? '');
+      const target = parsed.ok ? { host: parsed.value.host, port: parsed.value.port } : null;
+      const why = target && target.host === context.peerAddress ? 'privileged' : 'foreign';
+      const [code, text] = profileOf(context).refusePort(
+        target ?? { host: '', port: 0 },
+        why,
+        verb === 'EPRT' ? 'EPRT' : 'PORT',
+      );
+      return { type: 'reply' as const, code, text, wire: formatReply(code, text) };
+    }),
+    markActiveConnected: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ activeConnected: true });
+      enqueue.emit(reply(context, 200, 'Active data connection established.'));
+    }),
+    failConnectAtPort: enqueueActions(({ context, enqueue }, params: { timedOut: boolean }) => {
+      if (params.timedOut) {
+        enqueue.emit({ type: 'abort-data' });
+        enqueue.emit(reply(context, 421, 'Active data channel timed out.'));
+      } else {
+        enqueue.emit(reply(context, 425, "Can't connect to specified address."));
+      }
+      enqueue.assign({ activeTarget: null, activeConnected: false });
     }),
     openPassive: enqueueActions(({ context, event, enqueue }, params: { extended: boolean }) => {
       void event;
@@ -316,21 +392,23 @@ const ftpServerSetup = setup({
       },
       upload: () => [],
     }),
+    /** sourcePort 0: an ephemeral port, as the kernel gives to a socket bound to port 0. */
     connectActive: emit(({ context }) => ({
       type: 'connect-active' as const,
       target: context.activeTarget!,
-      sourcePort: context.settings.activeSourcePort,
+      sourcePort:
+        profileOf(context).activeSource === 'ephemeral' ? 0 : context.settings.activeSourcePort,
     })),
     /** 150, then the bytes, then close: the data connection's end marks the end of the file (RFC 959 §3.4, stream mode). */
     startTransfer: enqueueActions(({ context, enqueue }) => {
       const transfer = context.transfer!;
       const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
       if (transfer.verb === 'STOR') {
-        enqueue.emit(reply(150, 'Ok to send data.'));
+        enqueue.emit(reply(context, 150, 'Ok to send data.'));
         return;
       }
       if (transfer.verb === 'LIST' || transfer.verb === 'NLST') {
-        enqueue.emit(reply(150, 'Here comes the directory listing.'));
+        enqueue.emit(reply(context, 150, 'Here comes the directory listing.'));
         const entries = isDirectory(context.files, transfer.path)
           ? listDirectory(context.files, transfer.path)
           : listDirectory(context.files, transfer.path.replace(/\/[^/]*$/, '') || '/').filter((e) =>
@@ -347,6 +425,7 @@ const ftpServerSetup = setup({
         const name = transfer.path.split('/').pop();
         enqueue.emit(
           reply(
+            context,
             150,
             `Opening ${mode} mode data connection for ${name} (${file.bytes.length} bytes).`,
           ),
@@ -380,6 +459,7 @@ const ftpServerSetup = setup({
       const verb = context.transfer?.verb;
       enqueue.emit(
         reply(
+          context,
           226,
           verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.',
         ),
@@ -390,20 +470,22 @@ const ftpServerSetup = setup({
         activeTarget: null,
         passivePort: null,
         passiveConnected: false,
+        activeConnected: false,
       });
     }),
     failDataConnection: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit(reply(425, 'Failed to establish connection.'));
+      enqueue.emit(reply(context, 425, 'Failed to establish connection.'));
       if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
       enqueue.assign({
         transfer: null,
         activeTarget: null,
         passivePort: null,
         passiveConnected: false,
+        activeConnected: false,
       });
     }),
     failTransfer: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit(reply(426, 'Failure reading network stream.'));
+      enqueue.emit(reply(context, 426, 'Failure reading network stream.'));
       enqueue.emit({ type: 'close-data' });
       if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
       enqueue.assign({
@@ -411,6 +493,7 @@ const ftpServerSetup = setup({
         activeTarget: null,
         passivePort: null,
         passiveConnected: false,
+        activeConnected: false,
       });
     }),
     closeControl: emit({ type: 'close-control' }),
@@ -434,6 +517,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
     activeTarget: null,
     passivePort: null,
     passiveConnected: false,
+    activeConnected: false,
     passiveCount: 0,
     transfer: null,
     upload: [],
@@ -570,6 +654,15 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             actions: { type: 'reply', params: { code: 202, text: 'ALLO command ignored.' } },
           },
           {
+            guard: and([
+              { type: 'isCommand', params: { verb: ['PORT', 'EPRT'] } },
+              'connectsAtPort',
+              'isAcceptablePortOrEprt',
+            ]),
+            target: '.connectingAtPort',
+            actions: ['dropDataChannel', 'rememberActiveTarget'],
+          },
+          {
             guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isAcceptablePort']),
             target: '.activeReady',
             actions: ['dropDataChannel', 'acceptPort'],
@@ -581,10 +674,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
               params: { code: 501, text: 'Syntax error in parameters or arguments.' },
             },
           },
-          {
-            guard: { type: 'isCommand', params: { verb: 'PORT' } },
-            actions: { type: 'reply', params: { code: 500, text: 'Illegal PORT command.' } },
-          },
+          { guard: { type: 'isCommand', params: { verb: 'PORT' } }, actions: 'refusePort' },
           {
             guard: and([{ type: 'isCommand', params: { verb: 'EPRT' } }, 'isAcceptableEprt']),
             target: '.activeReady',
@@ -608,10 +698,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
               params: { code: 501, text: 'Syntax error in parameters or arguments.' },
             },
           },
-          {
-            guard: { type: 'isCommand', params: { verb: 'EPRT' } },
-            actions: { type: 'reply', params: { code: 500, text: 'Illegal EPRT command.' } },
-          },
+          { guard: { type: 'isCommand', params: { verb: 'EPRT' } }, actions: 'refusePort' },
           {
             guard: { type: 'isCommand', params: { verb: 'PASV' } },
             target: '.passiveReady',
@@ -645,6 +732,14 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             actions: { type: 'reply', params: { code: 553, text: 'Could not create file.' } },
           },
           {
+            guard: and([
+              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
+              'isActiveAlreadyConnected',
+            ]),
+            target: '.transferring',
+            actions: 'rememberTransfer',
+          },
+          {
             guard: and([{ type: 'isCommand', params: { verb: TRANSFER_VERBS } }, 'isActive']),
             target: '.connectingActive',
             actions: 'rememberTransfer',
@@ -676,6 +771,23 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
         passiveReady: {
           tags: ['readsCommands'],
           on: { DATA_CONNECTED: { actions: 'markPassiveConnected' } },
+        },
+        /** pyftpdlib: the connect starts on PORT/EPRT, and its outcome is the reply. */
+        connectingAtPort: {
+          entry: 'connectActive',
+          after: {
+            portConnectTimeout: {
+              target: 'idle',
+              actions: { type: 'failConnectAtPort', params: { timedOut: true } },
+            },
+          },
+          on: {
+            DATA_CONNECTED: { target: 'activeReady', actions: 'markActiveConnected' },
+            DATA_FAILED: {
+              target: 'idle',
+              actions: { type: 'failConnectAtPort', params: { timedOut: false } },
+            },
+          },
         },
         connectingActive: {
           entry: 'connectActive',

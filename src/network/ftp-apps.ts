@@ -125,7 +125,8 @@ export function startFtpServer(
     session.on('connect-active', ({ target, sourcePort }) => {
       const socket = host.connect({
         remote: { address: target.host, port: target.port },
-        localPort: sourcePort,
+        // 0: bound to no port in particular, so the kernel picks an ephemeral one.
+        ...(sourcePort === 0 ? {} : { localPort: sourcePort }),
         channel: 'data',
         label: 'FTP server active data connection',
       });

@@ -3,7 +3,7 @@ import type { Packet } from '../protocol/tcp';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
-import { programsOf, type Scenario } from './types';
+import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
 export type DataConnectionResult =
   'established' | 'dropped' | 'rejected' | 'refused' | 'timed out' | 'unreachable';
@@ -23,8 +23,17 @@ export interface DataConnectionSummary {
   decidedBy: { node: NodeId; reason: string; verdict?: Verdict } | null;
 }
 
+/** How a client reports a connection it gave up on itself (errno as curl, ftplib and lftp print it). */
+export type ClientError = 'timeout' | 'refused' | 'no-route' | 'unreachable';
+
 export interface Outcome {
   result: 'success' | 'failure';
+  /** Null, or what the client itself saw when its own connect failed (not a reply from the server). */
+  clientError: ClientError | null;
+  /** Every line the client sent on the control connection, in order. */
+  commandsSent: string[];
+  /** Mode changes the client program made on its own ("EPSV→PASV", "PORT→PASV"). */
+  fallbacks: string[];
   /** The client step that failed ("login", "LIST", "RETR notes.txt"), or null. */
   failedAt: string | null;
   failureKind: string | null;
@@ -92,7 +101,12 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
   const admissions = new Map<number, Extract<TraceEvent, { type: 'forward' }>>();
   const reached = new Set<string>();
   const transferCommands: { t: number; text: string }[] = [];
+  const dataCommands: { t: number; mode: DataMode }[] = [];
   for (const e of input.trace) {
+    if (e.type === 'control' && e.from === 'client') {
+      const mode = DATA_COMMAND_MODES[e.text.slice(0, 4).toUpperCase()];
+      if (mode) dataCommands.push({ t: e.t, mode });
+    }
     if (e.type === 'send' && e.packet.tcp?.flags.syn && !e.packet.tcp.flags.ack) synsSent.push(e);
     else if ((e.type === 'drop' || e.type === 'reject') && !stops.has(e.packet.id))
       stops.set(e.packet.id, e);
@@ -143,10 +157,11 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
       opener === 'server'
         ? transferCommands.filter((c) => c.t <= sentAt).pop()
         : transferCommands.find((c) => c.t >= sentAt);
+    const used = dataCommands.filter((c) => c.t <= sentAt).pop();
     return {
       command:
         command?.text ?? (result === 'established' ? '' : (input.client.failure?.step ?? '')),
-      mode: input.scenario.mode,
+      mode: used?.mode ?? input.scenario.mode,
       opener,
       from: first ? endpoint(first.packet, 'src') : (info.local ?? ''),
       to: first ? endpoint(first.packet, 'dst') : (info.remote ?? ''),
@@ -158,6 +173,35 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
 }
 
 const TRANSFER_COMMAND = /^(LIST|NLST|RETR|STOR)\b/i;
+const DATA_COMMAND_MODES: Record<string, DataMode> = {
+  PORT: 'active',
+  PASV: 'passive',
+  EPRT: 'eprt',
+  EPSV: 'epsv',
+};
+
+/** The errno of a connect the client gave up on, from the TCP socket's close detail. */
+function clientErrorOf(client: FtpClientContext): ClientError | null {
+  const failure = client.failure;
+  if (!failure || (failure.kind !== 'data-connect' && failure.kind !== 'control-connect'))
+    return null;
+  if (/refused/i.test(failure.detail)) return 'refused';
+  if (/no route/i.test(failure.detail)) return 'no-route';
+  if (/unreachable/i.test(failure.detail)) return 'unreachable';
+  if (/timed out/i.test(failure.detail)) return 'timeout';
+  return null;
+}
+
+/** What the client program did on its own ("curl tries PASV after EPSV failed"), as sentences. */
+function programSentences(input: OutcomeInput): string[] {
+  const { client } = programsOf(input.scenario);
+  return input.trace
+    .filter(
+      (e): e is Extract<TraceEvent, { type: 'note' }> =>
+        e.type === 'note' && e.node === 'client' && e.text.startsWith(`${client} `),
+    )
+    .map((e) => asSentence(`${PROGRAM_LABELS[client]}${e.text.slice(client.length)}`));
+}
 
 function describeVerdict(verdict: Verdict): string {
   const by =
@@ -221,6 +265,11 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   const failure = client.failure;
   const success = input.clientDone && failure === null && !input.stoppedByLimit;
   const base = {
+    clientError: clientErrorOf(client),
+    commandsSent: input.trace.flatMap((e) =>
+      e.type === 'control' && e.from === 'client' ? [e.text] : [],
+    ),
+    fallbacks: client.fallbacks,
     replyCodes: client.replies,
     dataConnections: connections,
     elapsedMs: Math.round(input.elapsedMs * 1000) / 1000,
@@ -241,6 +290,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     const alg = input.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
     if (alg && alg.type === 'nat')
       parts.push(`On the way, ${nodeName(scenario, alg.node)}'s ${alg.detail}.`);
+    parts.push(...programSentences(input));
     return {
       result: 'success',
       failedAt: null,
@@ -259,7 +309,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     };
   }
   const blocked = connections.find((c) => c.result !== 'established');
-  const parts: string[] = [];
+  const parts: string[] = programSentences(input);
   if (blocked && (failure.kind === 'data-connect' || failure.code === 425)) {
     parts.push(blockedSentence(input, blocked));
     const retries = blocked.synCount - 1;
@@ -282,7 +332,11 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     }
     const hint = advice(input, blocked);
     if (hint) parts.push(hint);
-  } else if (failure.code === 500 && scenario.clientSide.nat && wasPortRefused(input)) {
+  } else if (
+    (failure.code === 500 || failure.code === 501) &&
+    scenario.clientSide.nat &&
+    wasPortRefused(input)
+  ) {
     parts.push(portRefusal(input));
   } else {
     parts.push(`The client gave up at ${failure.step}: ${asSentence(failure.detail)}`);
@@ -298,10 +352,12 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   };
 }
 
-/** The server answered "500 Illegal PORT/EPRT command." (vsftpd's words for an RFC 2577 refusal). */
+/** An RFC 2577 refusal: vsftpd's "500 Illegal PORT command.", pyftpdlib's "501 Rejected data connection to foreign address". */
+const PORT_REFUSAL = /^(500 Illegal (PORT|EPRT)|501 Rejected data connection to foreign address)/;
+
 function wasPortRefused(input: OutcomeInput): boolean {
   return input.trace.some(
-    (e) => e.type === 'control' && e.from === 'server' && /^500 Illegal (PORT|EPRT)/.test(e.text),
+    (e) => e.type === 'control' && e.from === 'server' && PORT_REFUSAL.test(e.text),
   );
 }
 
@@ -312,7 +368,12 @@ function portRefusal(input: OutcomeInput): string {
     (e) => e.type === 'control' && e.from === 'client' && e.text.startsWith(verb),
   );
   const publicAddress = addressing.clientRouter.wan;
-  return `The client sent "${sent && sent.type === 'control' ? sent.text : verb}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "500 Illegal ${verb} command." Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
+  const refusal = input.trace.find(
+    (e) => e.type === 'control' && e.from === 'server' && PORT_REFUSAL.test(e.text),
+  );
+  const said =
+    refusal && refusal.type === 'control' ? refusal.text : `500 Illegal ${verb} command.`;
+  return `The client sent "${sent && sent.type === 'control' ? sent.text : verb}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "${said}" Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
 }
 
 const MODE_SHORT: Record<DataMode, string> = {

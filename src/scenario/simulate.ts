@@ -2,7 +2,14 @@ import { parseCommandLine } from '../protocol/ftp-command';
 import { asciiEncode } from '../protocol/net-ascii';
 import { defaultFileStore } from '../machines/file-store';
 import type { ClientStep, FtpClientContext } from '../machines/ftp-client';
-import { synSchedule, tcpProfile, type TcpStackName } from '../machines/tcp-profile';
+import {
+  synSchedule,
+  tcpProfile,
+  type TcpProfile,
+  type TcpStackName,
+} from '../machines/tcp-profile';
+import { CLIENT_PROFILES } from '../machines/client-profiles';
+import { SERVER_PROFILES } from '../machines/server-profiles';
 import { startFtpClient, startFtpServer } from '../network/ftp-apps';
 import { fnv1a } from '../network/hash';
 import type { ActorInfo, TraceEvent } from '../network/trace';
@@ -46,11 +53,16 @@ export function scriptSteps(commands: string[]): ClientStep[] {
 export interface SimulateOptions {
   /** The hosts' TCP stack (tcp-profile.ts), instead of the scenario's `tcp`. */
   tcp?: TcpStackName;
+  /** A stack with settings other than the default ones (the lab runs tcp_syn_retries=2). */
+  tcpProfile?: TcpProfile;
 }
 
 /** Runs one FTP session through the scenario's network on a virtual clock. Pure and deterministic. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
-  const stack = options.tcp ?? programsOf(scenario).tcp;
+  const programs = programsOf(scenario);
+  const stack = options.tcp ?? programs.tcp;
+  const profile = options.tcpProfile ?? tcpProfile(stack);
+  const server = SERVER_PROFILES[programs.server];
   const addressing = addressingFor(scenario);
   const routers = routerConfigs(scenario);
   const world = new World({
@@ -70,7 +82,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       initialRtoMs: 1000,
       timeWaitMs: 60_000,
       mss: 1460,
-      ...(stack === 'rfc6298' ? {} : { synSchedule: synSchedule(tcpProfile(stack)) }),
+      ...(profile.kind === 'rfc6298' && profile.synRetries === undefined
+        ? {}
+        : { synSchedule: synSchedule(profile) }),
     },
   });
   // The canonical form, not the object as built: a click, a link and a file that describe the
@@ -85,9 +99,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       passivePorts: scenario.server.passivePorts,
       passiveAddress: scenario.server.advertise === 'public' ? addressing.serverPublic : null,
       activeSourcePort: scenario.server.activeSourcePort,
-      acceptTimeoutMs: 60_000,
-      connectTimeoutMs: 60_000,
+      acceptTimeoutMs: server.timeouts?.acceptMs ?? 60_000,
+      connectTimeoutMs: server.timeouts?.connectMs ?? 60_000,
       files: defaultFileStore(),
+      profile: server,
     },
     seed,
   );
@@ -101,6 +116,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       steps: scriptSteps(scenario.commands),
       pasvAddress: scenario.pasvAddress,
       replyTimeoutMs: 120_000,
+      profile: CLIENT_PROFILES[programs.client],
     },
     addressing.serverPublic,
   );

@@ -8,6 +8,7 @@ import {
   type FtpServerSettings,
 } from '../../src/machines/ftp-server';
 import { defaultFileStore } from '../../src/machines/file-store';
+import { PYFTPDLIB } from '../../src/machines/server-profiles';
 import { asciiDecode, asciiEncode } from '../../src/protocol/net-ascii';
 import {
   allStatePaths,
@@ -756,15 +757,20 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     { type: 'DATA_EOF' },
     { type: 'DATA_SENT' },
   ];
-  const paths = modelPaths(ftpServerMachine, {
-    input,
-    events: () => events,
-    // Only an upload reads the data connection, so transferring for STOR is a different vertex
-    // from transferring for LIST or RETR. (Only there: commands in the transfer states are never
-    // fed by a host, which waits for the readsCommands tag, so they need no second exploration.)
-    abstractContext: (snapshot) =>
-      snapshot.matches({ loggedIn: 'transferring' }) && snapshot.context.transfer?.verb === 'STOR',
-  });
+  // pyftpdlib connects on PORT: its states and transitions are explored with its profile.
+  const pyInput = serverInput({ passivePorts: { from: 50000, to: 50000 }, profile: PYFTPDLIB });
+  const explore = (from: FtpServerInput) =>
+    modelPaths(ftpServerMachine, {
+      input: from,
+      events: () => events,
+      // Only an upload reads the data connection, so transferring for STOR is a different vertex
+      // from transferring for LIST or RETR. (Only there: commands in the transfer states are never
+      // fed by a host, which waits for the readsCommands tag, so they need no second exploration.)
+      abstractContext: (snapshot) =>
+        `${snapshot.matches({ loggedIn: 'transferring' }) && snapshot.context.transfer?.verb === 'STOR'} ${snapshot.context.activeConnected}`,
+    });
+  const paths = explore(input);
+  const pyPaths = explore(pyInput);
 
   const invariants = (snapshot: SnapshotFrom<typeof ftpServerMachine>) => {
     const c = snapshot.context;
@@ -788,18 +794,26 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
   };
 
   it('reaches every state of the machine', () => {
-    const reached = new Set(paths.flatMap((p) => statePathsOf(p.state.value)));
+    const reached = new Set([...paths, ...pyPaths].flatMap((p) => statePathsOf(p.state.value)));
     expect([...reached].sort()).toEqual(allStatePaths(ftpServerMachine).sort());
   });
 
   const run = cachedReplay(ftpServerMachine, input, invariants);
+  const pyRun = cachedReplay(ftpServerMachine, pyInput, invariants);
 
   it.each(paths.map((p) => [describePath(p), p] as const))('path %s', (_name, path) => {
     expect(run(path).snapshot.value).toEqual(path.state.value);
   });
 
+  it.each(pyPaths.map((p) => [describePath(p), p] as const))('pyftpdlib: path %s', (_n, path) => {
+    expect(pyRun(path).snapshot.value).toEqual(path.state.value);
+  });
+
   it('takes every transition of the machine', () => {
-    const taken = new Set(paths.flatMap((path) => [...run(path).taken]));
+    const taken = new Set([
+      ...paths.flatMap((path) => [...run(path).taken]),
+      ...pyPaths.flatMap((path) => [...pyRun(path).taken]),
+    ]);
     expect(allTransitionNames(ftpServerMachine).filter((t) => !taken.has(t))).toEqual([]);
   });
 });

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { networkPreset, defaultScenario, withReject } from '../../src/scenario/presets';
+import { simulate } from '../../src/scenario/simulate';
+import type { ClientProgram, DataMode, Scenario, ServerProgram } from '../../src/scenario/types';
+
+/**
+ * The programs as the lab saw them (test/lab; `npm run lab -- --server ... --client ...`), one
+ * behaviour per test, each against the network where it shows.
+ */
+function play(
+  preset: string,
+  mode: DataMode,
+  programs: { client?: ClientProgram; server?: ServerProgram },
+  change: (s: Scenario) => Scenario = (s) => s,
+) {
+  const base = networkPreset(preset)!.apply({ ...defaultScenario(), mode, commands: ['LIST'] });
+  const scenario = change({
+    ...base,
+    client: { ...base.client, ...(programs.client ? { program: programs.client } : {}) },
+    server: { ...base.server, ...(programs.server ? { program: programs.server } : {}) },
+  });
+  return simulate(scenario);
+}
+
+const serverLines = (result: ReturnType<typeof simulate>) =>
+  result.trace.flatMap((e) => (e.type === 'control' && e.from === 'server' ? [e.text] : []));
+
+describe('pyftpdlib 1.5.7', () => {
+  it('connects on PORT, from an ephemeral port, and only then answers 200; the transfer gets 125', () => {
+    const result = play('no-firewall', 'active', { server: 'pyftpdlib' });
+    expect(result.outcome.result).toBe('success');
+    const lines = serverLines(result);
+    expect(lines[0]).toBe('220 pyftpdlib 1.5.7 ready.');
+    expect(lines).toContain('200 Active data connection established.');
+    expect(lines).toContain('125 Data connection already open. Transfer starting.');
+    expect(lines).toContain('226 Transfer complete.');
+    const from = Number(result.outcome.dataConnections[0]!.from.split(':')[1]);
+    expect(from).toBeGreaterThanOrEqual(32768);
+  });
+
+  it('is not helped by "allow inbound from source port 20", which lets vsftpd in', () => {
+    expect(play('client-stateless-port-20', 'active', {}).outcome.result).toBe('success');
+    const py = play('client-stateless-port-20', 'active', { server: 'pyftpdlib' });
+    expect(py.outcome.result).toBe('failure');
+    expect(py.outcome.dataConnections[0]!.decidedBy?.node).toBe('client-router');
+  });
+
+  it('refuses a PORT naming the private address behind NAT with 501 and the address', () => {
+    const result = play('client-nat', 'active', { server: 'pyftpdlib' });
+    expect(result.outcome.failureKind).toBe('reply');
+    expect(serverLines(result).find((l) => l.startsWith('501'))).toMatch(
+      /^501 Rejected data connection to foreign address 192\.168\.1\.10:\d+\.$/,
+    );
+    expect(result.outcome.explanation).toMatch(/501 Rejected data connection/);
+  });
+
+  it('answers a refused connect at once with 425 at PORT, and a dropped one after 30 s with 421', () => {
+    const rejected = play('client-stateful-reject', 'active', { server: 'pyftpdlib' });
+    expect(serverLines(rejected)).toContain("425 Can't connect to specified address.");
+    const dropped = play('client-stateful', 'active', { server: 'pyftpdlib' });
+    expect(serverLines(dropped)).toContain('421 Active data channel timed out.');
+    expect(dropped.outcome.elapsedMs).toBeGreaterThan(30_000);
+    expect(dropped.outcome.elapsedMs).toBeLessThan(31_000);
+  });
+});
+
+describe('client programs', () => {
+  it('the textbook client trusts the private address in 227; curl, ftplib and lftp get through', () => {
+    expect(play('server-nat-private', 'passive', {}).outcome.result).toBe('failure');
+    for (const client of ['curl', 'ftplib', 'lftp'] as const)
+      expect(play('server-nat-private', 'passive', { client }).outcome.result, client).toBe(
+        'success',
+      );
+  });
+
+  it('curl falls back from EPSV to PASV when the EPSV data connection is refused', () => {
+    const result = play('server-only-21-reject', 'epsv', { client: 'curl' });
+    expect(result.outcome.fallbacks).toEqual(['EPSV→PASV']);
+    expect(result.outcome.commandsSent.filter((c) => /^(EPSV|PASV)/.test(c))).toEqual([
+      'EPSV',
+      'PASV',
+    ]);
+    expect(result.outcome.dataConnections.map((c) => c.mode)).toEqual(['epsv', 'passive']);
+    expect(result.outcome.clientError).toBe('refused');
+    expect(result.outcome.explanation).toMatch(/^curl 7\.88 tries PASV after EPSV failed\./);
+  });
+
+  it('curl falls back from EPRT to PORT on a refusal', () => {
+    const result = play('client-nat', 'eprt', { client: 'curl' });
+    expect(result.outcome.commandsSent.filter((c) => /^(EPRT|PORT)/.test(c))).toHaveLength(2);
+    expect(result.outcome.fallbacks).toEqual(['EPRT→PORT']);
+  });
+
+  it('curl goes on to its next command after a failed one', () => {
+    const base = networkPreset('client-stateful-reject')!.apply({
+      ...defaultScenario(),
+      mode: 'active',
+    });
+    const result = simulate({ ...base, client: { ...base.client, program: 'curl' } });
+    expect(result.outcome.failedAt).toBe('LIST');
+    expect(result.outcome.commandsSent).toContain('RETR notes.txt');
+  });
+
+  it('lftp switches to passive mode after "500 Illegal PORT command." and gets its listing', () => {
+    const result = play('client-nat', 'active', { client: 'lftp' });
+    expect(result.outcome.result).toBe('success');
+    expect(result.outcome.fallbacks).toEqual(['PORT→PASV']);
+    expect(result.outcome.explanation).toMatch(
+      /lftp 4\.9 switches to passive mode \(PASV\) after "500 Illegal PORT command\."/,
+    );
+  });
+
+  it('ftplib uses PORT when EPRT is asked for (EPRT is for IPv6 in ftplib)', () => {
+    const result = play('no-firewall', 'eprt', { client: 'ftplib' });
+    expect(result.outcome.commandsSent.some((c) => c.startsWith('PORT '))).toBe(true);
+    expect(result.outcome.dataConnections[0]!.mode).toBe('active');
+  });
+
+  it('names the errno of a connect the client gave up on: refused, no-route, timeout', () => {
+    expect(play('server-only-21-reject', 'passive', {}).outcome.clientError).toBe('refused');
+    const prohibited = play('server-only-21', 'passive', {}, (s) => ({
+      ...s,
+      serverSide: {
+        ...withReject(s.serverSide),
+        firewall: {
+          ...withReject(s.serverSide).firewall!,
+          rules: withReject(s.serverSide).firewall!.rules.map((r) =>
+            r.action === 'REJECT' ? { ...r, rejectWith: 'icmp-admin-prohibited' as const } : r,
+          ),
+        },
+      },
+    }));
+    expect(prohibited.outcome.clientError).toBe('no-route');
+    expect(play('server-only-21', 'passive', {}).outcome.clientError).toBe('timeout');
+    // A 425 is the server's reply, not the client's own error.
+    expect(play('client-stateful-reject', 'active', {}).outcome.clientError).toBeNull();
+  });
+});
