@@ -10,7 +10,10 @@ export default defineConfig({
   testDir: 'test/e2e',
   // Not the default `test-results/`: Playwright empties its output folder at start, and the other
   // runners' reports and the screenshots live there too.
-  outputDir: 'test-results/playwright-artifacts',
+  // A run with its own build folder gets its own artifacts folder too, as Playwright empties it.
+  outputDir: process.env.FTPLAB_E2E_OUT
+    ? `${process.env.FTPLAB_E2E_OUT}-artifacts`
+    : 'test-results/playwright-artifacts',
   forbidOnly: !!process.env.CI,
   // axe over the whole page (ladder, statechart and tables are large SVGs and tables) takes
   // several seconds on 2 cores: give every test room rather than flake.

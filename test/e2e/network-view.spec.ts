@@ -39,7 +39,7 @@ test('played to the end, the blocked data connection keeps its cross and its cou
   const cross = blockedData(page).locator('.stop .cross');
   await expect(cross).toBeVisible();
   await expect(cross).toHaveText('✗');
-  await expect(blockedData(page).locator('.stop .verdict')).toHaveText(/^DROP · rule 3 ×6$/);
+  await expect(blockedData(page).locator('.stop .verdict')).toHaveText(/^DROP · rule 3 ×10$/);
   await expect(blockedData(page).locator('.conn-state')).toHaveText('blocked');
   // The cross stands on the client firewall.
   const crossBox = (await cross.boundingBox())!;
@@ -80,7 +80,7 @@ test('with "Pause at drops" on, playback stops on the first drop with the packet
   // Play goes on from there, and stops at the next retransmission's drop.
   await play(page).click();
   await expect(play(page)).toBeVisible({ timeout: 15_000 });
-  await expect(page.getByLabel('Virtual time')).toContainText('1.308 s /');
+  await expect(page.getByLabel('Virtual time')).toContainText('1.328 s /');
   await expect(blockedData(page).locator('.stop .verdict')).toHaveText('DROP · rule 3 ×2');
   await expect(page.getByTestId('stop-announcer')).toContainText('for the second time');
 });
@@ -102,7 +102,7 @@ test('with reduced motion the marks are drawn and no packet moves along its link
   });
   expect(Math.abs(placed.x - placed.middle)).toBeLessThan(1);
   await page.locator('body').press('End');
-  await expect(blockedData(page).locator('.stop .verdict')).toHaveText('DROP · rule 3 ×6');
+  await expect(blockedData(page).locator('.stop .verdict')).toHaveText('DROP · rule 3 ×10');
   await expect(blockedData(page).locator('.stop .cross')).toBeVisible();
 });
 

@@ -30,7 +30,7 @@ test.describe('statechart', () => {
     await expect(sentence).toContainText('198.51.100.20:20 → 192.0.2.10:');
     await expect(sentence).toContainText('is in SYN_SENT; came from CLOSED on active open');
     // Its SYNs are dropped: the retransmission loop is the step just taken.
-    await expect(sentence).toContainText('has sent its SYN again 2 times');
+    await expect(sentence).toContainText('has sent its SYN again 4 times');
     await expect(chart.locator('g.edge.last')).toHaveAttribute(
       'data-transition',
       'SYN_SENT->SYN_SENT',
