@@ -217,9 +217,7 @@ test('12/5: the source-port rule is refused where the task forbids it', async ({
   await expect(task.getByRole('status')).toContainText('Done');
 });
 
-test('after the answer: the jump to the ✗, the one switch, and a longer word for a wrong answer', async ({
-  page,
-}) => {
+test('a wrong answer hears what the run showed, and can jump to the ✗', async ({ page }) => {
   await page.goto('/#/lesson/client-firewall/1');
   await page.getByRole('radio', { name: /^Yes; the client started/ }).check();
   await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
@@ -232,7 +230,9 @@ test('after the answer: the jump to the ✗, the one switch, and a longer word f
   await expect(page.locator('p.now').first()).toContainText(/drop/i);
   await page.screenshot({ path: 'test-results/screenshots/lessons-wrong-answer.png' });
   await noAxeViolations(page);
+});
 
+test('an explanation that says "switch the mode" has that switch beside it', async ({ page }) => {
   await page.goto('/#/lesson/client-firewall/6');
   await page.getByRole('radio', { name: 'Yes' }).check();
   await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
@@ -244,7 +244,7 @@ test('after the answer: the jump to the ✗, the one switch, and a longer word f
     .getByRole('radio', { name: 'Active (PORT)' })
     .check();
   await expect(outcome).toContainText('Fails');
-  await expect(outcome).toContainText('rule 4');
+  await expect(outcome).toContainText('rule 3');
 });
 
 test('a step without a question is done when the learner moves on', async ({ page }) => {
