@@ -112,6 +112,8 @@ export function diagnoseDataConnection(
   if (rules) return rules;
   if (direction === 'inbound' && here.ftpHelper && !firewall.stateful)
     return `The FTP helper on the ${side}'s router expects this connection, but the ${side}'s firewall is stateless: its rules never look at conntrack states, so being RELATED does not let the connection in. Use a stateful firewall with the helper.`;
+  if (direction === 'inbound' && !here.ftpHelper && !there.ftpHelper && !firewall.stateful)
+    return `The ${side}'s firewall is stateless: it judges each packet alone and never looks at conntrack states, so even the FTP helper would not get this connection in. ${conn.opener === 'server' ? 'Passive mode, where the client opens the data connection, gets through' : 'Active mode, where the server opens the data connection, gets through'}; so does a stateful firewall with the helper.`;
   if (direction === 'inbound' && !here.ftpHelper && there.ftpHelper) {
     const opener = conn.opener;
     const nothingThere = there.firewall

@@ -37,6 +37,16 @@ describe('a diagnosis of the learner network', () => {
     ).toMatch(/the client's firewall is stateless: its rules never look at conntrack states/);
   });
 
+  it('does not promise the helper behind a stateless firewall', () => {
+    const scenario = network('preset: client-stateless', 'mode: active');
+    expect(diagnosis(scenario)).toMatch(
+      /^The client's firewall is stateless: .* even the FTP helper would not get this connection in\. Passive mode/,
+    );
+    expect(simulate(scenario).outcome.explanation).not.toContain(
+      'so does the FTP helper, which reads',
+    );
+  });
+
   it('names an ACCEPT rule placed after the DROP that stops the connection', () => {
     const scenario = network('preset: server-only-21', ...PASSIVE_LIST);
     scenario.serverSide.firewall!.rules.push({
