@@ -7,7 +7,12 @@ import {
   withReject,
 } from '../scenario/presets';
 import { validateScenario } from '../scenario/validate';
-import type { Scenario, SideConfig } from '../scenario/types';
+import {
+  CLIENT_PROGRAMS,
+  SERVER_PROGRAMS,
+  type Scenario,
+  type SideConfig,
+} from '../scenario/types';
 import type { FirewallRule, PortRange } from '../network/firewall';
 import { DataError, quoted, type DataEntry, type DataNode, type Scalar } from './block-data';
 
@@ -29,6 +34,8 @@ const KEYS = [
   'type',
   'commands',
   'pasvAddress',
+  'clientProgram',
+  'serverProgram',
   'user',
   'password',
   'passivePorts',
@@ -161,6 +168,16 @@ function applyKey(scenario: Scenario, key: ScenarioKey, node: DataNode): Scenari
     }
     case 'pasvAddress':
       return { ...scenario, pasvAddress: expectOneOf(node, key, ['trust', 'ignore']) };
+    case 'clientProgram':
+      return {
+        ...scenario,
+        client: { ...scenario.client, program: expectOneOf(node, key, CLIENT_PROGRAMS) },
+      };
+    case 'serverProgram':
+      return {
+        ...scenario,
+        server: { ...scenario.server, program: expectOneOf(node, key, SERVER_PROGRAMS) },
+      };
     case 'user':
       return {
         ...scenario,

@@ -119,3 +119,21 @@ describe('every instruction matches the page', () => {
     ]);
   });
 });
+
+describe('a scenario names the programs it plays', () => {
+  it('reads clientProgram and serverProgram, and names the programs there are', () => {
+    const text = (program: string) =>
+      lesson(
+        '## Step',
+        '```scenario',
+        'preset: server-nat-private',
+        `clientProgram: ${program}`,
+        '```',
+      );
+    const parsed = parseLesson('x.md', text('curl')).lesson!;
+    expect(parsed.steps[0]!.scenario.client.program).toBe('curl');
+    expect(problems(text('wget'))[0]).toMatch(
+      /^11: clientProgram must be one of "rfc959", "curl", "ftplib", "lftp", not "wget"/,
+    );
+  });
+});
