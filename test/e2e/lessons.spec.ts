@@ -245,6 +245,8 @@ test('an explanation that says "switch the mode" has that switch beside it', asy
     .check();
   await expect(outcome).toContainText('Fails');
   await expect(outcome).toContainText('rule 3');
+  await page.screenshot({ path: 'test-results/screenshots/lessons-try-it.png' });
+  await noAxeViolations(page);
 });
 
 test('a step without a question is done when the learner moves on', async ({ page }) => {
