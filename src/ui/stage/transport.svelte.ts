@@ -10,15 +10,20 @@ import {
 } from './playback';
 import { playbackKeyAction, type PlaybackAction } from './playback-keys';
 
+/** Where the time shown and the playing flag live: the transport's own state, or a component's props. */
+export interface PlayheadState {
+  t: number;
+  playing: boolean;
+}
+
 /**
  * Playing one trace: the time shown, whether it is moving, the speed, and the clock that moves it
  * (an animation frame at a time, skipping long silences and holding on every drop; with reduced
  * motion one step per beat). A page makes one, calls `attach()` while its component starts, and
- * hands `t`, `playing` and the callbacks to the Player; the keymap is `onKey`.
+ * hands `t`, `playing` and the callbacks to the Player; the keymap is `onKey`. The sandbox, the
+ * lessons and the Real session page all play through it.
  */
 export class Transport {
-  t = $state(0);
-  playing = $state(false);
   speed = $state(1);
   /** Pause at every drop, reject or refusal playback reaches. */
   pauseAtStops = $state(false);
@@ -27,11 +32,33 @@ export class Transport {
   /** The live region's sentence for the latest stop playback reached. */
   stopSpoken = $state('');
 
+  private readonly playhead: PlayheadState;
+
+  /**
+   * `playhead` keeps t and playing where a component already holds them (the Visualizer's
+   * bindable props); without it the transport holds its own.
+   */
   constructor(
     private readonly index: () => TraceIndex,
     private readonly reducedMotion: boolean,
     private readonly onEnded?: () => void,
-  ) {}
+    playhead?: PlayheadState,
+  ) {
+    this.playhead = playhead ?? ownPlayhead();
+  }
+
+  get t(): number {
+    return this.playhead.t;
+  }
+  set t(value: number) {
+    this.playhead.t = value;
+  }
+  get playing(): boolean {
+    return this.playhead.playing;
+  }
+  set playing(value: boolean) {
+    this.playhead.playing = value;
+  }
 
   /** Starts the clock's effects; call once while the owning component initialises. */
   attach(): void {
@@ -46,9 +73,9 @@ export class Transport {
     });
   }
 
-  /** Back to the start of a new trace. */
-  reset(): void {
-    this.t = 0;
+  /** A new trace: shown from `at` (a shared link's moment), paused. */
+  reset(at = 0): void {
+    this.t = at;
     this.playing = false;
     this.skipped = null;
     this.stopSpoken = '';
@@ -125,4 +152,9 @@ export class Transport {
     event.preventDefault();
     this.do(action);
   };
+}
+
+function ownPlayhead(): PlayheadState {
+  const playhead = $state({ t: 0, playing: false });
+  return playhead;
 }
