@@ -1,5 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
+import { prerenderLessons } from './src/lessons/prerender-plugin.js';
 
 interface ModuleGraph {
   getModuleInfo(id: string): { isEntry: boolean; importers: readonly string[] } | null;
@@ -29,7 +30,8 @@ function firstLoadChunk(): (id: string, graph: ModuleGraph) => string | null {
 }
 
 export default defineConfig({
-  plugins: [svelte()],
+  // Lesson prose is rendered to HTML at build time, so markdown-it stays out of the course chunk.
+  plugins: [prerenderLessons(), svelte()],
   build: {
     rolldownOptions: {
       output: { codeSplitting: { groups: [{ name: firstLoadChunk() }] } },

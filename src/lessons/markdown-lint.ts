@@ -1,6 +1,7 @@
 import type { LineError } from './block-data';
 import type { Lesson } from './lesson';
-import { parseMarkdown, safeHref } from './markdown';
+import { lessonTexts } from './prerendered';
+import { safeHref } from './safe-href';
 
 /**
  * Markdown that CommonMark reads differently from what its author meant. A sentence that starts
@@ -8,6 +9,10 @@ import { parseMarkdown, safeHref } from './markdown';
  * numbered list starting at 53240; the same line inside a paragraph becomes one if the paragraph
  * is ever rewrapped. A link to a target lesson prose may not use (javascript:, data:...) is
  * shown as its raw text.
+ *
+ * It reads lines by CommonMark's rules for where an ordered list starts (§5.2, §5.3) rather than
+ * with markdown-it, so that the checker, which the lesson page also uses, does not bring the
+ * renderer into the browser; test/lessons/markdown-lint.test.ts holds it to markdown-it.
  */
 export interface MarkdownProblem {
   /** 0-based line of the Markdown source. */
@@ -15,33 +20,89 @@ export interface MarkdownProblem {
   message: string;
 }
 
-const NUMBER_AND_PERIOD = /^\s{0,3}(\d{1,9})[.)](\s|$)/;
+const ORDERED_ITEM = /^ {0,3}(\d{1,9})([.)])([ \t]|$)/;
+const BULLET_ITEM = /^ {0,3}[-+*]([ \t]|$)/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const HEADING = /^ {0,3}#{1,6}([ \t]|$)/;
 const LINK_TARGET = /\]\(\s*<?([^)\s>]*)/g;
 
-function accidentalList(number: string | number, text: string): string {
-  return `"${text.trim().slice(0, 40)}" reads as a numbered list starting at ${number} in Markdown; to keep it a sentence, write "${number}\\." or rephrase`;
-}
+const quote = (text: string) => `"${text.trim().slice(0, 40)}"`;
 
 export function lintMarkdown(source: string): MarkdownProblem[] {
   const lines = source.split('\n');
   const problems: MarkdownProblem[] = [];
-  for (const token of parseMarkdown(source)) {
-    if (!token.map) continue;
-    const [first, end] = token.map;
-    const start = token.type === 'ordered_list_open' ? token.attrGet('start') : null;
-    if (start !== null)
-      problems.push({ line: first, message: accidentalList(start, lines[first]!) });
-    if (token.type === 'paragraph_open') {
-      for (let at = first + 1; at < end; at++) {
-        const number = NUMBER_AND_PERIOD.exec(lines[at]!);
-        if (number)
-          problems.push({
-            line: at,
-            message: `"${lines[at]!.trim().slice(0, 40)}" starts a line with a number and a period: rewrapping the paragraph would make it a numbered list; write "${number[1]}\\." or rephrase`,
-          });
-      }
+  let fence: string | null = null;
+  let inParagraph = false;
+  /** The delimiter of the ordered list the last lines belong to ("." or ")"), or null. */
+  let list: string | null = null;
+  let bullets = false;
+  /** How far the last list item's text is indented: a line after a blank needs as much to stay in it. */
+  let itemIndent = 0;
+  let afterBlank = true;
+  lines.forEach((text, line) => {
+    const fenceMark = FENCE.exec(text);
+    if (fence !== null) {
+      if (fenceMark && fenceMark[1]!.startsWith(fence)) fence = null;
+      return;
     }
-  }
+    if (fenceMark) {
+      fence = fenceMark[1]!;
+      inParagraph = false;
+      if (!/^ {2,}/.test(text)) {
+        list = null;
+        bullets = false;
+      }
+      return;
+    }
+    if (text.trim() === '') {
+      afterBlank = true;
+      inParagraph = false;
+      return;
+    }
+    const item = ORDERED_ITEM.exec(text);
+    if (item) {
+      const [, number, delimiter] = item as unknown as [string, string, string];
+      const continues = list === delimiter;
+      // Inside a list, an item of another kind ends it and starts a list of its own; otherwise
+      // only a 1 may interrupt a paragraph (§5.3).
+      const empty = item[3] === '' || text.slice(item[0].length).trim() === '';
+      const starts =
+        !continues && (list !== null || bullets || !inParagraph || (number === '1' && !empty));
+      if (starts && Number(number) !== 1)
+        problems.push({
+          line,
+          message: `${quote(text)} reads as a numbered list starting at ${number} in Markdown; to keep it a sentence, write "${number}\\." or rephrase`,
+        });
+      else if (!continues && !starts)
+        problems.push({
+          line,
+          message: `${quote(text)} starts a line with a number and a period: rewrapping the paragraph would make it a numbered list; write "${number}\\." or rephrase`,
+        });
+      if (continues || starts) {
+        list = delimiter;
+        bullets = false;
+        itemIndent = item[0].length;
+      }
+      inParagraph = true;
+    } else if (BULLET_ITEM.test(text)) {
+      list = null;
+      bullets = true;
+      itemIndent = BULLET_ITEM.exec(text)![0].length;
+      inParagraph = true;
+    } else if (HEADING.test(text)) {
+      list = null;
+      bullets = false;
+      inParagraph = false;
+    } else {
+      // Text after a blank line ends the list unless it is indented into the last item.
+      if (afterBlank && text.length - text.trimStart().length < itemIndent) {
+        list = null;
+        bullets = false;
+      }
+      inParagraph = true;
+    }
+    afterBlank = false;
+  });
   lines.forEach((text, line) => {
     for (const link of text.matchAll(LINK_TARGET)) {
       if (safeHref(link[1]!) === null)
@@ -55,29 +116,18 @@ export function lintMarkdown(source: string): MarkdownProblem[] {
 }
 
 /**
- * Every Markdown text of a lesson (introduction, prose, explanations, goals, hints, notes),
- * linted, with problems placed on the line of the file that holds the flagged text.
+ * Every Markdown text of a lesson (introduction, prose, explanations, goals, hints, notes: the
+ * texts the build renders), linted, each problem placed on the line of the file that holds it.
  */
 export function lintLessonMarkdown(lesson: Lesson, fileText: string): LineError[] {
   const fileLines = fileText.replace(/\r\n?/g, '\n').split('\n');
-  const texts: { source: string; from: number }[] = [{ source: lesson.intro, from: 1 }];
-  for (const step of lesson.steps) {
-    for (const source of [
-      step.prose,
-      step.predict?.explanation,
-      step.task?.goal,
-      step.task?.hint,
-      step.notes,
-    ])
-      if (source) texts.push({ source, from: step.line });
-  }
   const problems: LineError[] = [];
-  for (const { source, from } of texts) {
+  for (const source of lessonTexts(lesson)) {
     const lines = source.split('\n');
     for (const problem of lintMarkdown(source)) {
       const wanted = lines[problem.line]!.trim();
-      const found = fileLines.findIndex((text, at) => at + 1 >= from && text.trim() === wanted);
-      problems.push({ line: found >= 0 ? found + 1 : from, message: problem.message });
+      const found = fileLines.findIndex((text) => text.trim() === wanted);
+      problems.push({ line: found + 1 || 1, message: problem.message });
     }
   }
   return problems;

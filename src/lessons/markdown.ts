@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type { Env, StateCore, Token } from 'markdown-it';
 import { findTerms } from './glossary';
+import { safeHref } from './safe-href';
 
 /**
  * Lesson prose to HTML, as CommonMark (plus tables) reads it: markdown-it with raw HTML off, so
@@ -12,16 +13,7 @@ import { findTerms } from './glossary';
  * the page turns into a popover with the term's definition (src/ui/course/Prose.svelte).
  */
 
-/** A link target a lesson may use; anything else (javascript:, data:, vbscript:...) is dropped. */
-export function safeHref(href: string): string | null {
-  // Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
-  let compact = '';
-  for (const c of href) if (c.charCodeAt(0) > 0x20 && c.charCodeAt(0) !== 0x7f) compact += c;
-  if (compact === '') return null;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(compact);
-  if (!scheme) return compact.startsWith('//') ? null : compact;
-  return ['http', 'https', 'mailto'].includes(scheme[1]!.toLowerCase()) ? compact : null;
-}
+export { safeHref };
 
 const md = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
 md.disable(['image']);

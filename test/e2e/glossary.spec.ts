@@ -2,6 +2,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './page';
 
 test('a term in lesson prose opens its definition by mouse and by keyboard', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (request) => scripts.push(request.url()));
   await page.goto('/#/lesson/client-firewall/1');
   const stateful = page.locator('.prose').getByRole('button', { name: 'stateful', exact: true });
   await expect(stateful).toHaveAttribute('aria-expanded', 'false');
@@ -39,6 +41,9 @@ test('a term in lesson prose opens its definition by mouse and by keyboard', asy
   await expect(relatedDefinition).toBeVisible();
   await page.getByRole('heading', { level: 1 }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  // The prose was rendered at build time: the browser never fetched markdown-it.
+  expect(scripts.filter((url) => /\/markdown-[^/]*\.js$/.test(url))).toEqual([]);
 });
 
 test('the course ends with a one-page summary that prints on one sheet', async ({ page }) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkLessonFile } from '../../src/lessons/check';
 import { parseLesson } from '../../src/lessons/lesson';
+import fc from 'fast-check';
+import { parseMarkdown } from '../../src/lessons/markdown';
 import { lintLessonMarkdown, lintMarkdown } from '../../src/lessons/markdown-lint';
 
 describe('Markdown a lesson did not mean', () => {
@@ -73,5 +75,34 @@ describe('Markdown a lesson did not mean', () => {
     expect(checked.filter((p) => p.message.includes('numbered list'))).toEqual([
       { file: 'lessons/01-t.md', line: 24, message: found[0]!.message },
     ]);
+  });
+
+  // Lines as lessons write them; empty list items, which no lesson has, follow rules of their own.
+  it('finds exactly the lists markdown-it starts at a number other than 1', () => {
+    const lines = fc.constantFrom(
+      '',
+      'Some text.',
+      '53240. The data connection',
+      '1. first',
+      '2. second',
+      '1460) The client',
+      '- a bullet',
+      '## A heading',
+      '```',
+      '  indented more',
+    );
+    fc.assert(
+      fc.property(fc.array(lines, { maxLength: 12 }), (parts) => {
+        const source = parts.join('\n');
+        const expected = parseMarkdown(source)
+          .filter((t) => t.type === 'ordered_list_open' && t.attrGet('start') !== null)
+          .map((t) => t.map![0]);
+        const found = lintMarkdown(source)
+          .filter((p) => p.message.includes('reads as a numbered list'))
+          .map((p) => p.line);
+        expect(found).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
