@@ -88,7 +88,8 @@ function inlineStyles(original: Element, copy: Element, parentStyle: Map<string,
     const inherited = INITIAL[property] ?? parentStyle.get(property);
     if (value && value !== inherited) declarations.push(`${property}:${value}`);
   }
-  if (computed.display === 'none') declarations.push('display:none');
+  if (computed.display === 'none' && original.tagName !== 'title')
+    declarations.push('display:none');
   if (declarations.length) copy.setAttribute('style', declarations.join(';'));
   else copy.removeAttribute('style');
   const originals = original.children;
@@ -105,7 +106,8 @@ export function snapshotSvg(svg: SVGSVGElement, options: SnapshotOptions = {}): 
     for (const element of copy.querySelectorAll(selector)) element.remove();
   for (const element of copy.querySelectorAll('[tabindex]')) element.removeAttribute('tabindex');
   copy.removeAttribute('class');
-  copy.setAttribute('xmlns', SVG_NS);
+  // As a namespace declaration, so that a serializer that adds its own does not write it twice.
+  copy.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns', SVG_NS);
   copy.setAttribute('viewBox', `0 0 ${width} ${height}`);
   copy.setAttribute('width', String(width));
   copy.setAttribute('height', String(height));
