@@ -130,6 +130,11 @@ function checkSpoilers(step: LessonStep): LineError[] {
       line: step.predict.line,
       message: `the prose above "${step.predict.question}" already says its answer: it contains ${list(report.distinctive)}, the words that set the right choice apart; reword it, or move it below the question (shown after the answer)`,
     });
+  if (report.bareRight)
+    problems.push({
+      line: step.predict.line,
+      message: `the right answer to "${step.predict.question}" is the only choice without a reason, which gives it away; give it a reason too, or the wrong ones none`,
+    });
   return problems;
 }
 

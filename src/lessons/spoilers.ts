@@ -54,6 +54,23 @@ export interface SpoilerReport {
    */
   answeredByPage: boolean;
   distinctive: string[];
+  /**
+   * The right choice is a bare word or number while every wrong one argues for itself ("No"
+   * against "Yes; the client started the session, so..."): guessable from the form alone.
+   */
+  bareRight: boolean;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+function isBareRight(predict: Predict): boolean {
+  const right = wordCount(predict.choices.find((c) => c.value === predict.answer)!.text);
+  return (
+    right <= 2 &&
+    predict.choices.every((c) => c.value === predict.answer || wordCount(c.text) > right + 2)
+  );
 }
 
 export function spoilers(
@@ -84,6 +101,7 @@ export function spoilers(
     inTitle,
     titleGivesAway: inTitle.length > 0 && inTitle.length * 2 >= right.length && !wrongInTitle,
     answeredByPage: holds(right) && !wrongHeld,
+    bareRight: isBareRight(predict),
     distinctive: right,
   };
 }

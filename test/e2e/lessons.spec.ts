@@ -234,7 +234,7 @@ test('a wrong answer hears what the run showed, and can jump to the ✗', async 
 
 test('an explanation that says "switch the mode" has that switch beside it', async ({ page }) => {
   await page.goto('/#/lesson/client-firewall/6');
-  await page.getByRole('radio', { name: 'Yes' }).check();
+  await page.getByRole('radio', { name: /^Yes; every segment/ }).check();
   await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
   await page.getByRole('button', { name: 'Show the answer now' }).click();
   const outcome = page.getByRole('region', { name: 'Outcome' });

@@ -24,7 +24,7 @@ function portQuestion(title: string, ...prose: string[]): string {
     'question: From which port does the server connect?',
     'fact: dataSourcePort',
     'choices:',
-    '  21: 21, its control port',
+    '  21: 21',
     '  20: 20',
     'answer: 20',
     'explanation: It connects from port 20.',
@@ -60,6 +60,25 @@ describe('questions the page does not answer first', () => {
       of: 1,
     });
     expect(spoilers(step)!.answeredByPage).toBe(false);
+  });
+
+  it('a bare right answer among reasoned wrong ones is reported', () => {
+    const text = lesson(
+      '## Step',
+      ...ACTIVE,
+      '```predict',
+      'question: Does it work?',
+      'fact: outcome',
+      'choices:',
+      '  success: Yes',
+      '  failure: No; the firewall is in the way of the data',
+      'answer: success',
+      'explanation: E',
+      '```',
+    );
+    expect(problems(text)).toEqual([
+      '15: the right answer to "Does it work?" is the only choice without a reason, which gives it away; give it a reason too, or the wrong ones none',
+    ]);
   });
 
   it('reads protocol words as written and ordinary words without case', () => {
