@@ -189,3 +189,25 @@ test('captures by drag-and-drop and by the picker; bad files get one clear line'
   expect(openMs).toBeLessThan(2000);
   await expect(page.locator('[data-view="outcome"]')).toHaveText('Fails at LIST (reply 425).');
 });
+
+test('a capture of two FTP sessions: each one chosen is diagnosed on its own', async ({ page }) => {
+  const active = fixture('client-stateful-active.server-lan.pcap');
+  const passive = fixture('ftplib-no-firewall-passive.server-lan.pcap');
+  await page.goto('/#/recording');
+  await page.getByLabel('Open a capture or recording (.pcap, .pcapng, .json)').setInputFiles({
+    name: 'two.pcap',
+    mimeType: 'application/vnd.tcpdump.pcap',
+    buffer: Buffer.concat([active, passive.subarray(24)]),
+  });
+  const outcome = page.locator('[data-view="outcome"]');
+  await expect(outcome).toHaveText('Fails at LIST (reply 425).');
+  const pick = page.getByLabel('FTP session in this capture');
+  await expect(pick.locator('option')).toHaveText([
+    '1: 192.0.2.10:58428 → 198.51.100.20:21, failure',
+    '2: 192.0.2.10:35606 → 198.51.100.20:21, success',
+  ]);
+  await pick.selectOption({ index: 1 });
+  await expect(outcome).toHaveText('Completed: every transfer in the capture finished.');
+  await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText('RETR notes.txt');
+  await noAxeViolations(page);
+});

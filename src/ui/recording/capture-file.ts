@@ -12,6 +12,8 @@ import { captureStage, type CaptureStage } from '../../capture/stage';
 export const MAX_CAPTURE_BYTES = 512_000_000;
 /** Frames read between two progress reports. */
 const SLICE_FRAMES = 20_000;
+/** Sessions drawn for the page to choose from; a capture of a busy server may hold thousands. */
+export const MAX_STAGED_SESSIONS = 20;
 
 export type FileKind = 'pcap' | 'pcapng' | 'recording' | 'unknown';
 
@@ -30,8 +32,8 @@ export function fileKind(head: Uint8Array): FileKind {
 
 export interface CaptureOpened {
   ok: true;
-  /** The first FTP session, ready for the stage; null when the capture holds none. */
-  stage: CaptureStage | null;
+  /** The FTP sessions ready for the stage (the first MAX_STAGED_SESSIONS), in the capture's order. */
+  stages: CaptureStage[];
   format: 'pcap' | 'pcapng';
   frames: number;
   sessions: number;
@@ -64,7 +66,9 @@ export function readCaptureFile(
       type: 'done',
       result: {
         ok: true,
-        stage: captureStage(analysis),
+        stages: analysis.sessions
+          .slice(0, MAX_STAGED_SESSIONS)
+          .map((_, session) => captureStage(analysis, { session })!),
         format: analysis.format,
         frames: analysis.frames,
         sessions: analysis.sessions.length,

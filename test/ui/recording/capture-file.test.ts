@@ -41,7 +41,21 @@ describe('opening a file on the Real session page', () => {
     expect(last.type).toBe('done');
     if (last.type !== 'done' || !last.result.ok) throw new Error('not read');
     expect(last.result).toMatchObject({ format: 'pcap', frames: 29, sessions: 1, readMs: 5 });
-    expect(last.result.stage?.diagnosis.failure).toEqual({ at: 'LIST', kind: 425 });
+    expect(last.result.stages.map((s) => s.diagnosis.failure)).toEqual([{ at: 'LIST', kind: 425 }]);
+  });
+
+  it('stages every FTP session of a capture, each with its own diagnosis', () => {
+    const active = fixture('client-stateful-active.server-lan.pcap');
+    const passive = fixture('ftplib-no-firewall-passive.server-lan.pcap');
+    // Both are Ethernet pcaps: the second one's records follow the first one's.
+    const both = new Uint8Array(active.length + passive.length - 24);
+    both.set(active);
+    both.set(passive.subarray(24), active.length);
+    const last = read(both).at(-1)!;
+    if (last.type !== 'done' || !last.result.ok) throw new Error('not read');
+    expect(last.result.sessions).toBe(2);
+    expect(last.result.stages.map((s) => s.diagnosis.outcome)).toEqual(['failure', 'success']);
+    expect(last.result.stages.map((s) => s.summary.client.port)).toEqual([58428, 35606]);
   });
 
   it("gives the reader's own sentence for a bad file, never a throw", () => {
