@@ -8,13 +8,27 @@ import {
   networkPreset,
   withReject,
 } from '../scenario/presets';
-import { DATA_MODES, type DataMode, type Scenario, type TransferType } from '../scenario/types';
+import {
+  CLIENT_PROGRAMS,
+  DATA_MODES,
+  SERVER_PROGRAMS,
+  TCP_STACKS,
+  type ClientProgram,
+  type DataMode,
+  type Scenario,
+  type ServerProgram,
+  type TransferType,
+} from '../scenario/types';
+import type { RejectWith } from '../network/firewall';
+import type { TcpStackName } from '../machines/tcp-profile';
 import { previewValue } from '../scenario/preview';
 import { validateScenario } from '../scenario/validate';
+import { flagTokens } from '../node/flag-tokens';
 
 /**
- * The `sim` command line, parsed by hand: every flag is listed once in FLAGS with its help text,
- * so the parser, the error messages and `--help` cannot disagree.
+ * The `sim` command line: tokenized by node:util's parseArgs (node/flag-tokens.ts), read against
+ * one table: every flag is listed once with its help text, so the parser, the error messages
+ * ("did you mean") and `--help` cannot disagree.
  */
 
 export interface CliOptions {
@@ -28,6 +42,14 @@ export interface CliOptions {
   advertise?: Scenario['server']['advertise'];
   pasvAddress?: Scenario['pasvAddress'];
   reject: boolean;
+  rejectWith?: RejectWith;
+  clientHelper: boolean;
+  serverHelper: boolean;
+  serverNatForward?: NonNullable<Scenario['serverSide']['natForward']>;
+  server?: ServerProgram;
+  client?: ClientProgram;
+  tcp?: TcpStackName;
+  activeSourcePort?: 'ephemeral' | '20';
   preset?: string;
   scenarioFile?: string;
   json: boolean;
@@ -66,6 +88,9 @@ interface SwitchFlag {
 const TYPES: TransferType[] = ['ascii', 'binary'];
 const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
 const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
+const REJECT_KINDS: RejectWith[] = ['tcp-reset', 'icmp-port-unreachable', 'icmp-admin-prohibited'];
+const NAT_FORWARDS = ['21', '21+passive'] as const;
+const SOURCE_PORTS = ['20', 'ephemeral'] as const;
 const CAPTURES: CapturePoint[] = CAPTURE_POINTS.map((point) => point.id);
 export const DEFAULT_CAPTURE: CapturePoint = 'client';
 /** The largest --scenario file read; the largest valid scenario, pretty-printed, is about 110 KB. */
@@ -151,6 +176,48 @@ export const VALUE_FLAGS: ValueFlag[] = [
     set: choice(PASV_ADDRESS, (o, v) => (o.pasvAddress = v)),
   },
   {
+    name: '--server',
+    placeholder: '<program>',
+    help: 'the server program: vsftpd (default; connects after the transfer command, from port 20) or pyftpdlib (connects on PORT, from an ephemeral port)',
+    allowed: () => [...SERVER_PROGRAMS],
+    set: choice(SERVER_PROGRAMS, (o, v) => (o.server = v)),
+  },
+  {
+    name: '--client',
+    placeholder: '<program>',
+    help: 'the client program: rfc959 (default, the textbook client), curl, ftplib or lftp',
+    allowed: () => [...CLIENT_PROGRAMS],
+    set: choice(CLIENT_PROGRAMS, (o, v) => (o.client = v)),
+  },
+  {
+    name: '--tcp',
+    placeholder: '<stack>',
+    help: "the hosts' TCP stack: linux (default, 11 SYNs over 134 s) or rfc6298 (7 SYNs, 127 s)",
+    allowed: () => [...TCP_STACKS],
+    set: choice(TCP_STACKS, (o, v) => (o.tcp = v)),
+  },
+  {
+    name: '--active-source-port',
+    placeholder: '<port>',
+    help: "source port of the server's active data connections: 20 (default) or ephemeral",
+    allowed: () => [...SOURCE_PORTS],
+    set: choice(SOURCE_PORTS, (o, v) => (o.activeSourcePort = v)),
+  },
+  {
+    name: '--reject-with',
+    placeholder: '<kind>',
+    help: "every DROP rule becomes REJECT answered with this, as nftables' reject with: tcp-reset, icmp-port-unreachable or icmp-admin-prohibited",
+    allowed: () => REJECT_KINDS,
+    set: choice(REJECT_KINDS, (o, v) => (o.rejectWith = v)),
+  },
+  {
+    name: '--server-nat-forward',
+    placeholder: '<ports>',
+    help: 'with --server-nat: the ports forwarded to the server, 21+passive (default) or 21 alone',
+    allowed: () => [...NAT_FORWARDS],
+    set: choice(NAT_FORWARDS, (o, v) => (o.serverNatForward = v)),
+  },
+  {
     name: '--preset',
     placeholder: '<id>',
     help: 'a whole-network preset (both sides); see --list-presets',
@@ -218,6 +285,16 @@ export const SWITCH_FLAGS: SwitchFlag[] = [
     set: (o) => (o.reject = true),
   },
   {
+    name: '--client-helper',
+    help: "the FTP conntrack helper on the client's router, whether or not it filters",
+    set: (o) => (o.clientHelper = true),
+  },
+  {
+    name: '--server-helper',
+    help: "the FTP conntrack helper on the server's router, whether or not it filters",
+    set: (o) => (o.serverHelper = true),
+  },
+  {
     name: '--json',
     help: 'print a JSON summary instead of the transcript',
     set: (o) => (o.json = true),
@@ -268,6 +345,8 @@ export function defaultOptions(): CliOptions {
     clientNat: false,
     serverNat: false,
     reject: false,
+    clientHelper: false,
+    serverHelper: false,
     json: false,
     trace: false,
     verbose: false,
@@ -279,39 +358,30 @@ export function defaultOptions(): CliOptions {
 /** Parses `sim`'s arguments (without node and the script). A later repeat of a flag wins. */
 export function parseArgs(argv: readonly string[]): ParseResult {
   const options = defaultOptions();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h') {
-      options.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
+  const tokens = flagTokens(
+    argv,
+    ALL_VALUE_FLAGS.map((f) => f.name),
+    SWITCH_FLAGS.map((f) => f.name),
+    { h: '--help' },
+  );
+  for (const token of tokens) {
+    if (token.kind !== 'flag') {
+      const shown = token.kind === 'terminator' ? '--' : token.value;
       return {
         ok: false,
-        error: `unexpected argument ${previewValue(arg)}; every option is a flag such as --mode passive (see --help)`,
+        error: `unexpected argument ${previewValue(shown)}; every option is a flag such as --mode passive (see --help)`,
       };
     }
-    const equals = arg.indexOf('=');
-    const name = equals === -1 ? arg : arg.slice(0, equals);
-    const inline = equals === -1 ? undefined : arg.slice(equals + 1);
-
+    const { name, value } = token;
     const switchFlag = SWITCH_FLAGS.find((f) => f.name === name);
     if (switchFlag) {
-      if (inline !== undefined)
-        return { ok: false, error: `${name}: takes no value, got ${previewValue(inline)}` };
+      if (value !== undefined)
+        return { ok: false, error: `${name}: takes no value, got ${previewValue(value)}` };
       switchFlag.set(options);
       continue;
     }
     const valueFlag = ALL_VALUE_FLAGS.find((f) => f.name === name);
     if (!valueFlag) return { ok: false, error: unknownFlag(name) };
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
-        value = next;
-        i++;
-      }
-    }
     if (value === undefined || value === '') {
       return {
         ok: false,
@@ -363,9 +433,29 @@ export function buildScenario(options: CliOptions, base: Scenario): Result<Scena
   if (options.commands) scenario.commands = [...options.commands];
   if (options.pasvAddress) scenario.pasvAddress = options.pasvAddress;
   if (options.advertise) scenario.server = { ...scenario.server, advertise: options.advertise };
-  if (options.reject) {
-    scenario.clientSide = withReject(scenario.clientSide);
-    scenario.serverSide = withReject(scenario.serverSide);
+  if (options.clientHelper) scenario.clientSide = { ...scenario.clientSide, ftpHelper: true };
+  if (options.serverHelper) scenario.serverSide = { ...scenario.serverSide, ftpHelper: true };
+  if (options.serverNatForward)
+    scenario.serverSide = { ...scenario.serverSide, natForward: options.serverNatForward };
+  if (options.server) scenario.server = { ...scenario.server, program: options.server };
+  if (options.client) scenario.client = { ...scenario.client, program: options.client };
+  if (options.tcp) scenario.tcp = options.tcp;
+  if (options.activeSourcePort) {
+    const port = options.activeSourcePort === 'ephemeral' ? 0 : 20;
+    scenario.server = { ...scenario.server, activeSourcePort: port };
+  }
+  if (options.reject || options.rejectWith) {
+    const kind = options.rejectWith;
+    const reject = (side: Scenario['clientSide']): Scenario['clientSide'] => {
+      const rejected = withReject(side);
+      if (!kind || !rejected.firewall) return rejected;
+      const rules = rejected.firewall.rules.map((r) =>
+        r.action === 'REJECT' ? { ...r, rejectWith: kind } : r,
+      );
+      return { ...rejected, firewall: { ...rejected.firewall, rules } };
+    };
+    scenario.clientSide = reject(scenario.clientSide);
+    scenario.serverSide = reject(scenario.serverSide);
   }
   const checked = validateScenario(scenario);
   return checked.ok ? ok(checked.value) : err(`the combined scenario is invalid: ${checked.error}`);
@@ -387,12 +477,12 @@ export function helpText(): string {
     '',
     'Scenario:',
     ...VALUE_FLAGS.map((f) => row(`${f.name} ${f.placeholder}`, f.help)),
-    ...SWITCH_FLAGS.slice(0, 3).map((f) => row(f.name, f.help)),
+    ...SWITCH_FLAGS.slice(0, 5).map((f) => row(f.name, f.help)),
     '',
     'Output:',
-    ...SWITCH_FLAGS.slice(3, 6).map((f) => row(f.name, f.help)),
+    ...SWITCH_FLAGS.slice(5, 8).map((f) => row(f.name, f.help)),
     ...CAPTURE_FLAGS.map((f) => row(`${f.name} ${f.placeholder}`, f.help)),
-    ...SWITCH_FLAGS.slice(6).map((f) => row(f.name, f.help)),
+    ...SWITCH_FLAGS.slice(8).map((f) => row(f.name, f.help)),
     '',
     'Every value flag also accepts --flag=value.',
     '',
@@ -407,6 +497,8 @@ export function helpText(): string {
     '  npm run sim -- --mode active --client-fw stateful',
     '  npm run sim -- --mode passive --server-fw only-21 --reject',
     '  npm run sim -- --preset server-nat-private --mode passive --json',
+    '  npm run sim -- --preset client-nat --mode active --client lftp',
+    '  npm run sim -- --client-fw stateful-sport20 --mode active --server pyftpdlib',
     '  npm run sim -- --scenario my.json --mode epsv --verbose',
     '  npm run sim -- --mode active --client-fw stateful --pcap /tmp/ftp.pcap --capture client-wan',
     '',

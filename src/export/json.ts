@@ -1,7 +1,7 @@
 import type { TraceEvent } from '../scenario/trace';
-import type { DataConnectionSummary } from '../scenario/outcome';
+import type { DataConnectionSummary, Outcome } from '../scenario/outcome';
 import type { SimulationResult } from '../scenario/simulate';
-import type { Scenario } from '../scenario/types';
+import { programsOf, type Scenario } from '../scenario/types';
 
 /**
  * JSON export of a simulation: a summary a script can check (`outcome`, `failedAt`, the data
@@ -24,10 +24,17 @@ export interface JsonSummary {
   outcome: 'success' | 'failure';
   failedAt: string | null;
   failureKind: string | null;
+  /** Null, or timeout|refused|no-route|unreachable when the client itself gave up on a connection. */
+  clientError: Outcome['clientError'];
+  commandsSent: string[];
+  fallbacks: string[];
   replyCodes: number[];
+  /** Each with the mode the client really used and the real source port in `from`. */
   dataConnections: DataConnectionSummary[];
   elapsedMs: number;
   explanation: string;
+  /** The programs played, defaults filled in. */
+  programs: ReturnType<typeof programsOf>;
   scenario: Scenario;
   traceEvents: number;
   traceHash: string;
@@ -183,6 +190,9 @@ export function toJsonSummary(
     outcome: outcome.result,
     failedAt: outcome.failedAt,
     failureKind: outcome.failureKind,
+    clientError: outcome.clientError,
+    commandsSent: [...outcome.commandsSent],
+    fallbacks: [...outcome.fallbacks],
     replyCodes: [...outcome.replyCodes],
     dataConnections: outcome.dataConnections.map((c) => ({
       ...c,
@@ -190,6 +200,7 @@ export function toJsonSummary(
     })),
     elapsedMs: outcome.elapsedMs,
     explanation: outcome.explanation,
+    programs: programsOf(result.scenario),
     scenario: result.scenario,
     traceEvents: result.trace.length,
     traceHash: traceHash(result.trace),

@@ -223,7 +223,7 @@ const ftpClientSetup = setup({
       });
       enqueue.emit({
         type: 'report',
-        text: `${profileOf(context).name} tries ${DATA_COMMAND[mode]} after ${DATA_COMMAND[context.modeNow]} failed`,
+        text: `${profileOf(context).name} fell back from ${DATA_COMMAND[context.modeNow]} to ${DATA_COMMAND[mode]}`,
       });
     }),
     /** lftp: a refused PORT/EPRT, and this command goes passive. */
@@ -238,7 +238,7 @@ const ftpClientSetup = setup({
         event.type === 'REPLY' ? ` after "${event.code} ${replySummary(event.text)}"` : '';
       enqueue.emit({
         type: 'report',
-        text: `${profileOf(context).name} switches to passive mode (PASV)${why}`,
+        text: `${profileOf(context).name} fell back to passive mode (PASV)${why}`,
       });
     }),
     sendStepCommand: emit(({ context }) => line(context.step!.verb, context.step!.arg)),

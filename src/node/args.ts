@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { ClientStep, DataMode, TransferType } from '../machines/ftp-client';
 import { err, ok, type Result } from '../protocol/result';
+import { flagTokens } from './flag-tokens';
 
 /** The command lines of `serve`, `client` and `record`, parsed by hand as `sim`'s are. */
 
@@ -66,7 +67,26 @@ export function parsePortRange(text: string): Result<{ from: number; to: number 
   return ok({ from, to });
 }
 
-/** Flags with a value (`--port 2121` or `--port=2121`) and bare switches, plus positionals. */
+/** Edit distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Flags with a value (`--port 2121` or `--port=2121`) and bare switches, plus positionals, split by
+ * node:util's parseArgs (flag-tokens.ts): `--out --put` is `--out` missing its value, not a file
+ * named "--put".
+ */
 function readFlags(
   argv: readonly string[],
   valueFlags: readonly string[],
@@ -75,26 +95,25 @@ function readFlags(
   const values = new Map<string, string>();
   const on = new Set<string>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') {
-      on.add('--help');
+  const all = [...valueFlags, ...switches, '--help'];
+  for (const token of flagTokens(argv, valueFlags, [...switches, '--help'], { h: '--help' })) {
+    // After "--" everything is a positional (parseArgs says so); the "--" itself is not one.
+    if (token.kind === 'terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const name = equals === -1 ? arg : arg.slice(0, equals);
-    if (switches.includes(name)) {
+    const { name, value } = token;
+    if (name === '--help' || switches.includes(name)) {
+      if (value !== undefined) return err(`${name}: takes no value, got ${JSON.stringify(value)}`);
       on.add(name);
       continue;
     }
     if (!valueFlags.includes(name)) {
-      return err(`unknown flag ${JSON.stringify(name)}; allowed: ${valueFlags.join(', ')}`);
+      const near = all.filter((flag) => editDistance(name, flag) <= 2);
+      const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
+      return err(`unknown flag ${JSON.stringify(name)}${hint}; allowed: ${all.join(', ')}`);
     }
-    const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
     if (value === undefined || value === '') return err(`${name}: missing value`);
     values.set(name, value);
   }

@@ -74,7 +74,9 @@ export function routerConfigs(scenario: Scenario): { client: RouterConfig; serve
             masquerade: true,
             forwards: [
               { ports: { from: 21, to: 21 }, to: a.server },
-              { ports: scenario.server.passivePorts, to: a.server },
+              ...(serverSide.natForward === '21'
+                ? []
+                : [{ ports: scenario.server.passivePorts, to: a.server }]),
             ],
           }
         : null,

@@ -50,7 +50,12 @@ function firewall(input: FirewallConfig | null): FirewallConfig | null {
 }
 
 function side(input: SideConfig): SideConfig {
-  return { firewall: firewall(input.firewall), nat: input.nat, ftpHelper: input.ftpHelper };
+  return {
+    firewall: firewall(input.firewall),
+    nat: input.nat,
+    ftpHelper: input.ftpHelper,
+    ...(input.natForward === '21' ? { natForward: input.natForward } : {}),
+  };
 }
 
 /**

@@ -69,7 +69,7 @@ function nodeName(scenario: Scenario, node: NodeId): string {
 }
 
 function asSentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+  return /[.!?]"?$/.test(text) ? text : `${text}.`;
 }
 
 function seconds(ms: number): string {
@@ -200,7 +200,8 @@ function programSentences(input: OutcomeInput): string[] {
       (e): e is Extract<TraceEvent, { type: 'note' }> =>
         e.type === 'note' && e.node === 'client' && e.text.startsWith(`${client} `),
     )
-    .map((e) => asSentence(`${PROGRAM_LABELS[client]}${e.text.slice(client.length)}`));
+    .map((e) => asSentence(`${PROGRAM_LABELS[client]}${e.text.slice(client.length)}`))
+    .filter((sentence, i, all) => all.indexOf(sentence) === i);
 }
 
 function describeVerdict(verdict: Verdict): string {
@@ -275,8 +276,10 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     elapsedMs: Math.round(input.elapsedMs * 1000) / 1000,
   };
   if (success) {
+    const program = PROGRAM_LABELS[programsOf(scenario).client];
     const parts = [
-      `${modeName(scenario.mode)} worked: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${seconds(input.elapsedMs)}.`,
+      `${client.fallbacks.length > 0 ? `${modeName(scenario.mode)} was asked for, and ${program} got through` : `${modeName(scenario.mode)} worked`}: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${seconds(input.elapsedMs)}.`,
+      ...programSentences(input),
     ];
     for (const conn of connections) {
       const helped =
@@ -290,7 +293,6 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     const alg = input.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
     if (alg && alg.type === 'nat')
       parts.push(`On the way, ${nodeName(scenario, alg.node)}'s ${alg.detail}.`);
-    parts.push(...programSentences(input));
     return {
       result: 'success',
       failedAt: null,
@@ -403,6 +405,8 @@ export function verdictLine(
   const mode = MODE_SHORT[scenario.mode];
   const full = scenario as Scenario;
   if (outcome.result === 'success') {
+    if (outcome.fallbacks.length > 0)
+      return `Works after the client fell back: ${[...new Set(outcome.fallbacks)].join(', ')} (${mode} asked for)`;
     const related = outcome.dataConnections.find((c) => c.decidedBy?.verdict?.state === 'RELATED');
     if (related?.decidedBy) {
       // The opener's own router lets it out; the far side's lets it in.

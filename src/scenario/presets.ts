@@ -104,6 +104,30 @@ export const FIREWALL_PRESETS: FirewallPreset[] = [
     build: () => ({ firewall: clientStateful(), nat: false, ftpHelper: true }),
   },
   {
+    id: 'stateful-sport20',
+    title: 'Stateful, plus the classic hole "tcp sport 20 accept"',
+    description:
+      "A stateful firewall that also lets in any new connection from source port 20, the rule written for active FTP: it admits vsftpd's data connection (connect_from_port_20) but not pyftpdlib's, which leaves from an ephemeral port, and it admits anyone else who sends from port 20.",
+    side: 'client',
+    build: () => ({
+      firewall: stateful([
+        allowOutbound,
+        allowEstablished,
+        {
+          name: 'inbound: FTP data from source port 20',
+          direction: 'inbound',
+          protocol: 'tcp',
+          srcPort: { from: 20, to: 20 },
+          state: ['NEW'],
+          action: 'ACCEPT',
+        },
+        dropInbound,
+      ]),
+      nat: false,
+      ftpHelper: false,
+    }),
+  },
+  {
     id: 'stateless-high-ports',
     title: 'Stateless: inbound connections to ports above 1023 blocked',
     description:

@@ -8,6 +8,11 @@ export interface SideConfig {
   /** Client side: masquerade the LAN. Server side: port 21 and the passive range forwarded to the server. */
   nat: boolean;
   ftpHelper: boolean;
+  /**
+   * Server side with NAT: the ports forwarded to the server, 21 and the passive range (absent, the
+   * default) or port 21 alone, as a router set up for the control connection only.
+   */
+  natForward?: '21' | '21+passive';
 }
 
 /** Everything a learner can flip, as plain data: the same scenario always gives the same trace. */

@@ -211,12 +211,16 @@ export function checkFirewall(value: unknown): Result<FirewallConfig | null> {
 
 function side(value: unknown, path: string, base: SideConfig): SideConfig {
   if (value === undefined) return base;
-  const o = object(value, path, ['firewall', 'nat', 'ftpHelper']);
-  return {
+  const o = object(value, path, ['firewall', 'nat', 'ftpHelper', 'natForward']);
+  const checked: SideConfig = {
     firewall: o.firewall === undefined ? base.firewall : firewall(o.firewall, `${path}.firewall`),
     nat: o.nat === undefined ? base.nat : bool(o.nat, `${path}.nat`),
     ftpHelper: o.ftpHelper === undefined ? base.ftpHelper : bool(o.ftpHelper, `${path}.ftpHelper`),
   };
+  if (o.natForward !== undefined)
+    checked.natForward = oneOf(o.natForward, `${path}.natForward`, ['21', '21+passive'] as const);
+  else if (base.natForward) checked.natForward = base.natForward;
+  return checked;
 }
 
 /**

@@ -44,6 +44,12 @@ describe('parseArgs', () => {
       '--pasv-address': ['ignore', { pasvAddress: 'ignore' }],
       '--preset': ['both-stateful', { preset: 'both-stateful' }],
       '--scenario': ['some file.json', { scenarioFile: 'some file.json' }],
+      '--server': ['pyftpdlib', { server: 'pyftpdlib' }],
+      '--client': ['lftp', { client: 'lftp' }],
+      '--tcp': ['rfc6298', { tcp: 'rfc6298' }],
+      '--active-source-port': ['ephemeral', { activeSourcePort: 'ephemeral' }],
+      '--reject-with': ['icmp-admin-prohibited', { rejectWith: 'icmp-admin-prohibited' }],
+      '--server-nat-forward': ['21', { serverNatForward: '21' }],
     } as const;
     expect(Object.keys(argv).sort()).toEqual(VALUE_FLAGS.map((f) => f.name).sort());
     for (const [flag, [value, expected]] of Object.entries(argv)) {
@@ -57,17 +63,21 @@ describe('parseArgs', () => {
       '--client-nat',
       '--server-nat',
       '--reject',
+      '--client-helper',
+      '--server-helper',
       '--json',
       '--trace',
       '--verbose',
       '--list-presets',
       '--help',
     ]);
-    expect(SWITCH_FLAGS).toHaveLength(8);
+    expect(SWITCH_FLAGS).toHaveLength(10);
     expect(all).toMatchObject({
       clientNat: true,
       serverNat: true,
       reject: true,
+      clientHelper: true,
+      serverHelper: true,
       json: true,
       trace: true,
       verbose: true,
@@ -140,6 +150,44 @@ describe('parseArgs', () => {
 describe('buildScenario', () => {
   it('is the default scenario without flags', () => {
     expect(scenarioFor([])).toEqual(defaultScenario());
+  });
+
+  it('names the programs and the TCP stack (issue 13)', () => {
+    const scenario = scenarioFor(['--server', 'pyftpdlib', '--client', 'curl', '--tcp', 'rfc6298']);
+    expect(scenario.server.program).toBe('pyftpdlib');
+    expect(scenario.client.program).toBe('curl');
+    expect(scenario.tcp).toBe('rfc6298');
+    // The defaults are left out, as a scenario file without them.
+    expect(scenarioFor(['--server', 'vsftpd', '--tcp', 'linux'])).toEqual(defaultScenario());
+  });
+
+  it('--reject-with turns every DROP rule into REJECT with that answer', () => {
+    const scenario = scenarioFor(['--preset', 'server-only-21', '--reject-with', 'tcp-reset']);
+    const rules = scenario.serverSide.firewall!.rules;
+    expect(rules.some((r) => r.action === 'DROP')).toBe(false);
+    expect(rules.filter((r) => r.action === 'REJECT').map((r) => r.rejectWith)).toEqual([
+      'tcp-reset',
+    ]);
+  });
+
+  it('sets the helpers, the forwarded ports and the active source port on their own', () => {
+    const scenario = scenarioFor([
+      '--client-helper',
+      '--server-helper',
+      '--server-nat',
+      '--server-nat-forward',
+      '21',
+      '--active-source-port',
+      'ephemeral',
+    ]);
+    expect(scenario.clientSide).toMatchObject({ firewall: null, ftpHelper: true });
+    expect(scenario.serverSide).toMatchObject({ nat: true, ftpHelper: true, natForward: '21' });
+    expect(scenario.server.activeSourcePort).toBe(0);
+  });
+
+  it('has the client preset stateful-sport20: stateful, plus "tcp sport 20 accept"', () => {
+    const rules = scenarioFor(['--client-fw', 'stateful-sport20']).clientSide.firewall!.rules;
+    expect(rules.find((r) => r.srcPort?.from === 20)).toMatchObject({ action: 'ACCEPT' });
   });
 
   it('builds a side from a firewall preset; --client-nat keeps that firewall', () => {

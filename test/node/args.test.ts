@@ -187,3 +187,24 @@ describe('printed dialogue', () => {
     ).toBe('-- data connection 2 open (server connected): 127.0.0.1:40000 <-> 127.0.0.1:20');
   });
 });
+
+describe('flags tokenized by node:util parseArgs', () => {
+  it('reads "--out --put" as --out missing its value, never as a file named --put', () => {
+    expect(parseClientArgs(['ftp://127.0.0.1:2121/notes.txt', '--out', '--put'])).toEqual({
+      ok: false,
+      error: '--out: missing value',
+    });
+    expect(parseClientArgs(['ftp://127.0.0.1:2121/notes.txt', '--out=--put'])).toMatchObject({
+      ok: true,
+      value: { out: '--put' },
+    });
+  });
+
+  it('suggests the flag meant', () => {
+    const parsed = parseClientArgs(['ftp://127.0.0.1:2121/notes.txt', '--otu', 'x']);
+    expect(parsed).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/did you mean --out\?/),
+    });
+  });
+});

@@ -82,7 +82,7 @@ describe('client programs', () => {
     ]);
     expect(result.outcome.dataConnections.map((c) => c.mode)).toEqual(['epsv', 'passive']);
     expect(result.outcome.clientError).toBe('refused');
-    expect(result.outcome.explanation).toMatch(/^curl 7\.88 tries PASV after EPSV failed\./);
+    expect(result.outcome.explanation).toMatch(/^curl 7\.88 fell back from EPSV to PASV\./);
   });
 
   it('curl falls back from EPRT to PORT on a refusal', () => {
@@ -106,7 +106,7 @@ describe('client programs', () => {
     expect(result.outcome.result).toBe('success');
     expect(result.outcome.fallbacks).toEqual(['PORT→PASV']);
     expect(result.outcome.explanation).toMatch(
-      /lftp 4\.9 switches to passive mode \(PASV\) after "500 Illegal PORT command\."/,
+      /lftp 4\.9 fell back to passive mode \(PASV\) after "500 Illegal PORT command\."/,
     );
   });
 
