@@ -244,3 +244,59 @@ test('the notes window drives the projected one and shows the answer, the clock 
   // The clock keeps running across steps.
   await expect(notes.getByRole('button', { name: 'Pause the clock' })).toBeVisible();
 });
+
+test('a deck: steps picked from two lessons, saved in its link, presented with its notes', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/#/lessons');
+  await page.getByRole('link', { name: 'Build a deck' }).click();
+  await expect(page.getByRole('heading', { name: 'Build a deck' })).toBeVisible();
+  await page.getByText('Lesson 5: A firewall in front of the client').click();
+  await page.getByRole('button', { name: /^Add "Active mode behind a stateful firewall"/ }).click();
+  await page.getByText('Lesson 1: Two connections').click();
+  await page.getByRole('button', { name: /^Add "The control connection"/ }).click();
+  await page.getByRole('button', { name: /^Add "A session with nothing in the way"/ }).click();
+  // Moved to the front: the class starts with the plain session.
+  await page.getByRole('button', { name: 'Move "A session with nothing in the way" up' }).click();
+  await page.getByRole('button', { name: 'Move "A session with nothing in the way" up' }).click();
+  const chosen = page.getByRole('list', { name: 'Steps in this deck' }).getByRole('listitem');
+  await expect(chosen).toHaveCount(3);
+  await expect(chosen.first()).toContainText('A session with nothing in the way');
+  await expect(page).toHaveURL(/#\/deck\/two-connections:1,client-firewall:1,two-connections:2$/);
+  await page.getByRole('button', { name: 'Remove "The control connection" from the deck' }).click();
+  await expect(chosen).toHaveCount(2);
+  await page.screenshot({ path: 'test-results/presenter-deck-page.png', fullPage: true });
+  await noAxeViolations(page);
+
+  // The link is the deck: opened afresh, it presents the same steps in the same order.
+  const link = page.url();
+  await page.goto('about:blank');
+  await page.goto(link);
+  await expect(chosen).toHaveCount(2);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByRole('link', { name: 'Present this deck' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'A session with nothing in the way' }),
+  ).toBeVisible();
+  await expect(page.getByText('Step 1 of 2')).toBeVisible();
+  const notes = await context.newPage();
+  await notes.goto(page.url().replace('/present-deck/', '/notes-deck/'));
+  await expect(notes.getByRole('region', { name: 'Next' })).toContainText(
+    'Lesson 5: Active mode behind a stateful firewall',
+  );
+  await notes.keyboard.press('PageDown');
+  await expect(
+    page.getByRole('heading', { name: 'Active mode behind a stateful firewall' }),
+  ).toBeVisible();
+  await expect(page.getByText('Step 2 of 2')).toBeVisible();
+  await expect(notes.getByRole('region', { name: 'Next' })).toContainText('The end of the deck');
+  // The last step of a deck is its end: the clicker goes no further.
+  await page.keyboard.press('PageDown');
+  await expect(page.getByText('Step 2 of 2')).toBeVisible();
+
+  await page.goto('/#/present-deck/two-connections:1,nat:99/1');
+  await expect(page.getByRole('alert')).toContainText('asks for step 99 of');
+  await page.goto('/#/present-deck/two-connections:x/1');
+  await expect(page.getByRole('alert')).toContainText('such as active-mode:3');
+});

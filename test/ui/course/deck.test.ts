@@ -76,3 +76,25 @@ describe('a deck in a link', () => {
     expect(deckMinutes(slides.slice(0, 2))).toBe(10);
   });
 });
+
+describe("a deck's addresses", () => {
+  it('read back what deckHref writes', async () => {
+    const { deckHref, parseRoute } = await import('../../../src/ui/app/route');
+    const list = formatDeck([
+      { lessonId: 'nat', step: 1 },
+      { lessonId: 'active-mode', step: 2 },
+    ]);
+    expect(parseRoute(deckHref('deck', list))).toEqual({
+      page: 'deck',
+      deck: 'nat:2,active-mode:3',
+    });
+    expect(parseRoute(deckHref('deck', ''))).toEqual({ page: 'deck', deck: '' });
+    expect(parseRoute(deckHref('present-deck', list, 1))).toEqual({
+      page: 'present-deck',
+      deck: list,
+      step: 1,
+    });
+    expect(parseRoute(`#/notes-deck/${list}`)).toEqual({ page: 'notes-deck', deck: list, step: 0 });
+    expect(parseRoute(`#/present-deck/${list}/0`).page).toBe('unknown');
+  });
+});
