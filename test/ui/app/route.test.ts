@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lessonHref, parseRoute } from '../../../src/ui/app/route';
+import { embedHref, lessonHref, parseRoute } from '../../../src/ui/app/route';
 
 describe('routes', () => {
   it('keep share links on the sandbox', () => {
@@ -30,6 +30,18 @@ describe('routes', () => {
     expect(parseRoute('#/recording')).toEqual({ page: 'recording' });
     expect(parseRoute('#/recording/')).toEqual({ page: 'recording' });
     expect(parseRoute('#/recording/x').page).toBe('unknown');
+  });
+
+  it('read an embed address as the share link after "/embed/" (issue 12)', () => {
+    expect(parseRoute('#/embed/z=q1Zk-_&t=12.5')).toEqual({
+      page: 'embed',
+      hash: 'z=q1Zk-_&t=12.5',
+    });
+    expect(parseRoute('#/embed/s=abc/def&t=0')).toEqual({ page: 'embed', hash: 's=abc/def&t=0' });
+    expect(parseRoute('#/embed')).toEqual({ page: 'embed', hash: '' });
+    expect(parseRoute('#/embed/')).toEqual({ page: 'embed', hash: '' });
+    expect(parseRoute(embedHref('#z=abc&t=1'))).toEqual({ page: 'embed', hash: 'z=abc&t=1' });
+    expect(parseRoute('#/embedded').page).toBe('unknown');
   });
 
   it('call anything else unknown rather than guessing', () => {
