@@ -7,6 +7,8 @@
  *   #/lesson/active-mode/3        a lesson at its third step (steps count from 1 in links)
  *   #/present/active-mode/3       the same step in presenter mode
  *   #/notes/active-mode/3         the teacher's notes window that follows the presenter
+ *   #/deck/nat:2,active-mode:3    a deck: steps picked from any lessons (course/deck.ts)
+ *   #/present-deck/<deck>/2       the deck's second step in presenter mode; notes-deck: its notes
  *   #/recording                   a real session recorded by `npm run record`, replayed
  *   #/summary                     the course on one printable page
  *   #/embed/z=...&t=...           the stage alone, for an iframe in a course page: the same state
@@ -19,6 +21,8 @@ export type Route =
   | { page: 'embed'; hash: string }
   | { page: 'summary' }
   | { page: 'lesson' | 'present' | 'notes'; lessonId: string; step: number }
+  | { page: 'deck'; deck: string }
+  | { page: 'present-deck' | 'notes-deck'; deck: string; step: number }
   | { page: 'unknown'; hash: string };
 
 const LESSON_PAGES = ['lesson', 'present', 'notes'] as const;
@@ -47,7 +51,12 @@ export function parseRoute(hash: string): Route {
     return { page: 'course' };
   if (parts.length === 1 && parts[0] === 'recording') return { page: 'recording' };
   if (parts.length === 1 && parts[0] === 'summary') return { page: 'summary' };
+  if (parts[0] === 'deck' && parts.length <= 2) return { page: 'deck', deck: parts[1] ?? '' };
   const [page, lessonId, stepText] = parts;
+  if ((page === 'present-deck' || page === 'notes-deck') && lessonId && parts.length <= 3) {
+    const step = stepText === undefined ? 1 : Number(stepText);
+    if (Number.isInteger(step) && step >= 1) return { page, deck: lessonId, step: step - 1 };
+  }
   if ((LESSON_PAGES as readonly string[]).includes(page!) && lessonId && parts.length <= 3) {
     const step = stepText === undefined ? 1 : Number(stepText);
     if (Number.isInteger(step) && step >= 1)
@@ -63,6 +72,16 @@ export function lessonHref(
   step: number,
 ): string {
   return `#/${page}/${encodeURIComponent(lessonId)}/${step + 1}`;
+}
+
+/** A deck's page, or one of its steps (0-based) presented or in the notes window. */
+export function deckHref(
+  page: 'deck' | 'present-deck' | 'notes-deck',
+  deck: string,
+  step = 0,
+): string {
+  if (page === 'deck') return deck ? `#/deck/${deck}` : '#/deck';
+  return `#/${page}/${deck}/${step + 1}`;
 }
 
 export const COURSE_HREF = '#/lessons';
