@@ -139,3 +139,16 @@ test('an embed address with a damaged link says so in one line', async ({ page }
   await page.goto('/#/embed/');
   await expect(page.getByRole('alert')).toContainText('holds no network');
 });
+
+test('each lesson step has Copy embed code too, for its own network', async ({ page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/#/lesson/two-connections/1');
+  await page.getByRole('button', { name: 'Copy embed code' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Embed code copied' })).toBeVisible();
+  const code = await page.evaluate(() => navigator.clipboard.readText());
+  const src = /src="([^"]+)"/.exec(code)![1]!.replace(/&amp;/g, '&');
+  expect(src).toMatch(/#\/embed\/z=[\w-]+&t=0$/);
+  await page.goto(src);
+  await expect(page.locator('[data-view="network"] svg')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Outcome' })).toBeVisible();
+});
