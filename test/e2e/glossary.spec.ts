@@ -72,3 +72,31 @@ test('the course ends with a one-page summary that prints on one sheet', async (
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
   expect(pages).toHaveLength(1);
 });
+
+test('the state tables say which state is netfilter’s and which is TCP’s, and hide machine names until asked', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Client firewall' }).selectOption('stateful-helper');
+  await page.getByRole('button', { name: 'Go to end' }).click();
+  const tab = page.getByRole('tab', { name: 'State machines and tables' });
+  if ((await tab.count()) > 0) await tab.click();
+  const tables = page.getByRole('region', { name: 'State machines and tables at this moment' });
+
+  const machines = tables.getByRole('table').first();
+  await expect(machines).toContainText('has finished');
+  await expect(machines.locator('code.state')).toHaveCount(0);
+  await tables.getByRole('checkbox', { name: 'Show machine names' }).check();
+  await expect(machines.locator('code.state').first()).toBeVisible();
+  await expect(machines).toContainText('done');
+
+  const header = tables.getByRole('columnheader', { name: "netfilter's state" }).first();
+  await header.getByRole('button').click();
+  await expect(page.getByRole('dialog', { name: 'NEW (netfilter)' })).toContainText('not TCP');
+  await page.screenshot({ path: 'test-results/glossary-state-tables.png' });
+  const { violations } = await new AxeBuilder({ page }).include('.state-tables').analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(tables.getByRole('columnheader', { name: "TCP's state" }).first()).toBeVisible();
+});
