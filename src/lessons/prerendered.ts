@@ -58,8 +58,8 @@ export function prerenderedHtml(
 }
 
 /**
- * Every text of a lesson a page may render as Markdown: each string in it with a space in it,
- * outside its scenarios and claims (addresses, rules and commands are not prose). Walking the whole lesson
+ * Every text of a lesson a page may render as Markdown: each string in it, outside its
+ * scenarios and claims (addresses, rules and commands are not prose). Walking the whole lesson
  * rather than naming its fields keeps a field added later (a step's "after the answer") covered.
  */
 const NOT_PROSE = new Set(['scenario', 'solution', 'wrong', 'expect', 'constraints']);
@@ -68,7 +68,7 @@ export function lessonTexts(lesson: Lesson): string[] {
   const texts = new Set<string>();
   const walk = (value: unknown): void => {
     if (typeof value === 'string') {
-      if (/\s/.test(value.trim())) texts.add(value);
+      if (value.trim() !== '') texts.add(value);
     } else if (Array.isArray(value)) value.forEach(walk);
     else if (value && typeof value === 'object')
       for (const [key, child] of Object.entries(value)) if (!NOT_PROSE.has(key)) walk(child);
