@@ -254,13 +254,55 @@ export class Peer {
       flags: ack ? TCP.syn | TCP.ack : TCP.syn,
     });
     this.seq = (this.seq + 1) >>> 0;
-    return ipv4(this.address, to.address, s);
+    return this.ip(to, s);
   }
 
   send(to: Peer, text: string, flags: number = TCP.ack | TCP.psh): Uint8Array {
     const payload = ascii(text);
     const s = tcp({ sport: this.port, dport: to.port, seq: this.seq, ack: to.seq, flags, payload });
     this.seq = (this.seq + payload.length + (flags & TCP.fin ? 1 : 0)) >>> 0;
-    return ipv4(this.address, to.address, s);
+    return this.ip(to, s);
   }
+
+  /** IPv6 when the address is one (it has a colon), else IPv4. */
+  private ip(to: Peer, segment: Uint8Array): Uint8Array {
+    return this.address.includes(':')
+      ? ipv6(this.address, to.address, segment)
+      : ipv4(this.address, to.address, segment);
+  }
+}
+
+/**
+ * A whole EPSV session over IPv6 on Ethernet, captured at the client: login, EPSV, a LIST whose
+ * data connection completes, QUIT. Frames 10 ms apart.
+ */
+export function ipv6EpsvSession(): Uint8Array {
+  const c = new Peer('2001:db8::10', 40000, 1000);
+  const s = new Peer('2001:db8:1::20', 21, 5000);
+  const cd = new Peer('2001:db8::10', 40001, 9000);
+  const sd = new Peer('2001:db8:1::20', 50000, 7000);
+  const frames = [
+    c.syn(s),
+    s.syn(c, true),
+    c.send(s, '', TCP.ack),
+    s.send(c, '220 ready\r\n'),
+    c.send(s, 'USER anonymous\r\n'),
+    s.send(c, '331 password please\r\n'),
+    c.send(s, 'PASS x\r\n'),
+    s.send(c, '230 logged in\r\n'),
+    c.send(s, 'EPSV\r\n'),
+    s.send(c, '229 Entering Extended Passive Mode (|||50000|)\r\n'),
+    cd.syn(sd),
+    sd.syn(cd, true),
+    cd.send(sd, '', TCP.ack),
+    c.send(s, 'LIST\r\n'),
+    s.send(c, '150 here it comes\r\n'),
+    sd.send(cd, 'notes.txt\r\n'),
+    sd.send(cd, '', TCP.fin | TCP.ack),
+    cd.send(sd, '', TCP.fin | TCP.ack),
+    s.send(c, '226 done\r\n'),
+    c.send(s, 'QUIT\r\n'),
+    s.send(c, '221 bye\r\n'),
+  ];
+  return pcap(frames.map((ip, i) => ({ data: ethernet(ip), tMs: 1_767_225_600_000 + i * 10 })));
 }

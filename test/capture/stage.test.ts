@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index';
 import { captureStage, FLIGHT_MS } from '../../src/capture/stage';
+import { ipv6EpsvSession } from './build';
 import { indexTrace, packetsInFlightAt, phasesOf } from '../../src/scenario/queries';
 import { validateScenario } from '../../src/scenario/validate';
 
@@ -89,6 +90,21 @@ describe('a capture on the stage', () => {
     const flying = packetsInFlightAt(index, firstSend.t + FLIGHT_MS / 2);
     expect(flying).toHaveLength(1);
     expect(flying[0]!.label).toBe('SYN');
+  });
+
+  it('draws an IPv6 session as it does IPv4: the two ends, the dialogue, the EPSV data connection', () => {
+    const stage = captureStage(readCapture(ipv6EpsvSession()))!;
+    expect(stage.result.addressing).toMatchObject({
+      client: '2001:db8::10',
+      server: '2001:db8:1::20',
+    });
+    expect(stage.summary.dataConnections).toMatchObject([
+      { mode: 'epsv', opener: 'client', result: 'completed', command: 'LIST' },
+    ]);
+    const sends = stage.result.trace.filter((e) => e.type === 'send');
+    expect(sends.every((e) => e.packet.src.includes(':'))).toBe(true);
+    expect(stage.diagnosis.outcome).toBe('success');
+    expect(indexTrace(stage.result).drops).toHaveLength(0);
   });
 
   it('posts cleanly: no views into the file, nothing a structured clone would refuse', () => {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
+import { ipv6EpsvSession } from '../capture/build';
 import { expect, test, type Page } from './page';
 
 /**
@@ -209,5 +210,28 @@ test('a capture of two FTP sessions: each one chosen is diagnosed on its own', a
   await pick.selectOption({ index: 1 });
   await expect(outcome).toHaveText('Completed: every transfer in the capture finished.');
   await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText('RETR notes.txt');
+  await noAxeViolations(page);
+});
+
+test('an IPv6 capture: the inspector names IPv6 and its hop limit, and works out the 229 port', async ({
+  page,
+}) => {
+  await page.goto('/#/recording');
+  await page.getByLabel('Open a capture or recording (.pcap, .pcapng, .json)').setInputFiles({
+    name: 'v6.pcap',
+    mimeType: 'application/vnd.tcpdump.pcap',
+    buffer: Buffer.from(ipv6EpsvSession()),
+  });
+  await expect(page.locator('[data-view="outcome"]')).toHaveText(
+    'Completed: every transfer in the capture finished.',
+  );
+  await page.keyboard.press('End');
+  await page.locator('[data-view="ladder"] [aria-label*="229 Entering"]').first().click();
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await expect(inspector).toContainText('IPv6');
+  await expect(inspector).toContainText('2001:db8:1::20 → 2001:db8::10, hop limit 64');
+  await expect(inspector).not.toContainText('IPv4');
+  await expect(inspector).toContainText('229 names only port 50000');
+  await page.screenshot({ path: 'test-results/capture-ipv6.png', fullPage: true });
   await noAxeViolations(page);
 });
