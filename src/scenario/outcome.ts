@@ -3,6 +3,7 @@ import type { Packet } from '../protocol/tcp';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
+import { SERVER_PROFILES } from '../machines/server-profiles';
 import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
 export type DataConnectionResult =
@@ -312,7 +313,11 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   }
   const blocked = connections.find((c) => c.result !== 'established');
   const parts: string[] = programSentences(input);
-  if (blocked && (failure.kind === 'data-connect' || failure.code === 425)) {
+  // 425 is vsftpd's and pyftpdlib's "could not connect", 421 pyftpdlib's "gave up after 30 s".
+  if (
+    blocked &&
+    (failure.kind === 'data-connect' || failure.code === 425 || failure.code === 421)
+  ) {
     parts.push(blockedSentence(input, blocked));
     const retries = blocked.synCount - 1;
     if (blocked.result === 'dropped') {
@@ -322,7 +327,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
           : `${retries} retransmissions with exponential backoff`;
       parts.push(
         blocked.opener === 'server'
-          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${seconds(60_000)} gave up and answered "${failure.detail}"`
+          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${seconds(SERVER_PROFILES[programsOf(scenario).server].timeouts?.connectMs ?? 60_000)} gave up and answered "${failure.detail}"`
           : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${backoff}) until its connect timed out: "${failure.detail}".`,
       );
     } else if (blocked.result === 'rejected') {
@@ -330,6 +335,11 @@ export function explainOutcome(input: OutcomeInput): Outcome {
         blocked.opener === 'server'
           ? `The rejection came back at once, so the server answered "${failure.detail}" straight away instead of after a long timeout.`
           : `The rejection came back at once, so the client's connect failed immediately ("${failure.detail}") instead of after a long timeout.`,
+      );
+    }
+    if (blocked.opener === 'server' && programsOf(scenario).server === 'pyftpdlib') {
+      parts.push(
+        `pyftpdlib opens its active data connections from an ephemeral port (here ${port(blocked.from)}), not from port 20, and as soon as PORT arrives: a firewall rule for source port 20 does not match it, and the refusal comes as the reply to ${scenario.mode === 'eprt' ? 'EPRT' : 'PORT'}.`,
       );
     }
     const hint = advice(input, blocked);
@@ -419,7 +429,12 @@ export function verdictLine(
   const step = outcome.failedAt ?? 'session';
   const where = `(${mode}, ${step})`;
   const blocked = outcome.dataConnections.find((c) => c.result !== 'established');
-  if (blocked && (outcome.failureKind === 'data-connect' || outcome.replyCodes.includes(425))) {
+  if (
+    blocked &&
+    (outcome.failureKind === 'data-connect' ||
+      outcome.replyCodes.includes(425) ||
+      outcome.replyCodes.includes(421))
+  ) {
     const connection = `the ${blocked.opener}'s data connection`;
     const decided = blocked.decidedBy;
     if (decided?.node === 'internet')

@@ -1,5 +1,5 @@
 import { FIREWALL_PRESETS, firewallPreset, withReject } from '../../scenario/presets';
-import type { Scenario, SideConfig } from '../../scenario/types';
+import type { ClientProgram, Scenario, ServerProgram, SideConfig } from '../../scenario/types';
 
 /**
  * The switchboard reads and writes the scenario itself, so a shared link or an edited rule list
@@ -96,4 +96,14 @@ export function setRejecting(scenario: Scenario, reject: boolean): Scenario {
     clientSide: withDrop(scenario, 'client'),
     serverSide: withDrop(scenario, 'server'),
   };
+}
+
+/** Plays another client program on the same network (issue 13). */
+export function setClientProgram(scenario: Scenario, program: ClientProgram): Scenario {
+  return { ...scenario, client: { ...scenario.client, program } };
+}
+
+/** Plays another server program on the same network (issue 13). */
+export function setServerProgram(scenario: Scenario, program: ServerProgram): Scenario {
+  return { ...scenario, server: { ...scenario.server, program } };
 }

@@ -3,8 +3,12 @@ import {
   applyPreset,
   isRejecting,
   presetIdFor,
+  setClientProgram,
   setRejecting,
+  setServerProgram,
 } from '../../../src/ui/controls/switches';
+import { canonicalScenario } from '../../../src/scenario/canonical';
+import { programsOf } from '../../../src/scenario/types';
 import { NETWORK_PRESETS, defaultScenario, networkPreset } from '../../../src/scenario/presets';
 import { validateScenario } from '../../../src/scenario/validate';
 
@@ -58,5 +62,18 @@ describe('switchboard ↔ scenario', () => {
       },
     };
     expect(presetIdFor(edited, 'client')).toBe('custom');
+  });
+});
+
+describe('program pickers (issue 13)', () => {
+  it('play another program on the same network, and the defaults leave the scenario as it was', () => {
+    const base = defaultScenario();
+    const curl = setClientProgram(base, 'curl');
+    expect(programsOf(curl).client).toBe('curl');
+    expect(curl.clientSide).toBe(base.clientSide);
+    const py = setServerProgram(curl, 'pyftpdlib');
+    expect(programsOf(py)).toMatchObject({ client: 'curl', server: 'pyftpdlib' });
+    const back = setServerProgram(setClientProgram(py, 'rfc959'), 'vsftpd');
+    expect(JSON.stringify(canonicalScenario(back))).toBe(JSON.stringify(canonicalScenario(base)));
   });
 });
