@@ -87,6 +87,9 @@ test('the example capture: the diagnosis, the stage, the inspector on a real POR
   await expect(inspector).toContainText('PORT names 192.0.2.10, port');
   await expect(inspector).toContainText('= 37323');
   await expect(page.locator('.captured-at')).toContainText('Captured at');
+  await expect(
+    page.getByText(/so the clock runs up to \d+\.\d+ ms ahead of the capture/),
+  ).toBeVisible();
 
   // A dropped SYN from port 20 stops past the capture point, and K plays from where we are.
   await page.keyboard.press('Home');
@@ -232,6 +235,8 @@ test('an IPv6 capture: the inspector names IPv6 and its hop limit, and works out
   await expect(inspector).toContainText('2001:db8:1::20 → 2001:db8::10, hop limit 64');
   await expect(inspector).not.toContainText('IPv4');
   await expect(inspector).toContainText('229 names only port 50000');
+  // Ten milliseconds apart, the packets need no spreading: the clock is the capture's.
+  await expect(page.getByText("The clock is the capture's own")).toBeVisible();
   await page.screenshot({ path: 'test-results/capture-ipv6.png', fullPage: true });
   await noAxeViolations(page);
 });
