@@ -58,18 +58,41 @@
     },
     measureNextClick() {
       const before = outcomeHeading();
+      // The stage is redrawn when the outcome reads differently and both drawings have changed.
+      const redrawn = new Set();
+      /** @param {MutationRecord[]} records */
+      const note = (records) => {
+        for (const { target } of records) {
+          const view = (target instanceof Element ? target : target.parentElement)?.closest(
+            '[data-view="network"], [data-view="ladder"]',
+          );
+          if (view) redrawn.add(view.getAttribute('data-view'));
+        }
+      };
+      const watch = new MutationObserver(note);
       probe.flip = new Promise((resolve) => {
         /** @param {Event} click */
         const onClick = (click) => {
           // From the input's own timestamp: a wait before the handlers ran counts too.
           const clickTime = click.timeStamp;
+          watch.observe(document.body, {
+            subtree: true,
+            childList: true,
+            attributes: true,
+            characterData: true,
+          });
           const checkNextFrame = () =>
             requestAnimationFrame(() =>
               whenFrameRendered(() => {
                 const redrawMs = performance.now() - clickTime;
-                if (outcomeHeading() !== before) resolve({ clickTime, redrawMs });
-                else if (redrawMs > 3000) resolve({ clickTime, redrawMs: NaN });
-                else checkNextFrame();
+                note(watch.takeRecords());
+                if (outcomeHeading() !== before && redrawn.size === 2) {
+                  watch.disconnect();
+                  resolve({ clickTime, redrawMs });
+                } else if (redrawMs > 3000) {
+                  watch.disconnect();
+                  resolve({ clickTime, redrawMs: NaN });
+                } else checkNextFrame();
               }),
             );
           checkNextFrame();

@@ -20,9 +20,10 @@ import { formatTime } from './time-scale';
  * computed once per trace, the SVG is joined to it by stable keys (node, packet id + hop number),
  * and a new t only changes classes (past / in flight / future), the dots of packets in flight
  * and the "now" line. A new trace reuses the elements whose keys it shares with the last one and
- * changes only the attributes that differ. A long ladder (a share link of twenty transfers is
- * some 1,600 hops and 33,000 px) draws only the rows near the part in view, so a flipped switch
- * or a frame costs the same whatever the length. D3 owns everything inside the <svg>.
+ * changes only the attributes that differ. Told which part is in view, it draws only the rows
+ * near it (a share link of twenty transfers is some 1,600 hops and 33,000 px; the starting
+ * session 3,600 px, of which about 400 show), so a flipped switch or a frame costs the same
+ * whatever the length. D3 owns everything inside the <svg>.
  */
 
 export interface LadderOptions {
@@ -36,8 +37,9 @@ export interface LadderOptions {
   selected?: number | null;
   /**
    * The part of the drawing on screen, in CSS px of the rendered <svg>: its scroll offset, the
-   * visible height and the width it is drawn at. Given, a ladder of more than WHOLE_LADDER_HOPS
-   * hops draws only the rows within about a screen of it; without it, everything is drawn.
+   * visible height and the width it is drawn at. Given, the ladder draws only the rows within
+   * about a screen of it (a keyboard's focus scrolls the next arrow into view, which draws the
+   * rows past it); without it, or while the drawing has no width (a hidden tab), all of them.
    */
   view?: { top: number; height: number; width: number };
 }
@@ -50,16 +52,13 @@ export interface LadderFrame {
 }
 
 /**
- * Up to this many hops the whole ladder is in the document (every arrow reachable by find in
- * page and a screen reader's cursor); a longer one is drawn near its view only. Every scenario
- * of one or two transfers is under it (the starting one is 162 hops, 252 once it works).
+ * Given a view, the ladder draws it and at least this much (drawing units) above and below it:
+ * about seven screens of the 720 px workspace's ladder, so the login and the first transfer of
+ * a session are drawn while its top is in view...
  */
-export const WHOLE_LADDER_HOPS = 400;
-/** A windowed ladder draws the view and at least this much (drawing units) above and below it... */
-const WINDOW_MARGIN = 700;
+const WINDOW_MARGIN = 1500;
 /** ...with its edges on multiples of this, so a scroll of a few px does not join again. */
 const WINDOW_STEP = 400;
-
 const DEFAULT_WIDTH = 760;
 const LAYERS = ['lanes', 'ticks', 'breaks', 'hops', 'labels', 'drops', 'dots', 'now'] as const;
 type LayerName = (typeof LAYERS)[number];
@@ -136,10 +135,9 @@ export function renderLadder(
   return { width: layout.width, height: layout.height, nowY };
 }
 
-/** The rows to draw for a view: all of a short ladder, the view and a margin of a long one. */
+/** The rows to draw for a view: the view and a margin around it, or everything without one. */
 function windowOf(layout: LadderLayout, view: LadderOptions['view']): [number, number] {
-  if (!view || view.width <= 0 || layout.hops.length <= WHOLE_LADDER_HOPS)
-    return [-Infinity, Infinity];
+  if (!view || view.width <= 0) return [-Infinity, Infinity];
   const unitsPerPx = layout.width / view.width;
   const top = view.top * unitsPerPx;
   const bottom = (view.top + view.height) * unitsPerPx;
@@ -207,10 +205,13 @@ function join(
     .attr('text-anchor', 'end');
   layer('dots').selectChildren().remove();
 
-  svg.on('click.ladder', (event: MouseEvent) => activate(element, event));
-  svg.on('keydown.ladder', (event: KeyboardEvent) => {
-    if (event.key === 'Enter' || event.key === ' ') activate(element, event);
-  });
+  // The handlers read the latest options from `mounted`: added once per <svg>, not per trace.
+  if (!mounted.has(element)) {
+    svg.on('click.ladder', (event: MouseEvent) => activate(element, event));
+    svg.on('keydown.ladder', (event: KeyboardEvent) => {
+      if (event.key === 'Enter' || event.key === ' ') activate(element, event);
+    });
+  }
 
   const state: Mounted = {
     layout,
