@@ -53,14 +53,18 @@ function bigCapture(bytes: number): Buffer {
   return out;
 }
 
-test('the example capture: the diagnosis, the stage, the inspector on a real PORT, the comparison', async ({
-  page,
-}) => {
+async function openExample(page: Page) {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/#/recording');
   await page.getByRole('button', { name: 'the example capture' }).click();
   await expect(page.getByRole('heading', { name: 'The example capture' })).toBeVisible();
-  const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+  return page.getByRole('region', { name: 'Diagnosis' });
+}
+
+test('the example capture: the diagnosis, the stage, a lost SYN, the inspector on a real PORT', async ({
+  page,
+}) => {
+  const diagnosis = await openExample(page);
   await expect(diagnosis.locator('[data-view="outcome"]')).toHaveText('Fails at LIST (reply 425).');
   await expect(diagnosis).toContainText('6 SYNs sent over 5.1 s and none answered');
   await expect(diagnosis).toContainText("Captured on the server's side");
@@ -91,13 +95,25 @@ test('the example capture: the diagnosis, the stage, the inspector on a real POR
     page.getByText(/so the clock runs up to \d+\.\d+ ms ahead of the capture/),
   ).toBeVisible();
 
-  // A dropped SYN from port 20 stops past the capture point, and K plays from where we are.
+  // K plays; with "Pause at drops" playback stops on the first SYN from port 20 that nothing
+  // answered, drawn as lost past the capture point.
+  await page.getByLabel('Pause at drops').check();
+  await page.locator('[data-view="player"] select').selectOption('4');
   await page.keyboard.press('Home');
   await page.keyboard.press('k');
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await page.keyboard.press('k');
-  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible({ timeout: 15_000 });
+  await expect(
+    page
+      .getByText(/drops the server's SYN: not answered, so lost somewhere past the capture point/)
+      .first(),
+  ).toBeAttached();
+});
 
+test('the example capture beside the simulation; one click opens the closest scenario', async ({
+  page,
+}) => {
+  const diagnosis = await openExample(page);
   await page.getByRole('button', { name: 'Compare with the closest sandbox scenario' }).click();
   const compare = page.getByRole('region', { name: 'The real session beside the simulated one' });
   await expect(compare.locator('figure svg')).toHaveCount(2);
