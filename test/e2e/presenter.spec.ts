@@ -300,3 +300,40 @@ test('a deck: steps picked from two lessons, saved in its link, presented with i
   await page.goto('/#/present-deck/two-connections:x/1');
   await expect(page.getByRole('alert')).toContainText('such as active-mode:3');
 });
+
+for (const [width, height] of [
+  [1280, 720],
+  [1024, 768],
+] as const) {
+  test(`every step of the course fits ${width}×${height}, the question whole on screen`, async ({
+    page,
+  }) => {
+    const misfits: string[] = [];
+    await page.setViewportSize({ width, height });
+    await page.goto('/#/present/two-connections/1');
+    await expect(page.getByText('Step 1 of 4')).toBeVisible();
+    let steps = 0;
+    for (let n = 0; n < 80; n++) {
+      const before = page.url();
+      const where = before.replace(/^.*#/, '#');
+      steps++;
+      const { boxes, vw, vh } = await regions(page);
+      const scrollHeight = await page.evaluate(() => document.scrollingElement!.scrollHeight);
+      if (scrollHeight > vh) misfits.push(`${where}: page ${scrollHeight} px tall`);
+      for (const b of boxes) {
+        if (b.x < 0 || b.y < 0 || b.x + b.width > vw + 0.5 || b.y + b.height > vh + 0.5)
+          misfits.push(`${where}: ${b.view} at ${[b.x, b.y, b.width, b.height].map(Math.round)}`);
+      }
+      const network = boxes.find((b) => b.view === 'network')!;
+      const player = boxes.find((b) => b.view === 'player')!;
+      if (network.y + network.height > player.y + 1)
+        misfits.push(`${where}: network under the player`);
+      // The course's last step: PageDown goes no further.
+      if (/#\/present\/myth-busting\/6$/.test(before)) break;
+      await page.keyboard.press('PageDown');
+      await expect(page).not.toHaveURL(before, { timeout: 10_000 });
+    }
+    expect(steps, `stopped at ${page.url()}`).toBeGreaterThanOrEqual(60);
+    expect(misfits).toEqual([]);
+  });
+}
