@@ -30,6 +30,8 @@ export interface WhatIfAnswer {
   modes: Record<DataMode, Verdict>;
   /** preset id → mode → verdict, when asked for. */
   presets: Record<string, Record<DataMode, Verdict>> | null;
+  /** How many of the sessions had to be simulated; the others were answered before. */
+  simulated: number;
 }
 
 export function verdictOf(result: SimulationResult): Verdict {
@@ -41,24 +43,44 @@ export function verdictOf(result: SimulationResult): Verdict {
   };
 }
 
-function everyMode(scenario: Scenario): Record<DataMode, Verdict> {
+/**
+ * Verdicts already worked out, by the scenario's text: a flipped switch changes only some of the
+ * sessions the answer is made of (a mode flip none of them; the preset table's rows that set
+ * that switch themselves stay too), and flipping it back changes none. Each worker keeps its own;
+ * the shares deal it the same presets every time. Bounded: the oldest go first.
+ */
+const answered = new Map<string, Verdict>();
+const MAX_ANSWERED = 2000;
+
+function verdictFor(scenario: Scenario, counter: { simulated: number }): Verdict {
+  const key = JSON.stringify(scenario);
+  let verdict = answered.get(key);
+  if (!verdict) {
+    verdict = verdictOf(simulate(scenario));
+    counter.simulated++;
+    if (answered.size >= MAX_ANSWERED) answered.delete(answered.keys().next().value!);
+    answered.set(key, verdict);
+  }
+  return verdict;
+}
+
+function everyMode(scenario: Scenario, counter: { simulated: number }): Record<DataMode, Verdict> {
   return Object.fromEntries(
-    DATA_MODES.map((mode) => [mode, verdictOf(simulate({ ...scenario, mode }))]),
+    DATA_MODES.map((mode) => [mode, verdictFor({ ...scenario, mode }, counter)]),
   ) as Record<DataMode, Verdict>;
 }
 
 export function answerWhatIf(request: WhatIfRequest): WhatIfAnswer {
   const { index, of } = request.share ?? { index: 0, of: 1 };
   const mine = NETWORK_PRESETS.filter((_, position) => position % of === index);
-  return {
-    id: request.id,
-    modes: index === 0 ? everyMode(request.scenario) : NO_MODES,
-    presets: request.presets
-      ? Object.fromEntries(
-          mine.map((preset) => [preset.id, everyMode(preset.apply(request.scenario))]),
-        )
-      : null,
-  };
+  const counter = { simulated: 0 };
+  const modes = index === 0 ? everyMode(request.scenario, counter) : NO_MODES;
+  const presets = request.presets
+    ? Object.fromEntries(
+        mine.map((preset) => [preset.id, everyMode(preset.apply(request.scenario), counter)]),
+      )
+    : null;
+  return { id: request.id, modes, presets, simulated: counter.simulated };
 }
 
 /** Stands for "not this part's job" in a share's answer; mergeWhatIf takes part 0's modes. */
@@ -84,5 +106,6 @@ export function mergeWhatIf(answers: readonly WhatIfAnswer[]): WhatIfAnswer {
         }),
       )
     : null;
-  return { id: first.id, modes: first.modes, presets };
+  const simulated = answers.reduce((sum, answer) => sum + answer.simulated, 0);
+  return { id: first.id, modes: first.modes, presets, simulated };
 }

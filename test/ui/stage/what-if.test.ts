@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario, NETWORK_PRESETS, networkPreset } from '../../../src/scenario/presets';
 import { simulate } from '../../../src/scenario/simulate';
-import { answerWhatIf, mergeWhatIf, splitWhatIf } from '../../../src/ui/stage/what-if';
+import type { Scenario } from '../../../src/scenario/types';
+import {
+  answerWhatIf,
+  mergeWhatIf,
+  splitWhatIf,
+  type WhatIfAnswer,
+} from '../../../src/ui/stage/what-if';
 
 describe('what-if answers', () => {
   const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
@@ -38,7 +44,7 @@ describe('what-if answers', () => {
       const answers = shares.map(answerWhatIf);
       const counted = answers.flatMap((a) => Object.keys(a.presets!));
       expect(counted.sort()).toEqual(NETWORK_PRESETS.map((p) => p.id).sort());
-      expect(mergeWhatIf(answers)).toEqual(whole);
+      expect(withoutCount(mergeWhatIf(answers))).toEqual(withoutCount(whole));
     }
   }, 60_000);
 
@@ -46,6 +52,58 @@ describe('what-if answers', () => {
     const request = { id: 4, scenario, presets: false };
     const shares = splitWhatIf(request, 4);
     expect(shares).toHaveLength(1);
-    expect(mergeWhatIf(shares.map(answerWhatIf))).toEqual(answerWhatIf(request));
+    expect(withoutCount(mergeWhatIf(shares.map(answerWhatIf)))).toEqual(
+      withoutCount(answerWhatIf(request)),
+    );
   });
+
+  it('simulate only the sessions whose scenario changed since they were last answered', () => {
+    // A network no other test asks about, so nothing is answered yet.
+    const fresh = { ...scenario, commands: ['LIST', 'NOOP'] };
+    const first = answerWhatIf({ id: 1, scenario: fresh, presets: true });
+    // Every mode of every distinct network once (a preset that changes nothing is this network).
+    const networks = new Set(
+      [fresh, ...NETWORK_PRESETS.map((preset) => preset.apply(fresh))].map((network) =>
+        JSON.stringify({ ...network, mode: 'active' }),
+      ),
+    );
+    expect(networks.size).toBeGreaterThan(NETWORK_PRESETS.length / 2);
+    expect(first.simulated).toBe(4 * networks.size);
+    // The same network again, and in another mode: the same sessions, all answered already.
+    expect(answerWhatIf({ id: 2, scenario: fresh, presets: true }).simulated).toBe(0);
+    const otherMode = answerWhatIf({
+      id: 3,
+      scenario: { ...fresh, mode: 'passive' },
+      presets: true,
+    });
+    expect(otherMode.simulated).toBe(0);
+    expect(withoutCount(otherMode)).toEqual({ ...withoutCount(first), id: 3 });
+
+    // The client firewall's helper ticked: this network is now the preset table's "client
+    // firewall with FTP helper" row, answered already, and every row sets the client side
+    // itself, so nothing is simulated.
+    const unanswered = (network: Scenario) =>
+      new Set(
+        [network, ...NETWORK_PRESETS.map((preset) => preset.apply(network))]
+          .map((each) => JSON.stringify({ ...each, mode: 'active' }))
+          .filter((text) => !networks.has(text)),
+      ).size;
+    const helped = { ...fresh, clientSide: { ...fresh.clientSide, ftpHelper: true } };
+    const flipped = answerWhatIf({ id: 4, scenario: helped, presets: true });
+    expect(flipped.simulated).toBe(4 * unanswered(helped));
+    expect(flipped.simulated).toBe(0);
+    expect(flipped.modes.active.works).toBe(true);
+    // Binary transfers, which no row sets: every network is new.
+    const binary: Scenario = { ...fresh, type: 'binary' };
+    const retyped = answerWhatIf({ id: 5, scenario: binary, presets: true });
+    expect(retyped.simulated).toBe(4 * unanswered(binary));
+    expect(retyped.simulated).toBe(first.simulated);
+    // Back to the network it started from: nothing to simulate.
+    expect(answerWhatIf({ id: 6, scenario: fresh, presets: true }).simulated).toBe(0);
+  }, 60_000);
 });
+
+function withoutCount({ simulated, ...rest }: WhatIfAnswer) {
+  void simulated;
+  return rest;
+}
