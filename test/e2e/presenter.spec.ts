@@ -337,3 +337,20 @@ for (const [width, height] of [
     expect(misfits).toEqual([]);
   });
 }
+
+test('with reduced motion, playing moves from event to event and the caption follows', async ({
+  page,
+}) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/#/present/two-connections/1');
+  const caption = page.getByTestId('presenter-caption');
+  await expect(caption).toHaveText('Client sends SYN to server port 21: opening a connection');
+  await page.keyboard.press('k');
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(caption).not.toHaveText(/SYN to server port 21/, { timeout: 10_000 });
+  // Packets sit still on their link instead of gliding along it.
+  await expect(page.locator('[data-view="network"] svg.reduced-motion')).toHaveCount(1);
+  await page.keyboard.press('k');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+});
