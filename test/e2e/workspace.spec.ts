@@ -275,6 +275,28 @@ test.describe('sandbox at 390×844 (a phone)', () => {
     await expect(page.locator('[data-control="mode"]')).toBeHidden();
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png' });
+    // The diagram's text is legible (it was 6-7 px): at least 11 CSS px, the drawing scrolling
+    // sideways inside its own box, which the keyboard can reach.
+    const textPx = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-view="network"] svg text')]
+        .map(
+          (t) =>
+            parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a,
+        )
+        .filter((px) => px > 0),
+    );
+    expect(textPx.length).toBeGreaterThan(10);
+    expect(Math.min(...textPx)).toBeGreaterThanOrEqual(10.99);
+    // (The arrow keys step through events, as everywhere on the stage; the box is focusable so
+    // that the focus can bring the drawing into view, and a swipe or the scroll bar moves it.)
+    const drawing = page.getByRole('region', { name: 'Network drawing, scrolls sideways' });
+    await expect(drawing).toHaveAttribute('tabindex', '0');
+    expect(await drawing.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeGreaterThan(100);
+    await drawing.evaluate((e) => e.scrollBy({ left: 1000 }));
+    await expect(
+      page.locator('[data-view="network"] .node', { hasText: 'Server' }).last(),
+    ).toBeInViewport();
+    await noAxeViolations(page);
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expect(page.locator('[data-view="network"]')).toBeHidden();
     await expectOnScreen(page, '[data-control="mode"]');
