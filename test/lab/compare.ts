@@ -25,30 +25,15 @@ function lastFailureCode(codes: readonly number[]): number | null {
   return failures.length > 0 ? failures[failures.length - 1]! : null;
 }
 
-/** The simulation's view, with the client's error kind named as a real client reports it. */
+/** The simulation's view: its outcome, with the client's error kind as the CLI's --json reports it. */
 export function fromSimulation(result: SimulationResult): Comparable {
   const { outcome } = result;
-  const last = outcome.dataConnections[outcome.dataConnections.length - 1];
-  let clientError: string | null = null;
-  if (outcome.failureKind === 'data-connect' && last?.opener === 'client') {
-    const verdict = last.decidedBy?.verdict;
-    clientError =
-      last.result === 'dropped' || last.result === 'timed out'
-        ? 'timeout'
-        : last.result === 'refused'
-          ? 'refused'
-          : last.result === 'unreachable'
-            ? 'unreachable'
-            : verdict?.action === 'REJECT'
-              ? rejectError(result, last.decidedBy!.node, verdict.ruleNumber)
-              : null;
-  }
   return {
     outcome: outcome.result,
     failedAt: outcome.failedAt,
     failureKind: outcome.failureKind,
     failureReply: outcome.result === 'failure' ? lastFailureCode(outcome.replyCodes) : null,
-    clientError,
+    clientError: outcome.clientError,
     connections: outcome.dataConnections.map((c) => ({
       opener: c.opener,
       result: c.result,
@@ -57,17 +42,6 @@ export function fromSimulation(result: SimulationResult): Comparable {
       synCount: c.synCount,
     })),
   };
-}
-
-/** What a REJECT rule's answer looks like to the client: RST and port-unreachable are "refused". */
-function rejectError(
-  result: SimulationResult,
-  node: string,
-  ruleNumber: number | undefined,
-): string {
-  const side = node === 'client-router' ? result.scenario.clientSide : result.scenario.serverSide;
-  const rule = ruleNumber ? side.firewall?.rules[ruleNumber - 1] : undefined;
-  return rule?.rejectWith === 'icmp-admin-prohibited' ? 'no-route' : 'refused';
 }
 
 export function fromLab(summary: LabSummary): Comparable {

@@ -4,6 +4,7 @@ import { runLab } from '../../src/lab/lab';
 import { labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
 import { synSchedule } from '../../src/machines/tcp-profile';
 import { simulate } from '../../src/scenario/simulate';
+import type { Scenario } from '../../src/scenario/types';
 import { labCells, type Cell } from './cells';
 import { fromLab, fromSimulation, type Comparable } from './compare';
 
@@ -14,21 +15,18 @@ import { fromLab, fromSimulation, type Comparable } from './compare';
  * data connection who opened it, what became of it, which node decided it, its source port and
  * (for answered SYNs) the SYN count.
  *
- * Known differences, each checked to still be there (so the list cannot go stale):
- * - A dropped SYN's retransmissions: the simulation plays RFC 6298's schedule (1, 2, 4... s; 6 or
- *   7 SYNs over a minute); Linux 6.5+ sends its first retransmissions a second apart
- *   (tcp_syn_linear_timeouts) and gives up on a time budget from tcp_syn_retries, which the lab
- *   sets to 2 to keep the suite short: 6 SYNs in about 7 s. Until scenarios choose the `linux`
- *   TCP profile (issue 13; `simulate` has it as an option), the lab's count is checked against
- *   that profile's schedule instead.
- * - pyftpdlib's active connections leave from an ephemeral port (vsftpd's from 20): its cells
- *   are simulated with the port pyftpdlib really used, and the lab's ports are checked to be
- *   unprivileged, so "allow inbound from source port 20" is seen not to help; and it refuses a
- *   PORT to a foreign address with 501 where vsftpd says 500.
- * - curl runs every URL of its command line even after one fails, and falls back from EPSV to
- *   PASV (and from EPRT to PORT on a 500): the simulation's client stops at the first failure and
- *   never falls back. Only the first data connection is compared for curl, and its fallbacks are
- *   checked against what curl 7.88 was seen to do.
+ * The simulation plays each cell's programs (`client.program`, `server.program`) on the `linux`
+ * TCP stack with the lab's tcp_syn_retries=2 (6 SYNs in about 7 s, measured in
+ * test/machines/tcp-linux-evidence.test.ts), so what were known differences are agreements now:
+ * pyftpdlib's ephemeral source port (compared as "20" or "ephemeral", the kernel picks the number)
+ * and its "501 Rejected data connection to foreign address"; curl's EPSV→PASV and EPRT→PORT
+ * fallbacks and its next URL after a failed one; ftplib's PORT/PASV only. A dropped SYN's count is
+ * compared too.
+ *
+ * What is still different, and left out of the comparison: curl logs in again for its next URL
+ * after some failures (the simulation keeps one control connection), so only the data
+ * connections, not the dialogue, are compared. And one cell whose lab summary sometimes misreads
+ * its own capture (MISREAD; seen in two runs of three).
  */
 
 const SYN_RETRIES = 2;
@@ -52,16 +50,32 @@ if (unavailable) {
 
 const dropped = (result: string) => result === 'dropped' || result === 'timed out';
 
-/** The simulation's view with the known differences of `cell` taken out, and the lab's likewise. */
-function comparable(cell: Cell, value: Comparable): Comparable {
-  const connections = (
-    cell.client === 'curl' ? value.connections.slice(0, 1) : value.connections
-  ).map((c) => ({
+/**
+ * Cells where the lab's capture reading contradicts its own dialogue: curl's RETR gets 150 and
+ * 226, yet the second data connection (vsftpd again from port 20, to a new client port) is read
+ * from the captures as "timed out" at the client. A src/lab analysis question (port 20 reused
+ * while the first connection's last segments meet the REJECT rule), not a simulation one: only
+ * the connections before it are compared.
+ */
+const MISREAD: Record<string, number> = { 'server-only-21-reject eprt curl': 1 };
+
+/** Source ports as the firewall sees them: 20, or one from the ephemeral range (any number). */
+function comparable(value: Comparable): Comparable {
+  const connections = value.connections.map((c) => ({
     ...c,
-    synCount: dropped(c.result) ? -1 : c.synCount,
-    sourcePort: cell.server === 'pyftpdlib' ? null : c.sourcePort,
+    sourcePort: c.sourcePort !== null && c.sourcePort >= 1024 ? -1 : c.sourcePort,
   }));
   return { ...value, connections };
+}
+
+/** The cell's scenario with its programs named, as the lab runs them. */
+function withPrograms(cell: Cell): Scenario {
+  const { scenario } = cell;
+  return {
+    ...scenario,
+    client: { ...scenario.client, program: cell.client },
+    server: { ...scenario.server, program: cell.server ?? 'vsftpd' },
+  };
 }
 
 describe.skipIf(unavailable !== null)('simulation and real kernel agree', () => {
@@ -75,32 +89,28 @@ describe.skipIf(unavailable !== null)('simulation and real kernel agree', () => 
         timeouts: { replySeconds: 10, clientSeconds: 30 },
       });
       const lab = fromLab(summary);
-      let scenario = cell.scenario;
-      if (cell.server === 'pyftpdlib') {
-        // pyftpdlib connects from an ephemeral port (vsftpd from 20): simulate a server that
-        // used the port pyftpdlib did, so the firewall decides on the same packet.
-        const ports = lab.connections.flatMap((c) => (c.sourcePort === null ? [] : [c.sourcePort]));
-        for (const port of ports) expect(port).toBeGreaterThanOrEqual(1024);
-        if (ports.length > 0)
-          scenario = { ...scenario, server: { ...scenario.server, activeSourcePort: ports[0]! } };
+      const result = simulate(withPrograms(cell), {
+        tcpProfile: { kind: 'linux', synRetries: SYN_RETRIES },
+      });
+      const sim = fromSimulation(result);
+      let got = comparable(lab);
+      let expected = comparable(sim);
+      const misread = MISREAD[cell.name];
+      if (misread !== undefined && got.connections[misread]?.result !== 'established') {
+        expect(lab.outcome).toBe('success');
+        got = { ...got, connections: got.connections.slice(0, misread) };
+        expected = { ...expected, connections: expected.connections.slice(0, misread) };
       }
-      const sim = fromSimulation(simulate(scenario));
-      const expected = comparable(cell, sim);
-      // pyftpdlib refuses a PORT naming another address than the control connection's with
-      // "501 Rejected data connection to foreign address …", where vsftpd (whom the simulation
-      // plays) says "500 Illegal PORT command.".
-      if (cell.server === 'pyftpdlib' && expected.failureReply === 500) expected.failureReply = 501;
-      const got = comparable(cell, lab);
       expect(got, summary.dialogue.join('\n')).toEqual(expected);
       got.connections.forEach((connection, i) => {
         if (dropped(connection.result))
           expect(lab.connections[i]!.synCount).toBe(LINUX_DROPPED_SYNS);
       });
-      if (cell.client === 'curl' && lab.outcome === 'failure' && cell.scenario.mode === 'epsv') {
-        if (sim.connections[0]?.opener === 'client')
-          expect(summary.fallbacks).toContain('EPSV→PASV');
-      }
-      if (cell.client === 'rfc959') expect(summary.fallbacks).toEqual([]);
+      // The lab names a change of command ("EPSV→PASV"), once; curl's second PORT is not one.
+      const changes = [...new Set(result.outcome.fallbacks)].filter(
+        (f) => f.split('→')[0] !== f.split('→')[1],
+      );
+      expect(changes, summary.dialogue.join('\n')).toEqual(summary.fallbacks);
     },
     120_000,
   );
