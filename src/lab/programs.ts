@@ -174,6 +174,8 @@ export function runIn(
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });
+    // A program that exits without reading its input (lftp, curl) must not crash the lab with EPIPE.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }
