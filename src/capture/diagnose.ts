@@ -333,8 +333,11 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
   for (const a of s.modeAttempts) {
     if (!a.reply || a.reply.code < 400) continue;
     const verb = a.command.split(' ')[0]!.toUpperCase();
-    const fellBack = s.modeAttempts.indexOf(a) < s.modeAttempts.length - 1;
-    if (fellBack) continue;
+    // A 425 to PORT/EPRT is a connection the server tried and lost: the data connections tell.
+    if (a.reply.code === 425 && (verb === 'PORT' || verb === 'EPRT')) continue;
+    // Fell back: the next attempt is another mode (the same verb again serves the next transfer).
+    const after = s.modeAttempts[s.modeAttempts.indexOf(a) + 1];
+    if (after && after.command.split(' ')[0]!.toUpperCase() !== verb) continue;
     const next = s.transfers.find(
       (t) => t.tMs >= 0 && s.commands.indexOf(t.command) > s.commands.indexOf(a.command),
     );

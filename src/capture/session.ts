@@ -78,7 +78,11 @@ function controlLines(control: Connection): { dialogue: DialogueLine[]; gaps: Ft
   const client = reassemble(control.fromOpener);
   const server = reassemble(control.fromAcceptor);
   const dialogue: DialogueLine[] = [];
-  for (const l of client.lines) dialogue.push({ ...l, from: 'client', code: null });
+  for (const l of client.lines) {
+    // Telnet IP and Synch (IAC IP, IAC DM), which RFC 959 puts before ABOR, are not command text.
+    const text = l.text.replace(/\xff[\xf0-\xfa]/g, '');
+    if (text !== '' || l.text === '') dialogue.push({ ...l, text, from: 'client', code: null });
+  }
   let open: string | null = null;
   for (const l of server.lines) {
     let code: number | null = null;
@@ -316,6 +320,9 @@ export function readSession(control: Connection, connections: readonly Connectio
     const reply = replyText(line);
     if (attempt && attempt.reply === null && (line.code < 100 || line.code >= 200)) {
       attempt.reply = reply;
+      // A 425 to PORT/EPRT: the server tried to connect at once (pyftpdlib does) and failed.
+      if (line.code === 425 && pending && pending.opener === 'server')
+        openData(pending, null).finalReply = reply;
       if (line.code >= 400) pending = null;
       else if (lastVerb === 'PASV' || lastVerb === 'EPSV')
         pending = announcementFromReply(lastVerb, reply, control, line.tMs);
