@@ -245,6 +245,30 @@ test.describe('sandbox at 1920×1080', () => {
   });
 });
 
+test.describe('sandbox at 1366×768 (a student laptop)', () => {
+  test.use({ viewport: { width: 1366, height: 768 } });
+
+  test('the controls, the verdict, the whole network, the ladder and the player', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+    for (const selector of [
+      '[data-control="mode"]',
+      '[data-control="client-firewall"]',
+      '[data-view="outcome"]',
+      '[data-view="network"]',
+      '[data-view="player"]',
+    ])
+      await expectOnScreen(page, selector);
+    // The eight-row promise is 1280×720's; here the network drawing takes the extra width's
+    // height (369 px against 321), and the ladder keeps its 220 px.
+    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(6);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1366x768.png' });
+  });
+});
+
 test.describe('sandbox at 1024×768 (a tablet)', () => {
   test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
 
