@@ -15,6 +15,8 @@ import { checkInstructions } from './instructions';
 import { spoilers } from './spoilers';
 import { checkConstraints } from './constraints';
 import { describeUnmet } from './feedback';
+import { givesAway, heldOutcome } from './held-outcome';
+import { verdictLine } from '../scenario/outcome';
 
 /**
  * Lessons never lie: every claim a lesson makes (a step's "this fails", a predict question's
@@ -49,6 +51,7 @@ export function checkLessonClaims(lesson: Lesson, run = simulate): LineError[] {
   for (const step of lesson.steps) {
     problems.push(...checkInstructions(step), ...checkSpoilers(step));
     const result = runOnce(step.scenario);
+    problems.push(...checkOutcomeBox(lesson, step, result));
     for (const { expectation, actual } of unmet(result, step.expect)) {
       problems.push({
         line: expectation.line,
@@ -138,15 +141,51 @@ function checkSpoilers(step: LessonStep): LineError[] {
   return problems;
 }
 
-/** How many predictions the page answers before they are asked (the spoiler rule's count). */
-export function answeredByPage(lessons: readonly Lesson[]): { answered: number; of: number } {
+/**
+ * What the outcome box of a step shows before the later questions of its lesson are answered
+ * (LessonPage): the verdict line and the explanation with what would answer them held back.
+ */
+export function visibleOutcome(lesson: Lesson, step: LessonStep, result: SimulationResult): string {
+  const held = heldOutcome(lesson, step.index, result.outcome.explanation);
+  return `${verdictLine(result.outcome, result.scenario)}. ${held.text}`;
+}
+
+/** The later questions of the lesson that this step's outcome box, as shown, answers first. */
+function laterAnsweredByOutcome(lesson: Lesson, step: LessonStep, result: SimulationResult) {
+  const shown = visibleOutcome(lesson, step, result);
+  return lesson.steps.slice(step.index + 1).filter((later) => givesAway(later, shown));
+}
+
+/** The outcome box does not answer a later question of the same lesson. */
+function checkOutcomeBox(lesson: Lesson, step: LessonStep, result: SimulationResult): LineError[] {
+  return laterAnsweredByOutcome(lesson, step, result).map((later) => ({
+    line: step.line,
+    message: `the outcome box of step "${step.title}", as the page shows it (verdict line and the explanation it does not hold back), gives the answer to "${later.predict!.question}" (step ${later.index + 1}), read with that step's title and prose; reword that step, or change this step's network`,
+  }));
+}
+
+/**
+ * How many predictions a learner could answer from what precedes them: the step's title and
+ * prose (the spoiler rule), or the outcome box of an earlier step of the lesson as the page
+ * shows it.
+ */
+export function answeredByPage(
+  lessons: readonly Lesson[],
+  run = simulate,
+): { answered: number; of: number } {
   let answered = 0;
   let of = 0;
-  for (const step of lessons.flatMap((l) => l.steps)) {
-    const report = spoilers(step);
-    if (!report) continue;
-    of++;
-    if (report.answeredByPage || report.titleGivesAway) answered++;
+  for (const lesson of lessons) {
+    const byOutcome = new Set<number>();
+    for (const step of lesson.steps)
+      for (const later of laterAnsweredByOutcome(lesson, step, run(step.scenario)))
+        byOutcome.add(later.index);
+    for (const step of lesson.steps) {
+      const report = spoilers(step);
+      if (!report) continue;
+      of++;
+      if (report.answeredByPage || report.titleGivesAway || byOutcome.has(step.index)) answered++;
+    }
   }
   return { answered, of };
 }
