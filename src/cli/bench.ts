@@ -5,7 +5,8 @@ import { simulate } from '../scenario/simulate';
 import type { Scenario } from '../scenario/types';
 import { benchCapture } from './bench-capture';
 import { median, percentile } from './bench-stats';
-import { matrixScenarios } from './matrix';
+import { matrixProgramScenarios, matrixScenarios } from './matrix';
+import { CLIENT_PROGRAMS, SERVER_PROGRAMS } from '../scenario/types';
 
 /**
  * `npm run bench`: wall-clock cost of simulate() for one full session and for the what-if
@@ -89,6 +90,25 @@ async function main(): Promise<void> {
     for (const scenario of matrix) simulate(scenario);
   });
 
+  // The session played by each client and each server program (issue 13: each within 2 ms).
+  const profileMedians: Record<string, string> = {};
+  for (const program of CLIENT_PROGRAMS) {
+    const played = { ...session, client: { ...session.client, program } };
+    profileMedians[`session_ms_median_client_${program}`] = median(
+      timeRuns(SESSION_RUNS, () => simulate(played)),
+    ).toFixed(3);
+  }
+  for (const program of SERVER_PROGRAMS) {
+    const played = { ...session, server: { ...session.server, program } };
+    profileMedians[`session_ms_median_server_${program}`] = median(
+      timeRuns(SESSION_RUNS, () => simulate(played)),
+    ).toFixed(3);
+  }
+  const programMatrix = matrixProgramScenarios();
+  const programMatrixTimes = timeRuns({ warmUp: 1, measured: 5 }, () => {
+    for (const scenario of programMatrix) simulate(scenario);
+  });
+
   const workers = Math.max(1, Math.min(availableParallelism(), 4));
   const parallelTimes = await timeParallelMatrix(workers);
 
@@ -106,6 +126,9 @@ async function main(): Promise<void> {
     matrix_parallel_ms_min: parallelTimes[0]!.toFixed(1),
     matrix_workers: workers,
     matrix_sessions: matrix.length,
+    ...profileMedians,
+    matrix_programs_ms: median(programMatrixTimes).toFixed(1),
+    matrix_programs_sessions: programMatrix.length,
     trace_events_session: traceEvents,
     budget_session_ms: BUDGET.sessionMs,
     budget_matrix_ms: BUDGET.matrixMs,
