@@ -19,10 +19,11 @@ const SWITCHBOARD = 'the switchboard is only on a task step';
 
 const INSTRUCTIONS: Instruction[] = [
   {
-    pattern: /\bpress\s+\**play\b/i,
+    pattern:
+      /\b(?:press(?:ing)?\s+\**play|play\s+(?:the\s+session|to\s+the\s+end|it)|replay|step\s+(?:to|through|forward|back)|scrub\s+to|pause\s+(?:on|at))\b/i,
     check: (step, where) =>
       step.predict && where === 'before'
-        ? 'says to press Play above a question: the player appears only once the answer is locked in, and then it plays by itself'
+        ? 'tells the learner to work the player above a question: the player appears only once the answer is locked in, and then it plays by itself; say it below the question, or word it as what to watch for'
         : null,
   },
   {

@@ -109,13 +109,47 @@ describe('every instruction matches the page', () => {
       '```',
     );
     expect(problems(text).map((p) => p.replace(/ \(.*$/, ''))).toEqual([
-      '8: step "Step" says to press Play above a question: the player appears only once the answer is locked in, and then it plays by itself: "Press **Play"',
+      '8: step "Step" tells the learner to work the player above a question: the player appears only once the answer is locked in, and then it plays by itself; say it below the question, or word it as what to watch for: "Press **Play"',
       '8: step "Step" names a table "under the ladder": the connection-tracking tables are in the player\'s "State machines and tables" tab: "table under the ladder"',
       '8: step "Step" says to switch the mode, but the step shows no mode switch',
     ]);
     expect(
       problems(text.replace('fact: dataOpener', 'fact: dataOpener\ntryIt: mode')),
     ).toHaveLength(2);
+  });
+
+  it('flags stepping and playing above a question, not below it nor on a step without one', () => {
+    const withQuestion = (prose: string, explanation = 'It is the server.') =>
+      lesson(
+        '## Step',
+        prose,
+        ...ACTIVE,
+        '```predict',
+        'question: Who connects?',
+        'fact: dataOpener',
+        'choices:',
+        '  client: The client, which asked for the listing',
+        '  server: The server, from its port 20',
+        'answer: server',
+        `explanation: ${explanation}`,
+        '```',
+      );
+    for (const said of [
+      'Step to the `PORT` line.',
+      'Step through the session with the → key.',
+      'Play the session and watch.',
+      'Play to the end and watch the time column.',
+      'Scrub to the second SYN.',
+      'Pause on the SYN.',
+    ])
+      expect(problems(withQuestion(said)).join('\n'), said).toMatch(
+        /work the player above a question/,
+      );
+    expect(problems(withQuestion('When the session plays, watch the `PORT` line.'))).toEqual([]);
+    expect(problems(withQuestion('Watch the ladder.', 'Step to the `PORT` line again.'))).toEqual(
+      [],
+    );
+    expect(problems(lesson('## Step', 'Play the session and watch.', ...ACTIVE))).toEqual([]);
   });
 
   it('an unknown tryIt names the switches there are', () => {
