@@ -9,6 +9,12 @@ import { formatCommandLine } from '../protocol/ftp-command';
 import { concatBytes } from '../protocol/bytes';
 import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
 import {
+  isNegative,
+  isPositiveCompletion,
+  isPositivePreliminary,
+  replyClass,
+} from '../protocol/ftp-reply';
+import {
   DATA_COMMAND,
   isPrivateAddress,
   RFC959_CLIENT,
@@ -161,11 +167,18 @@ const ftpClientSetup = setup({
       const codes = Array.isArray(params.code) ? params.code : [params.code];
       return event.type === 'REPLY' && codes.includes(event.code);
     },
-    isPreliminaryReply: ({ event }) =>
-      event.type === 'REPLY' && event.code >= 100 && event.code < 200,
-    isCompletionReply: ({ event }) =>
-      event.type === 'REPLY' && event.code >= 200 && event.code < 300,
-    isNegativeReply: ({ event }) => event.type === 'REPLY' && event.code >= 400,
+    isPreliminaryReply: ({ event }) => event.type === 'REPLY' && isPositivePreliminary(event.code),
+    isCompletionReply: ({ event }) => event.type === 'REPLY' && isPositiveCompletion(event.code),
+    /**
+     * 4yz and 5yz (RFC 959 §4.2.1); also 6yz, RFC 2228's protected replies, which this client,
+     * speaking no security extension, cannot read, and a code outside 100-699: all end the step
+     * as a refusal would. (protocol/ftp-reply.ts's isNegative is 4yz and 5yz alone.)
+     */
+    isNegativeReply: ({ event }) =>
+      event.type === 'REPLY' &&
+      (isNegative(event.code) ||
+        replyClass(event.code) === 'protected' ||
+        replyClass(event.code) === 'invalid'),
     hasMoreSteps: ({ context }) => context.stepIndex < context.settings.steps.length,
     nextIsTransfer: ({ context }) =>
       TRANSFER_VERBS.has(context.settings.steps[context.stepIndex]?.verb ?? ''),

@@ -423,6 +423,24 @@ describe('login and control-connection failures', () => {
     expect(c.state()).toBe('done');
   });
 
+  it('a 6yz protected reply (RFC 2228), which it cannot read, ends a step like a 5yz; a 2yz does not', () => {
+    const c = client({
+      steps: [
+        { verb: 'PWD', arg: null },
+        { verb: 'NOOP', arg: null },
+      ],
+    });
+    login(c);
+    expect(c.reply(200, 'Switching to ASCII mode.')).toEqual([line('PWD')]);
+    expect(c.reply(631, 'c2VjcmV0')).toContainEqual(line('QUIT'));
+    expect(c.context().failure).toMatchObject({ step: 'PWD', kind: 'reply', code: 631 });
+    const ok = client({ steps: [{ verb: 'PWD', arg: null }] });
+    login(ok);
+    ok.reply(200, 'Switching to ASCII mode.');
+    expect(ok.reply(257, '"/" is the current directory')).toEqual([line('QUIT')]);
+    expect(ok.context().failure).toBeNull();
+  });
+
   it('230 straight after USER skips PASS', () => {
     const c = client();
     c.send({ type: 'START' });
