@@ -179,6 +179,13 @@ test('a clicker steps the lesson with PageUp/PageDown and the run with ←/→, 
   await expect(page.getByText('Step 2 of 6')).toBeVisible();
   await page.keyboard.press('PageUp');
   await expect(page.getByText('Step 1 of 6')).toBeVisible();
+  // Two quick clicks are two steps, not one.
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await expect(page.getByText('Step 3 of 6')).toBeVisible();
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  await expect(page.getByText('Step 1 of 6')).toBeVisible();
 
   // B blanks the screen; the clicker does nothing until B shows it again.
   await page.keyboard.press('b');
