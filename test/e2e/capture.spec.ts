@@ -101,13 +101,16 @@ test('the example capture: the diagnosis, the stage, a lost SYN, the inspector o
   await page.locator('[data-view="player"] select').selectOption('4');
   await page.keyboard.press('Home');
   await page.keyboard.press('k');
-  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible({ timeout: 15_000 });
+  // Paused on the drop (not at the end): its sentence is spoken, Play is back, time is left.
   await expect(
     page
       .getByText(/drops the server's SYN: not answered, so lost somewhere past the capture point/)
       .first(),
-  ).toBeAttached();
+  ).toBeAttached({ timeout: 15_000 });
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+  const clock = await page.getByLabel('Virtual time').innerText();
+  const [now, end] = clock.split(' / ');
+  expect(now).not.toBe(end);
 });
 
 test('the example capture beside the simulation; one click opens the closest scenario', async ({
