@@ -4,6 +4,7 @@ import { defaultScenario, networkPreset } from '../scenario/presets';
 import type { SimulationResult } from '../scenario/simulate';
 import { NODE_ORDER, type ActorInfo, type NodeId, type TraceEvent } from '../scenario/trace';
 import type { Scenario } from '../scenario/types';
+import type { Connection } from './connections';
 import type { CaptureAnalysis } from './index';
 import type { Diagnosis, SuggestedScenario } from './diagnose';
 import { TCP_FLAG, type CapturedPacket } from './packet';
@@ -120,6 +121,97 @@ function linkMs(a: NodeId, b: NodeId): number {
 const ends = (p: CapturedPacket) =>
   p.tcp ? `${p.src}:${p.tcp.srcPort}>${p.dst}:${p.tcp.dstPort}` : '';
 
+type Transition = Extract<TraceEvent, { type: 'transition' }>;
+
+/**
+ * The TCP sockets the capture shows, for the network view's open ports: a listening socket from
+ * the moment the dialogue says it listens (port 21 from the start, a data port from the PORT, 227
+ * or 229 that named it), the opener's socket from its first SYN, both ESTABLISHED at the SYN-ACK
+ * and CLOSED at the last FIN or a RST. Nothing else is inferred (no FIN_WAIT, no TIME_WAIT).
+ */
+function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  let n = 0;
+  const socket = (
+    node: 'client' | 'server',
+    label: string,
+    channel: Channel,
+    local: string,
+    remote: string | undefined,
+    states: [tMs: number | null, state: string][],
+  ) => {
+    const shown = states.filter((s): s is [number, string] => s[0] !== null);
+    if (shown.length === 0) return;
+    const actor = `${node}/tcp-${++n}`;
+    const info: ActorInfo = { actor, node, machine: 'tcp', label, channel, local, remote };
+    events.push({ t: drawAt(shown[0]![0]), type: 'actor', info });
+    let from: string | null = null;
+    for (const [tMs, to] of shown) {
+      const t: Transition = {
+        t: drawAt(tMs),
+        type: 'transition',
+        actor,
+        node,
+        machine: 'tcp',
+        from,
+        to,
+        event: 'SEEN_IN_CAPTURE',
+      };
+      events.push(t);
+      from = to;
+    }
+  };
+  const ends = (c: Connection): number | null => {
+    const rst = c.fromOpener.rst ?? c.fromAcceptor.rst;
+    const fins = [c.fromOpener.fin, c.fromAcceptor.fin];
+    if (fins.every((f) => f !== null)) return Math.max(...(fins as number[]));
+    return rst ?? c.refusedMs ?? c.icmp[0]?.tMs ?? null;
+  };
+  const at = (e: { address: string; port: number }) =>
+    e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+
+  const control = session.control;
+  const first = control.synTimes[0] ?? control.firstMs;
+  socket('server', 'FTP server listening socket', 'control', at(session.server), undefined, [
+    [control.firstMs, 'LISTEN'],
+  ]);
+  const handshake = (c: Connection): [number | null, string][] => [
+    [c.synAckMs, 'ESTABLISHED'],
+    [ends(c), 'CLOSED'],
+  ];
+  socket(
+    'client',
+    'FTP client control connection',
+    'control',
+    at(session.client),
+    at(session.server),
+    [[first, 'SYN_SENT'], ...handshake(control)],
+  );
+  socket(
+    'server',
+    'connection accepted by the FTP server',
+    'control',
+    at(session.server),
+    at(session.client),
+    [[control.synTimes.length > 0 ? first : null, 'SYN_RECEIVED'], ...handshake(control)],
+  );
+  for (const d of session.dataConnections) {
+    const c = d.connection;
+    const acceptor = d.opener === 'client' ? 'server' : 'client';
+    socket(acceptor, `${acceptor} data listening socket`, 'data', at(d.announced), undefined, [
+      [d.tMs, 'LISTEN'],
+      // Without a connection, it is given up at the latest when the session ends.
+      [c ? ends(c) : ends(control), 'CLOSED'],
+    ]);
+    if (!c) continue;
+    socket(d.opener, `${d.opener} data connection`, 'data', at(c.opener), at(c.acceptor), [
+      [c.synTimes[0] ?? null, 'SYN_SENT'],
+      ...handshake(c),
+    ]);
+  }
+  return events;
+}
+
 export interface StageOptions {
   /** Which session of the capture (default the first). */
   session?: number;
@@ -225,6 +317,8 @@ export function captureStage(
   ];
   const trace: TraceEvent[] = actors.map((info) => ({ t: 0, type: 'actor', info }));
   const capturedMs: Record<number, number> = {};
+  /** Each packet's capture time (ms, as in the file) and its slot on the clock, in time order. */
+  const slots: { tMs: number; t: number }[] = [];
   let slot = -Infinity;
   let aheadMs = 0;
 
@@ -234,6 +328,7 @@ export function captureStage(
     slot = t;
     aheadMs = Math.max(aheadMs, t - captured);
     capturedMs[p.frame] = captured;
+    slots.push({ tMs: p.tMs, t });
     const channel: Channel =
       p.tcp && (controlPorts.has(p.tcp.srcPort) || controlPorts.has(p.tcp.dstPort))
         ? 'control'
@@ -277,6 +372,23 @@ export function captureStage(
     if (stop) trace.push({ t: at, type: 'drop', node: last, packet, reason: stop.reason });
     else trace.push({ t: at, type: 'deliver', node: last, packet, actor: null });
   }
+
+  /** A capture time on the clock: the slot of the last packet captured at or before it. */
+  const drawAt = (tMs: number): number => {
+    let lo = 0;
+    let hi = slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (slots[mid]!.tMs <= tMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? Math.max(0, tMs - first) : slots[lo - 1]!.t;
+  };
+  const sockets = socketEvents(session, drawAt);
+  for (const e of sockets) if (e.type === 'actor') actors.push(e.info);
+  trace.push(...sockets);
+  // In time order for the views; equal times keep their order (an actor before its first state).
+  trace.sort((a, b) => a.t - b.t);
 
   const none = { lan: 'not seen', subnet: '', wan: 'not seen' };
   const addressing: Addressing = {

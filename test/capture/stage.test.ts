@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index';
 import { captureStage, FLIGHT_MS } from '../../src/capture/stage';
 import { ipv6EpsvSession } from './build';
-import { indexTrace, packetsInFlightAt, phasesOf } from '../../src/scenario/queries';
+import { indexTrace, openPortsAt, packetsInFlightAt, phasesOf } from '../../src/scenario/queries';
 import { validateScenario } from '../../src/scenario/validate';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -105,6 +105,34 @@ describe('a capture on the stage', () => {
     expect(sends.every((e) => e.packet.src.includes(':'))).toBe(true);
     expect(stage.diagnosis.outcome).toBe('success');
     expect(indexTrace(stage.result).drops).toHaveLength(0);
+  });
+
+  it('opens the ports the capture shows: 21 listening, the 227 port while the transfer runs', () => {
+    const stage = stageOf('ftplib-no-firewall-passive.server-lan.pcap');
+    const index = indexTrace(stage.result);
+    const reply150 = stage.result.trace.find(
+      (e) => e.type === 'control' && e.text.startsWith('150'),
+    )!;
+    const during = openPortsAt(index, 'server', reply150.t);
+    expect(during.map((p) => p.port)).toEqual([21, 40088]);
+    expect(during[0]!.listening).toBe(true);
+    expect(during[0]!.sockets.map((s) => s.state)).toEqual(['LISTEN', 'ESTABLISHED']);
+    expect(openPortsAt(index, 'client', reply150.t).map((p) => p.port)).toEqual([35606, 40006]);
+    // At the end the sessions are closed; the server still listens on 21.
+    const after = openPortsAt(index, 'server', index.end);
+    expect(after.map((p) => [p.port, p.listening])).toEqual([[21, true]]);
+    expect(openPortsAt(index, 'client', index.end)).toEqual([]);
+  });
+
+  it('keeps the client listening for a data connection that never came, until the session ends', () => {
+    const stage = stageOf('client-stateful-active.client-lan.pcap');
+    const index = indexTrace(stage.result);
+    const reply425 = stage.result.trace.find(
+      (e) => e.type === 'control' && e.text.startsWith('425'),
+    )!;
+    const ports = openPortsAt(index, 'client', reply425.t);
+    expect(ports.find((p) => p.port === 37323)?.listening).toBe(true);
+    expect(openPortsAt(index, 'client', index.end)).toEqual([]);
   });
 
   it('posts cleanly: no views into the file, nothing a structured clone would refuse', () => {
