@@ -118,11 +118,18 @@ export function heldOutcome(
   return { text: shown, heldFor };
 }
 
-/** The sentence the page adds where it held something back. */
-export function heldNote(lesson: Pick<Lesson, 'steps'>, heldFor: readonly number[]): string {
+/** The sentence the page adds where it held something back (`whole`: nothing is left). */
+export function heldNote(
+  lesson: Pick<Lesson, 'steps'>,
+  heldFor: readonly number[],
+  whole = false,
+): string {
   if (heldFor.length === 0) return '';
   const names = heldFor.map((i) => `step ${i + 1} ("${lesson.steps[i]!.title}")`);
-  const list =
-    names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
-  return `Part of this explanation answers a question still ahead, in ${list}; it is shown here once you have answered it.`;
+  const one = names.length === 1;
+  const list = one ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  const what = whole ? 'The explanation of this run' : 'Part of this explanation';
+  const questions = one ? 'a question still ahead' : 'questions still ahead';
+  const them = one ? 'that question' : 'those questions';
+  return `${what} answers ${questions}, in ${list}; it is shown here once you have answered ${them}.`;
 }

@@ -260,3 +260,37 @@ test('a step without a question is done when the learner moves on', async ({ pag
     page.getByRole('link', { name: 'A new PORT for every transfer (done)' }),
   ).toBeVisible();
 });
+
+test("5/1's outcome box keeps 5/3's answer back until 5/3 is answered", async ({ page }) => {
+  const why = async () => {
+    const outcome = page.getByRole('region', { name: 'Outcome' });
+    await outcome.getByText('Why?').click();
+    return outcome.locator('details p');
+  };
+  await page.goto('/#/lesson/client-firewall/1');
+  await page.getByRole('radio', { name: /^No; the firewall judges/ }).check();
+  await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+  await page.getByRole('button', { name: 'Show the answer now' }).click();
+  let paragraph = await why();
+  // The simulation's paragraph counts the SYNs (5/3) and names the state (5/2): held back, said so.
+  await expect(paragraph).toContainText(
+    'The explanation of this run answers questions still ahead, in step 2',
+  );
+  await expect(paragraph).toContainText('step 3 ("What DROP does');
+  await expect(paragraph).not.toContainText('10 times');
+  await expect(paragraph).not.toContainText('NEW');
+  await page.screenshot({ path: 'test-results/screenshots/lessons-held-outcome.png' });
+  await noAxeViolations(page);
+
+  await page.goto('/#/lesson/client-firewall/3');
+  await page.getByRole('radio', { name: /^Ten, over one minute/ }).check();
+  await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+  await page.getByRole('button', { name: 'Show the answer now' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Right' })).toBeVisible();
+
+  await page.goto('/#/lesson/client-firewall/1');
+  paragraph = await why();
+  await expect(paragraph).toContainText('sent the SYN 10 times');
+  await expect(paragraph).not.toContainText('step 3 (');
+  await expect(paragraph).not.toContainText('NEW');
+});

@@ -58,6 +58,9 @@ describe('the outcome box held back for later questions', () => {
     const all = heldOutcome(lesson, 0, explanation, () => true);
     expect(all).toEqual({ text: sentences(explanation).join(' '), heldFor: [] });
     expect(heldNote(lesson, [])).toBe('');
+    expect(heldNote(lesson, [2], true)).toMatch(
+      /^The explanation of this run answers a question still ahead, in step 3 \(".+"\); it is shown here once you have answered that question\.$/,
+    );
   });
 
   it('shows no outcome box that answers a later question of its lesson, on any step', () => {
