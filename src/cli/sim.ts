@@ -7,7 +7,7 @@ import { capturedHops, capturePoint, writePcap, type CapturePoint } from '../exp
 import { formatTranscript } from '../export/transcript';
 import { defaultScenario, FIREWALL_PRESETS, NETWORK_PRESETS } from '../scenario/presets';
 import { simulate, type SimulationResult } from '../scenario/simulate';
-import type { Scenario } from '../scenario/types';
+import { PROGRAM_LABELS, programsOf, type Scenario } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
 import {
   buildScenario,
@@ -151,6 +151,13 @@ function listPresets(options: CliOptions): string {
   ].join('\n');
 }
 
+/** Which programs the transcript plays (issue 13): the outcome depends on them. */
+function programsLine(scenario: Scenario): string {
+  const { client, server, tcp } = programsOf(scenario);
+  const stack = tcp === 'linux' ? 'Linux TCP (6.5+ SYN schedule)' : 'RFC 6298 TCP';
+  return `Programs: ${PROGRAM_LABELS[client]} (client), ${PROGRAM_LABELS[server]} (server), ${stack}\n`;
+}
+
 export function run(argv: readonly string[], io: CliIo): number {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
@@ -192,7 +199,7 @@ export function run(argv: readonly string[], io: CliIo): number {
       ? `${JSON.stringify(toJsonSummary(result, { includeTrace: options.trace }), null, 2)}\n`
       : options.diagram
         ? (options.diagram === 'mermaid' ? toMermaid : toPlantUml)(simulationDiagram(result))
-        : formatTranscript(result, { verbose: options.verbose }),
+        : `${programsLine(result.scenario)}${formatTranscript(result, { verbose: options.verbose })}`,
   );
   return result.outcome.result === 'success' ? EXIT.success : EXIT.ftpFailure;
 }

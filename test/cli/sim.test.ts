@@ -252,3 +252,40 @@ describe('bad values in errors are bounded (issue 11 items 14 and 17)', () => {
     }
   });
 });
+
+describe('programs (issue 13)', () => {
+  it('the transcript names the programs it plays, and --json says what the client did', () => {
+    const text = simInProcess(
+      '--client',
+      'curl',
+      '--mode',
+      'epsv',
+      '--preset',
+      'server-only-21-reject',
+    );
+    expect(text.stdout.split('\n')[0]).toBe(
+      'Programs: curl 7.88 (client), vsftpd 3.0 (server), Linux TCP (6.5+ SYN schedule)',
+    );
+    const json = simInProcess(
+      '--client',
+      'curl',
+      '--mode',
+      'epsv',
+      '--preset',
+      'server-only-21-reject',
+      '--commands',
+      'LIST',
+      '--json',
+    );
+    const summary = JSON.parse(json.stdout) as {
+      clientError: string | null;
+      fallbacks: string[];
+      commandsSent: string[];
+      dataConnections: { mode: string }[];
+    };
+    expect(summary.clientError).toBe('refused');
+    expect(summary.fallbacks).toEqual(['EPSV→PASV']);
+    expect(summary.commandsSent).toContain('EPSV');
+    expect(summary.dataConnections.map((c) => c.mode)).toEqual(['epsv', 'passive']);
+  });
+});
