@@ -129,8 +129,11 @@ type Transition = Extract<TraceEvent, { type: 'transition' }>;
  * or 229 that named it), the opener's socket from its first SYN, both ESTABLISHED at the SYN-ACK
  * and CLOSED at the last FIN or a RST. Nothing else is inferred (no FIN_WAIT, no TIME_WAIT).
  */
-function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): TraceEvent[] {
-  const events: TraceEvent[] = [];
+function socketEvents(
+  session: FtpSession,
+  drawAt: (tMs: number) => number,
+): { event: TraceEvent; early: boolean }[] {
+  const events: { event: TraceEvent; early: boolean }[] = [];
   let n = 0;
   const socket = (
     node: 'client' | 'server',
@@ -144,7 +147,7 @@ function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): Tra
     if (shown.length === 0) return;
     const actor = `${node}/tcp-${++n}`;
     const info: ActorInfo = { actor, node, machine: 'tcp', label, channel, local, remote };
-    events.push({ t: drawAt(shown[0]![0]), type: 'actor', info });
+    events.push({ event: { t: drawAt(shown[0]![0]), type: 'actor', info }, early: true });
     let from: string | null = null;
     for (const [tMs, to] of shown) {
       const t: Transition = {
@@ -157,7 +160,8 @@ function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): Tra
         to,
         event: 'SEEN_IN_CAPTURE',
       };
-      events.push(t);
+      // A socket exists, in its first state, before the packet of that moment is sent.
+      events.push({ event: t, early: from === null });
       from = to;
     }
   };
@@ -175,9 +179,12 @@ function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): Tra
   socket('server', 'FTP server listening socket', 'control', at(session.server), undefined, [
     [control.firstMs, 'LISTEN'],
   ]);
+  // A data connection the capture never sees closing is given up, at the latest, when the session
+  // ends (its programs have quit by then).
+  const closed = (c: Connection | null) => (c ? ends(c) : null) ?? ends(control);
   const handshake = (c: Connection): [number | null, string][] => [
     [c.synAckMs, 'ESTABLISHED'],
-    [ends(c), 'CLOSED'],
+    [closed(c), 'CLOSED'],
   ];
   socket(
     'client',
@@ -200,8 +207,7 @@ function socketEvents(session: FtpSession, drawAt: (tMs: number) => number): Tra
     const acceptor = d.opener === 'client' ? 'server' : 'client';
     socket(acceptor, `${acceptor} data listening socket`, 'data', at(d.announced), undefined, [
       [d.tMs, 'LISTEN'],
-      // Without a connection, it is given up at the latest when the session ends.
-      [c ? ends(c) : ends(control), 'CLOSED'],
+      [closed(c), 'CLOSED'],
     ]);
     if (!c) continue;
     socket(d.opener, `${d.opener} data connection`, 'data', at(c.opener), at(c.acceptor), [
@@ -385,10 +391,17 @@ export function captureStage(
     return lo === 0 ? Math.max(0, tMs - first) : slots[lo - 1]!.t;
   };
   const sockets = socketEvents(session, drawAt);
-  for (const e of sockets) if (e.type === 'actor') actors.push(e.info);
-  trace.push(...sockets);
-  // In time order for the views; equal times keep their order (an actor before its first state).
-  trace.sort((a, b) => a.t - b.t);
+  const early = new Set<TraceEvent>();
+  for (const { event, early: first } of sockets) {
+    if (event.type === 'actor') actors.push(event.info);
+    if (first) early.add(event);
+    trace.push(event);
+  }
+  // In time order for the views. At one moment a socket's announcement and first state come before
+  // the packet sent then (the views find a SYN's connection by its sender's socket); its later
+  // states after it. Otherwise equal times keep their order.
+  const rank = (e: TraceEvent) => (early.has(e) ? -1 : 0);
+  trace.sort((a, b) => a.t - b.t || rank(a) - rank(b));
 
   const none = { lan: 'not seen', subnet: '', wan: 'not seen' };
   const addressing: Addressing = {

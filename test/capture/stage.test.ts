@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index';
 import { captureStage, FLIGHT_MS } from '../../src/capture/stage';
+import { connectionsOf } from '../../src/viz/connections';
 import { ipv6EpsvSession } from './build';
 import { indexTrace, openPortsAt, packetsInFlightAt, phasesOf } from '../../src/scenario/queries';
 import { validateScenario } from '../../src/scenario/validate';
@@ -69,6 +70,14 @@ describe('a capture on the stage', () => {
     }
     const index = indexTrace(stage.result);
     expect(index.drops).toHaveLength(6);
+    // All six belong to the data connection's line in the network view, none counted apart.
+    const line = connectionsOf(index).find((c) => c.channel === 'data');
+    expect(line?.stops).toHaveLength(6);
+    // When the session is over, only the server's port 21 is still open (listening).
+    expect(openPortsAt(index, 'server', index.end).map((p) => [p.port, p.listening])).toEqual([
+      [21, true],
+    ]);
+    expect(openPortsAt(index, 'client', index.end)).toEqual([]);
     expect(stage.capturedAt).toBe('server');
     expect(stage.diagnosis.suggested.preset).toBe('client-stateful');
   });
