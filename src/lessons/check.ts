@@ -153,7 +153,7 @@ export function visibleOutcome(lesson: Lesson, step: LessonStep, result: Simulat
 /** The later questions of the lesson that this step's outcome box, as shown, answers first. */
 function laterAnsweredByOutcome(lesson: Lesson, step: LessonStep, result: SimulationResult) {
   const shown = visibleOutcome(lesson, step, result);
-  return lesson.steps.slice(step.index + 1).filter((later) => givesAway(later, shown));
+  return lesson.steps.slice(step.index + 1).filter((later) => givesAway(later, shown, step));
 }
 
 /** The outcome box does not answer a later question of the same lesson. */

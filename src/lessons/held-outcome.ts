@@ -62,8 +62,38 @@ function argues(predict: Predict, sentence: string): boolean {
   return hits >= 2 && share(right) >= 0.5 && wrong.every((list) => share(list) < share(right));
 }
 
+const MODE_NAMES: Record<string, RegExp> = {
+  active: /\bactive mode\b|\bPORT\b/i,
+  passive: /\bpassive mode\b|\bPASV\b/i,
+  eprt: /\bEPRT\b/,
+  epsv: /\bEPSV\b/,
+};
+
+/**
+ * A sentence of the paragraph saying what else would work ("so does active mode", "Passive mode
+ * ... gets through") answers a later "does it work?" question about that other mode.
+ */
+function namesOtherModeWorking(
+  step: Pick<LessonStep, 'scenario'> | undefined,
+  later: LessonStep,
+  sentence: string,
+): boolean {
+  if (!step || later.predict?.fact !== 'outcome' || later.scenario.mode === step.scenario.mode)
+    return false;
+  const mode = MODE_NAMES[later.scenario.mode];
+  return (
+    mode !== undefined &&
+    mode.test(sentence) &&
+    /\b(fixes|gets through|so does|works|worked|avoids)\b/i.test(sentence)
+  );
+}
+
 /** Whether `text`, read before `later`'s question, gives that question's answer. */
-export function givesAway(later: LessonStep, text: string): boolean {
+export function givesAway(
+  later: LessonStep,
+  text: string,
+  step?: Pick<LessonStep, 'scenario'>,
+): boolean {
   if (!later.predict) return false;
   // A value the step itself names before its question (an address in its prose) is no news.
   const named = mentionsValue(
@@ -72,7 +102,10 @@ export function givesAway(later: LessonStep, text: string): boolean {
   );
   return (
     (!named && mentionsValue(text, later.predict.answer)) ||
-    sentences(text).some((sentence) => argues(later.predict!, sentence)) ||
+    sentences(text).some(
+      (sentence) =>
+        argues(later.predict!, sentence) || namesOtherModeWorking(step, later, sentence),
+    ) ||
     spoilers({ title: later.title, prose: `${later.prose}\n\n${text}`, predict: later.predict })
       ?.answeredByPage === true
   );
@@ -89,6 +122,7 @@ export function heldOutcome(
   explanation: string,
   answered: (index: number) => boolean = () => false,
 ): HeldOutcome {
+  const step = lesson.steps[stepIndex];
   const all = sentences(explanation);
   let kept = all;
   const ahead = lesson.steps
@@ -96,10 +130,13 @@ export function heldOutcome(
     .filter((later) => later.predict && !answered(later.index));
   for (const later of ahead) {
     const { distinctive } = spoilers({ title: '', prose: '', predict: later.predict })!;
-    while (givesAway(later, kept.join(' '))) {
+    while (givesAway(later, kept.join(' '), step)) {
       const scored = kept.map((s) => {
         const inSentence = words(s);
-        const telling = mentionsValue(s, later.predict!.answer) || argues(later.predict!, s);
+        const telling =
+          mentionsValue(s, later.predict!.answer) ||
+          argues(later.predict!, s) ||
+          namesOtherModeWorking(step, later, s);
         return (
           (telling ? distinctive.length + 1 : 0) +
           distinctive.filter((w) => inSentence.has(w)).length
@@ -113,7 +150,7 @@ export function heldOutcome(
   const full = all.join(' ');
   const shown = kept.join(' ');
   const heldFor = ahead
-    .filter((later) => givesAway(later, full) && !givesAway(later, shown))
+    .filter((later) => givesAway(later, full, step) && !givesAway(later, shown, step))
     .map((later) => later.index);
   return { text: shown, heldFor };
 }

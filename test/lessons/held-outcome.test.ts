@@ -45,15 +45,15 @@ describe('the outcome box held back for later questions', () => {
     expect(explanation).toMatch(/10 times/);
     const before = heldOutcome(lesson, 0, explanation);
     expect(before.text).not.toMatch(/10 times|NEW/);
-    expect(before.heldFor).toEqual([1, 2, 3]);
+    expect(before.heldFor).toEqual([1, 2, 3, 5]);
     expect(heldNote(lesson, before.heldFor)).toMatch(
-      /step 2 \(".+"\), step 3 \(".+"\) and step 4 \(".+"\)/,
+      /step 2 \(".+"\), step 3 \(".+"\), step 4 \(".+"\) and step 6 \(".+"\)/,
     );
     // Step 2 answered: its state (NEW) may be read, the count still not.
     const some = heldOutcome(lesson, 0, explanation, (i) => i === 1);
     expect(some.text).toMatch(/NEW/);
     expect(some.text).not.toMatch(/10 times/);
-    expect(some.heldFor).toEqual([2, 3]);
+    expect(some.heldFor).toEqual([2, 3, 5]);
     // Every later question answered: the whole paragraph, no note.
     const all = heldOutcome(lesson, 0, explanation, () => true);
     expect(all).toEqual({ text: sentences(explanation).join(' '), heldFor: [] });
@@ -61,6 +61,19 @@ describe('the outcome box held back for later questions', () => {
     expect(heldNote(lesson, [2], true)).toMatch(
       /^The explanation of this run answers a question still ahead, in step 3 \(".+"\); it is shown here once you have answered that question\.$/,
     );
+  });
+
+  it('holds back "so does active mode" before a later question asks whether active mode works', () => {
+    const lesson = byId('server-firewall');
+    const later = lesson.steps.findIndex(
+      (s) => s.predict?.fact === 'outcome' && s.scenario.mode === 'active',
+    );
+    const { explanation } = simulate(lesson.steps[0]!.scenario).outcome;
+    expect(explanation).toMatch(/so does active mode/);
+    const held = heldOutcome(lesson, 0, explanation);
+    expect(held.text).not.toMatch(/active mode/);
+    expect(held.heldFor).toContain(later);
+    expect(heldOutcome(lesson, 0, explanation, () => true).text).toMatch(/so does active mode/);
   });
 
   it('shows no outcome box that answers a later question of its lesson, on any step', () => {
