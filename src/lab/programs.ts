@@ -89,8 +89,11 @@ export function vsftpdConfig(
     // The simulated server converts line ends in TYPE A; vsftpd only does when told to.
     'ascii_upload_enable=YES',
     'ascii_download_enable=YES',
-    'connect_from_port_20=YES',
-    `ftp_data_port=${server.activeSourcePort}`,
+    // Port 0 means an ephemeral source port: vsftpd then lets the kernel choose (ftp_data_port=0
+    // would be taken literally).
+    ...(server.activeSourcePort === 0
+      ? ['connect_from_port_20=NO']
+      : ['connect_from_port_20=YES', `ftp_data_port=${server.activeSourcePort}`]),
     'port_enable=YES',
     'pasv_enable=YES',
     `pasv_min_port=${server.passivePorts.from}`,

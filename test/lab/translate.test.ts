@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clientErrorOf } from '../../src/lab/lab';
+import { namespacesFor } from '../../src/lab/netns';
 import { routerRuleset, ruleToNft } from '../../src/lab/nft';
-import { curlArgs, lftpScript } from '../../src/lab/programs';
+import { curlArgs, lftpScript, vsftpdConfig } from '../../src/lab/programs';
+import { addressingFor } from '../../src/scenario/addresses';
 import { routerConfigs } from '../../src/scenario/addresses';
 import { defaultScenario, NETWORK_PRESETS } from '../../src/scenario/presets';
 
@@ -69,6 +71,31 @@ describe('firewall rules as nftables', () => {
         expect(text).toContain(`policy ${router.firewall?.policy === 'DROP' ? 'drop' : 'accept'};`);
       }
     }
+  });
+});
+
+describe('vsftpd configuration', () => {
+  const config = (activeSourcePort: number) => {
+    const base = defaultScenario();
+    const scenario = { ...base, server: { ...base.server, activeSourcePort } };
+    const network = {
+      tag: 't',
+      ns: namespacesFor('t'),
+      links: [],
+      addressing: addressingFor(scenario),
+    };
+    const timeouts = { replySeconds: 5, clientSeconds: 10 };
+    return vsftpdConfig(scenario, network, { root: '/r', empty: '/e' }, timeouts).split('\n');
+  };
+  it('connects from port 20, or from the port the scenario names', () => {
+    expect(config(20)).toEqual(
+      expect.arrayContaining(['connect_from_port_20=YES', 'ftp_data_port=20']),
+    );
+    expect(config(2020)).toContain('ftp_data_port=2020');
+  });
+  it('leaves an ephemeral source port (0) to the kernel instead of writing ftp_data_port=0', () => {
+    expect(config(0)).toContain('connect_from_port_20=NO');
+    expect(config(0).some((line) => line.startsWith('ftp_data_port'))).toBe(false);
   });
 });
 
