@@ -418,6 +418,28 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
       });
     }
   }
+  // No transfer command, but the client stopped after an error reply (curl quits on a 550 to
+  // SIZE before it sends RETR): the command that drew it is where the session failed.
+  if (s.transfers.length === 0) {
+    let last = -1;
+    s.dialogue.forEach((l, i) => {
+      if (l.from === 'server' && l.code !== null && l.code >= 400) last = i;
+    });
+    const asked = s.dialogue
+      .slice(0, Math.max(last, 0))
+      .reverse()
+      .find((l) => l.from === 'client');
+    const after = s.dialogue.slice(last + 1).filter((l) => l.from === 'client');
+    if (last >= 0 && asked && after.every((l) => /^QUIT$/i.test(l.text))) {
+      const reply = s.dialogue[last]!;
+      return done({
+        failure: { at: asked.text, kind: reply.code! },
+        explanation: `The server answered ${asked.text} with ${reply.text}, and the client sent no transfer command after it.`,
+        fixes: [],
+        suggested: { preset: 'no-firewall', mode: firstMode },
+      });
+    }
+  }
   const unfinished = s.transfers.find((t) => t.finalReply === null);
   if (unfinished || s.dialogue.length === 0 || s.transfers.length === 0) {
     const what = unfinished

@@ -246,8 +246,26 @@ export function captureStage(
   const controlPorts = new Set([session.client.port, session.server.port]);
   const here = captureNode(diagnosis.capturedAt);
 
+  // Client and server on one machine (a loopback capture): the address cannot tell the two ends
+  // apart, so the server's ports do (its control port and each data connection's server end).
+  const serverEnds = new Set([`${server}:${session.server.port}`]);
+  for (const d of session.dataConnections) {
+    const end = d.connection
+      ? d.opener === 'server'
+        ? d.connection.opener
+        : d.connection.acceptor
+      : d.opener === 'client'
+        ? d.announced
+        : null;
+    if (end) serverEnds.add(`${end.address}:${end.port}`);
+  }
+  const serverEnd = (address: string, port: number | undefined) =>
+    serverEnds.has(`${address}:${port}`);
+
   const routerAddress: Partial<Record<NodeId, string>> = {};
   const nodeOf = (p: CapturedPacket): NodeId => {
+    if (client === server && p.src === client)
+      return serverEnd(p.src, p.tcp?.srcPort) ? 'server' : 'client';
     if (p.src === client) return 'client';
     if (p.src === server) return 'server';
     // Someone else answering for one of the two (an ICMP error): the router on the side it
@@ -257,7 +275,15 @@ export function captureStage(
     return p.icmp ? node : 'internet';
   };
   const destinationOf = (p: CapturedPacket): NodeId =>
-    p.dst === client ? 'client' : p.dst === server ? 'server' : 'internet';
+    client === server && p.dst === client
+      ? serverEnd(p.dst, p.tcp?.dstPort)
+        ? 'server'
+        : 'client'
+      : p.dst === client
+        ? 'client'
+        : p.dst === server
+          ? 'server'
+          : 'internet';
 
   // Connections whose SYNs nothing answered (no SYN-ACK, RST or ICMP), and those refused by ICMP.
   const lost = new Set<string>();
