@@ -99,6 +99,14 @@ export function describeUnmet(
     case 'dataResult':
       if (wanted === 'rejected' && actual === 'dropped')
         return "The firewall still drops the server's SYN in silence, so the server waits for its timeout. The task wants the SYN refused out loud (rejected), which answers at once.";
+      if (wanted === 'rejected' && actual === 'none') {
+        // Client behind NAT in active mode (lesson 9's notes): a fast failure, before any SYN.
+        const line = verdictLine(result.outcome, result.scenario);
+        const before = line.startsWith('Fails: ')
+          ? `: the session stopped before it, as ${line.slice('Fails: '.length)}. That fails fast, but not at the firewall`
+          : '';
+        return `No data connection was tried${before}; the task wants the data connection tried and refused by the firewall (rejected).`;
+      }
       if (wanted === 'rejected' && actual === 'established')
         return 'The data connection now gets through; the task wants it still blocked, but rejected rather than dropped.';
       return null;

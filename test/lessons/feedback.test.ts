@@ -51,4 +51,13 @@ describe('task feedback points at the mistake', () => {
       /^The session takes \d+\.\d s; the task wants it over within 1\.0 s\.$/,
     );
   });
+
+  it('9/3: the client behind NAT fails fast, but before any data connection', () => {
+    const verdict = feedback(9, (s) => ({ ...s, clientSide: { ...s.clientSide, nat: true } }));
+    expect(verdict.done).toBe(false);
+    expect(verdict.missing.join(' ')).toContain(
+      'No data connection was tried: the session stopped before it, as the server refused the PORT command',
+    );
+    expect(verdict.missing.join(' ')).not.toContain('should be');
+  });
 });
