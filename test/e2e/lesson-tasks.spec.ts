@@ -46,7 +46,7 @@ test('7/3: the helper on the client side is wrong twice over; on the server side
   await expect(status).not.toContainText('Works, but');
 });
 
-test('9/3: the helper makes it work, which is not asked; rejecting is done at once', async ({
+test('9/3: the helper makes it work and NAT fails before the firewall; rejecting is done', async ({
   page,
 }) => {
   const { task, status, check } = await openTask(page, 'drop-vs-reject/3');
@@ -66,6 +66,14 @@ test('9/3: the helper makes it work, which is not asked; rejecting is done at on
     'The data connection now gets through; the task wants it still blocked, but rejected rather than dropped.',
   );
   await shot(page, status, 'test-results/screenshots/lesson-tasks-9-3-wrong.png');
+  // The other one: behind NAT the session fails fast too, but at the PORT command, not the firewall.
+  await task.getByRole('button', { name: 'Start over' }).click();
+  await task.getByRole('checkbox', { name: 'Client behind NAT' }).check();
+  await check.click();
+  await expect(status).toContainText(
+    'No data connection was tried: the session stopped before it, as the server refused the PORT command',
+  );
+  await expect(status).not.toContainText('should be');
   await task.getByRole('button', { name: 'Start over' }).click();
   await task.getByRole('checkbox', { name: 'Reject instead of drop' }).check();
   await check.click();
