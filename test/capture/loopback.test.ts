@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index';
+import { captureStage } from '../../src/capture/stage';
 import type { CaptureDataMode } from '../../src/capture/index';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -151,6 +152,29 @@ describe('diagnosis of real programs captured on loopback', () => {
         if (d.command === 'RETR notes.txt' && d.result === 'completed')
           expect(d.bytes).toBe(NOTES_BYTES);
       }
+    });
+
+    it('is drawn on the stage with each end on its own side, told apart by its ports', () => {
+      // Both ends are 127.0.0.1: the server's control port and data ports say which end sent.
+      const serverPorts = new Set([session!.server.port]);
+      for (const d of session!.dataConnections) {
+        const c = d.connection!;
+        serverPorts.add(d.opener === 'server' ? c.opener.port : c.acceptor.port);
+      }
+      const sends = captureStage(analysis)!.result.trace.filter((e) => e.type === 'send');
+      expect(sends.length).toBe(analysis.packets.length);
+      for (const e of sends) {
+        const fromServer = serverPorts.has(e.packet.tcp!.srcPort);
+        expect(e.node).toBe(fromServer ? 'server' : 'client');
+      }
+      // The first packet is the client's SYN to port 21's stand-in; an active data SYN is the server's.
+      expect(sends[0]!.node).toBe('client');
+      if (report.case.endsWith('active'))
+        expect(
+          sends.some(
+            (e) => e.node === 'server' && e.packet.tcp!.flags.syn && !e.packet.tcp!.flags.ack,
+          ),
+        ).toBe(true);
     });
 
     it('says it cannot tell where it was taken: both ends are this machine', () => {
