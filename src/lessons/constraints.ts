@@ -1,6 +1,6 @@
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
 import { canonicalScenario } from '../scenario/canonical';
-import type { Scenario } from '../scenario/types';
+import { programsOf, type Scenario } from '../scenario/types';
 import { DataError, quoted, type DataEntry, type DataNode, type MapNode } from './block-data';
 
 /**
@@ -35,6 +35,8 @@ export const SETTINGS = {
   passivePorts: "the server's passive port range",
   advertise: 'the address the server writes in 227',
   activeSourcePort: 'the port the server connects from in active mode',
+  clientProgram: 'which program plays the client',
+  serverProgram: 'which program plays the server',
 } as const;
 
 export type Setting = keyof typeof SETTINGS;
@@ -51,11 +53,11 @@ export const SETTING_GROUPS: Record<string, { says: string; settings: Setting[] 
   },
   client: {
     says: 'the client program',
-    settings: ['mode', 'type', 'commands', 'pasvAddress', 'login'],
+    settings: ['mode', 'type', 'commands', 'pasvAddress', 'login', 'clientProgram'],
   },
   server: {
     says: 'the FTP server',
-    settings: ['passivePorts', 'advertise', 'activeSourcePort'],
+    settings: ['passivePorts', 'advertise', 'activeSourcePort', 'serverProgram'],
   },
 };
 
@@ -74,6 +76,9 @@ const READ: Record<Setting, (s: Scenario) => unknown> = {
   passivePorts: (s) => s.server.passivePorts,
   advertise: (s) => s.server.advertise,
   activeSourcePort: (s) => s.server.activeSourcePort,
+  // Another program behaves differently on the same network (curl ignores the 227 address).
+  clientProgram: (s) => programsOf(s).client,
+  serverProgram: (s) => programsOf(s).server,
 };
 
 /** Kinds of rule a task can forbid or warn about. */

@@ -60,4 +60,17 @@ describe('task feedback points at the mistake', () => {
     );
     expect(verdict.missing.join(' ')).not.toContain('should be');
   });
+
+  it('8/5 and 11/5: another client program is a change the task does not allow', () => {
+    for (const [order, program, allowed] of [
+      [8, 'curl', "the server's router or the FTP server"],
+      [11, 'lftp', "the client's router"],
+    ] as const) {
+      const verdict = feedback(order, (s) => ({ ...s, client: { ...s.client, program } }));
+      expect(verdict.done).toBe(false);
+      expect(verdict.missing.join(' ')).toContain(
+        `You changed which program plays the client; this task lets you change only ${allowed}.`,
+      );
+    }
+  });
 });
