@@ -102,7 +102,7 @@ test("10/5: the mode is not the learner's to change; binary is done", async ({ p
   await expect(status).toContainText('Done: your network meets the goal.');
 });
 
-test('11/5: EPSV or no NAT are refused by name; the helper on the client side is done', async ({
+test('11/5: EPSV, lftp or no NAT are refused by name; the helper on the client side is done', async ({
   page,
 }) => {
   const { task, status, check } = await openTask(page, 'eprt-epsv/5');
@@ -115,6 +115,14 @@ test('11/5: EPSV or no NAT are refused by name; the helper on the client side is
   );
   await expect(status).toContainText('You changed the data connection mode');
   await mode.getByRole('radio', { name: 'Extended active (EPRT)' }).check();
+  // Another client program gets through here, but it is not a change on the client's router.
+  const program = task.getByRole('combobox', { name: 'Client program' });
+  await program.selectOption({ label: 'lftp 4.9' });
+  await check.click();
+  await expect(status).toContainText(
+    "You changed which program plays the client; this task lets you change only the client's router.",
+  );
+  await program.selectOption({ label: 'Textbook RFC 959 client' });
   // Taking the client out from behind NAT.
   await task.getByRole('checkbox', { name: 'Client behind NAT' }).uncheck();
   await check.click();
