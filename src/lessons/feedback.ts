@@ -70,7 +70,7 @@ export function describeUnmet(
   switch (expectation.fact) {
     case 'outcome':
       if (wanted === 'success' && !negated) return whyItFails(result);
-      return `Your network lets the session work (${verdictLine(result.outcome, result.scenario).replace(/^Works: /, '')}); the task wants it to fail.`;
+      return `Your network lets the session work: ${verdictLine(result.outcome, result.scenario).replace(/^Works: /, '')}; the task wants it to fail.`;
     case 'mode':
       if (negated)
         return `The task asks for a mode other than ${MODE[actual as Scenario['mode']]}.`;
