@@ -48,7 +48,7 @@ export function run(program: string, args: string[], input?: string, timeoutMs =
 
 /**
  * `program args` run inside namespace `ns`, as a command line for spawn. `nsenter --net` enters
- * only the network namespace; `ip netns exec` also makes a mount namespace and remounts /sys,
+ * only the network namespace; `ip netns exec` and `ip -n` also make a mount namespace and remount /sys,
  * which fails inside a chroot (`mount --make-rslave /`: Invalid argument), as on a fresh machine
  * built with debootstrap. Nothing the lab runs needs the namespace's /sys: sysctl and ss read
  * /proc and netlink, which follow the network namespace.
@@ -59,7 +59,7 @@ export function inNamespace(ns: string, program: string, args: string[]): [strin
 
 /** `ip -n NS -batch -`: one process per namespace instead of one per command. */
 function ipBatch(ns: string, commands: string[]): void {
-  run('ip', ['-n', ns, '-batch', '-'], `${commands.join('\n')}\n`);
+  run(...inNamespace(ns, 'ip', ['-batch', '-']), `${commands.join('\n')}\n`);
 }
 
 function sysctl(ns: string, settings: string[]): void {
@@ -72,20 +72,20 @@ function prefixLength(subnet: string): string {
 
 /** A veth pair from `name` in `ns` to `peerName` in `peerNs`, made directly in both namespaces. */
 function vethPair(ns: string, name: string, peerNs: string, peerName: string): void {
-  run('ip', [
-    '-n',
-    ns,
-    'link',
-    'add',
-    name,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    peerName,
-    'netns',
-    peerNs,
-  ]);
+  run(
+    ...inNamespace(ns, 'ip', [
+      'link',
+      'add',
+      name,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      peerName,
+      'netns',
+      peerNs,
+    ]),
+  );
 }
 
 /** The namespaces a run with this tag makes. */

@@ -50,13 +50,13 @@ function blackHole(n: number): { near: string; veth: string } {
   for (const ns of [near, far]) {
     run('ip', ['netns', 'add', ns]);
     namespaces.push(ns);
-    run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    run(...inNamespace(ns, 'ip', ['link', 'set', 'lo', 'up']));
   }
   run('ip', ['link', 'add', veth, 'netns', near, 'type', 'veth', 'peer', peer, 'netns', far]);
-  run('ip', ['-n', near, 'addr', 'add', `${NEAR_ADDRESS}/24`, 'dev', veth]);
-  run('ip', ['-n', far, 'addr', 'add', `${FAR_ADDRESS}/24`, 'dev', peer]);
-  run('ip', ['-n', near, 'link', 'set', veth, 'up']);
-  run('ip', ['-n', far, 'link', 'set', peer, 'up']);
+  run(...inNamespace(near, 'ip', ['addr', 'add', `${NEAR_ADDRESS}/24`, 'dev', veth]));
+  run(...inNamespace(far, 'ip', ['addr', 'add', `${FAR_ADDRESS}/24`, 'dev', peer]));
+  run(...inNamespace(near, 'ip', ['link', 'set', veth, 'up']));
+  run(...inNamespace(far, 'ip', ['link', 'set', peer, 'up']));
   run(
     ...inNamespace(far, 'nft', [
       'add table inet ev; add chain inet ev in { type filter hook input priority 0; policy drop; }',
