@@ -3,6 +3,7 @@ import { dropsUpTo, openPortsAt, type TraceIndex } from '../scenario/queries';
 import type { NodeId } from '../scenario/trace';
 import { verdictLabel } from './connections';
 import { routerNotesAt } from './router-notes';
+import { noteSlots } from './topology';
 import { computeLayout, DEFAULT_HEIGHT, DEFAULT_WIDTH } from './topology-layout';
 
 /**
@@ -13,31 +14,50 @@ import { computeLayout, DEFAULT_HEIGHT, DEFAULT_WIDTH } from './topology-layout'
  * list beside the drawing names only words that are on it.
  */
 
-const ROUTERS: readonly NodeId[] = ['client-router', 'server-router'];
 const HOSTS: readonly NodeId[] = ['client', 'server'];
 
-/** Badges do not change with t or with the drawing's size. */
-const badgeMemo = new WeakMap<TraceIndex, readonly string[]>();
+interface Layout {
+  readonly badges: readonly string[];
+  readonly maxPortRows: number;
+  /** Each node that has notes written beside it, and how many lines there is room for. */
+  readonly noteLines: readonly { node: NodeId; lines: number }[];
+}
 
-function badgeTexts(index: TraceIndex): readonly string[] {
-  let texts = badgeMemo.get(index);
-  if (!texts) {
-    const layout = computeLayout(index, DEFAULT_WIDTH, DEFAULT_HEIGHT);
-    texts = layout.nodes.flatMap((node) => node.badges.map((badge) => badge.text));
-    badgeMemo.set(index, texts);
+/** What the layout at a size decides about words: the badges, and how many rows fit. */
+const layoutMemo = new WeakMap<TraceIndex, Map<string, Layout>>();
+
+function layoutOf(index: TraceIndex, width: number, height: number): Layout {
+  let bySize = layoutMemo.get(index);
+  if (!bySize) {
+    bySize = new Map();
+    layoutMemo.set(index, bySize);
   }
-  return texts;
+  const size = `${width}x${height}`;
+  let found = bySize.get(size);
+  if (!found) {
+    const layout = computeLayout(index, width, height);
+    found = {
+      badges: layout.nodes.flatMap((node) => node.badges.map((badge) => badge.text)),
+      maxPortRows: layout.maxPortRows,
+      noteLines: noteSlots(layout),
+    };
+    bySize.set(size, found);
+  }
+  return found;
 }
 
 /** The words written on the drawing at t that might be glossary terms. */
-function textsAt(index: TraceIndex, t: number): string[] {
-  const words = [...badgeTexts(index)];
-  for (const host of HOSTS)
-    for (const port of openPortsAt(index, host, t))
-      for (const socket of port.sockets) words.push(socket.state);
+function textsAt(index: TraceIndex, t: number, layout: Layout): string[] {
+  const words = [...layout.badges];
+  const { maxPortRows } = layout;
+  for (const host of HOSTS) {
+    const states = openPortsAt(index, host, t).flatMap((port) => port.sockets.map((s) => s.state));
+    // As the drawing does: past the rows there is room for, the last row reads "+N more".
+    words.push(...(states.length <= maxPortRows ? states : states.slice(0, maxPortRows - 1)));
+  }
   for (const drop of dropsUpTo(index, t)) words.push(verdictLabel(drop));
-  for (const router of ROUTERS)
-    for (const note of routerNotesAt(index, router, t)) words.push(note.text);
+  for (const { node, lines } of layout.noteLines)
+    for (const note of routerNotesAt(index, node, t).slice(0, lines)) words.push(note.text);
   return words;
 }
 
@@ -63,10 +83,17 @@ function termsIn(text: string): DrawingTerm[] {
   return terms;
 }
 
-/** Each glossary term the drawing shows at t, once, under the word it first appears as. */
-export function termsOnDrawingAt(index: TraceIndex, t: number): readonly DrawingTerm[] {
+/**
+ * Each glossary term the drawing shows at t, once, under the word it first appears as. The size
+ * is the drawing's (viewBox units): a shorter one has room for fewer ports and notes.
+ */
+export function termsOnDrawingAt(
+  index: TraceIndex,
+  t: number,
+  { width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT }: { width?: number; height?: number } = {},
+): readonly DrawingTerm[] {
   const found = new Map<string, DrawingTerm>();
-  for (const text of textsAt(index, t))
+  for (const text of textsAt(index, t, layoutOf(index, width, height)))
     for (const term of termsIn(text)) if (!found.has(term.id)) found.set(term.id, term);
   return [...found.values()];
 }

@@ -200,7 +200,7 @@ function prepare(index: TraceIndex, width: number, height: number): Prepared {
 }
 
 /** Below each router's badges (and the Internet's name), room for its notes. */
-function noteSlots(layout: TopologyLayout): { node: NodeId; top: number; lines: number }[] {
+export function noteSlots(layout: TopologyLayout): { node: NodeId; top: number; lines: number }[] {
   return layout.nodes.flatMap((node) => {
     if (node.kind === 'host') return [];
     const lastLine = node.lines[node.lines.length - 1]?.y ?? node.nameY;

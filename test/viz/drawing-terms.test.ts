@@ -7,18 +7,20 @@ import { simulate } from '../../src/scenario/simulate';
 import type { Scenario } from '../../src/scenario/types';
 import { termsOnDrawingAt } from '../../src/viz/drawing-terms';
 import { renderTopology } from '../../src/viz/topology';
+import { COMPACT_HEIGHT } from '../../src/viz/topology-layout';
 
 function run(presetId: string, change: Partial<Scenario> = {}): TraceIndex {
   return indexTrace(simulate(networkPreset(presetId)!.apply({ ...defaultScenario(), ...change })));
 }
 
 /** The glossary ids found in the text the SVG draws at t (its visible <text>s, not titles). */
-const ids = (index: TraceIndex, t: number) => termsOnDrawingAt(index, t).map((term) => term.id);
+const ids = (index: TraceIndex, t: number, height?: number) =>
+  termsOnDrawingAt(index, t, { height }).map((term) => term.id);
 const end = (index: TraceIndex) => index.events.at(-1)!.t;
 
-function termsDrawn(index: TraceIndex, t: number): Set<string> {
+function termsDrawn(index: TraceIndex, t: number, height?: number): Set<string> {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  renderTopology(svg, index, t);
+  renderTopology(svg, index, t, { height });
   const ids = new Set<string>();
   for (const text of svg.querySelectorAll('text')) {
     const words = text.textContent ?? '';
@@ -63,5 +65,13 @@ describe('termsOnDrawingAt', () => {
       for (const t of times)
         expect(new Set(ids(index, t)), `at ${t}`).toEqual(termsDrawn(index, t));
     }
+  });
+
+  it('lists exactly the terms a short (compact) drawing draws, with fewer ports and notes', () => {
+    const natted = run('client-nat', { mode: 'active', commands: ['LIST'] });
+    for (const t of [0, ...natted.events.map((e) => e.t)])
+      expect(new Set(ids(natted, t, COMPACT_HEIGHT)), `at ${t}`).toEqual(
+        termsDrawn(natted, t, COMPACT_HEIGHT),
+      );
   });
 });
