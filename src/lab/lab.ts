@@ -561,7 +561,9 @@ function dataConnections(
       opener === 'client'
         ? PATH[lastLinkIndex]!.after
         : (['client', 'client-router', 'server-router'] as const)[lastLinkIndex]!;
-    if (first.synAckMs !== null) result = 'established';
+    // A SYN-ACK seen on any link means the acceptor answered: one link's capture can miss a
+    // packet (an EPRT cell once read "timed out" after its 150 and 226), which is no verdict.
+    if (entries.some((e) => e.c.synAckMs !== null)) result = 'established';
     else if (last.refusedMs !== null && reachedEnd) {
       result = 'refused';
       decidedBy = opener === 'client' ? 'server' : 'client';
