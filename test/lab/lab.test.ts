@@ -25,8 +25,7 @@ import { fromLab, fromSimulation, type Comparable } from './compare';
  *
  * What is still different, and left out of the comparison: curl logs in again for its next URL
  * after some failures (the simulation keeps one control connection), so only the data
- * connections, not the dialogue, are compared. And one cell whose lab summary sometimes misreads
- * its own capture (MISREAD; seen in two runs of three).
+ * connections, not the dialogue, are compared.
  */
 
 const SYN_RETRIES = 2;
@@ -49,15 +48,6 @@ if (unavailable) {
 }
 
 const dropped = (result: string) => result === 'dropped' || result === 'timed out';
-
-/**
- * Cells where the lab's capture reading contradicts its own dialogue: curl's RETR gets 150 and
- * 226, yet the second data connection (vsftpd again from port 20, to a new client port) is read
- * from the captures as "timed out" at the client. A src/lab analysis question (port 20 reused
- * while the first connection's last segments meet the REJECT rule), not a simulation one: only
- * the connections before it are compared.
- */
-const MISREAD: Record<string, number> = { 'server-only-21-reject eprt curl': 1 };
 
 /** Source ports as the firewall sees them: 20, or one from the ephemeral range (any number). */
 function comparable(value: Comparable): Comparable {
@@ -93,14 +83,8 @@ describe.skipIf(unavailable !== null)('simulation and real kernel agree', () => 
         tcpProfile: { kind: 'linux', synRetries: SYN_RETRIES },
       });
       const sim = fromSimulation(result);
-      let got = comparable(lab);
-      let expected = comparable(sim);
-      const misread = MISREAD[cell.name];
-      if (misread !== undefined && got.connections[misread]?.result !== 'established') {
-        expect(lab.outcome).toBe('success');
-        got = { ...got, connections: got.connections.slice(0, misread) };
-        expected = { ...expected, connections: expected.connections.slice(0, misread) };
-      }
+      const got = comparable(lab);
+      const expected = comparable(sim);
       expect(got, summary.dialogue.join('\n')).toEqual(expected);
       got.connections.forEach((connection, i) => {
         if (dropped(connection.result))
