@@ -23,7 +23,7 @@ import type { RejectWith } from '../network/firewall';
 import type { TcpStackName } from '../machines/tcp-profile';
 import { previewValue } from '../scenario/preview';
 import { validateScenario } from '../scenario/validate';
-import { flagTokens } from '../node/flag-tokens';
+import { didYouMean, flagTokens } from '../node/flag-tokens';
 
 /**
  * The `sim` command line: tokenized by node:util's parseArgs (node/flag-tokens.ts), read against
@@ -316,24 +316,8 @@ export const SWITCH_FLAGS: SwitchFlag[] = [
 const ALL_VALUE_FLAGS = [...VALUE_FLAGS, ...CAPTURE_FLAGS];
 const ALL_FLAGS = [...VALUE_FLAGS, ...SWITCH_FLAGS, ...CAPTURE_FLAGS].map((f) => f.name);
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 function unknownFlag(flag: string): string {
-  const near = ALL_FLAGS.filter((name) => editDistance(flag, name) <= 2);
-  const hint = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
-  return `unknown flag ${previewValue(flag)}${hint}; allowed: ${ALL_FLAGS.join(', ')}`;
+  return `unknown flag ${previewValue(flag)}${didYouMean(flag, ALL_FLAGS)}; allowed: ${ALL_FLAGS.join(', ')}`;
 }
 
 function withAllowed(flag: ValueFlag, message: string): string {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { ClientStep, DataMode, TransferType } from '../machines/ftp-client';
 import { err, ok, type Result } from '../protocol/result';
-import { flagTokens } from './flag-tokens';
+import { didYouMean, flagTokens } from './flag-tokens';
 
 /** The command lines of `serve`, `client` and `record`, parsed by hand as `sim`'s are. */
 
@@ -67,21 +67,6 @@ export function parsePortRange(text: string): Result<{ from: number; to: number 
   return ok({ from, to });
 }
 
-/** Edit distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 /**
  * Flags with a value (`--port 2121` or `--port=2121`) and bare switches, plus positionals, split by
  * node:util's parseArgs (flag-tokens.ts): `--out --put` is `--out` missing its value, not a file
@@ -110,9 +95,9 @@ function readFlags(
       continue;
     }
     if (!valueFlags.includes(name)) {
-      const near = all.filter((flag) => editDistance(name, flag) <= 2);
-      const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
-      return err(`unknown flag ${JSON.stringify(name)}${hint}; allowed: ${all.join(', ')}`);
+      return err(
+        `unknown flag ${JSON.stringify(name)}${didYouMean(name, all)}; allowed: ${all.join(', ')}`,
+      );
     }
     if (value === undefined || value === '') return err(`${name}: missing value`);
     values.set(name, value);

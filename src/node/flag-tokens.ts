@@ -51,3 +51,24 @@ export function flagTokens(
   }
   return out;
 }
+
+/** " (did you mean --port?)" when `flag` is within two edits of known flags, otherwise "". */
+export function didYouMean(flag: string, known: readonly string[]): string {
+  const near = known.filter((name) => editDistance(flag, name) <= 2);
+  return near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
+}
+
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
