@@ -3,6 +3,7 @@ import { concatBytes } from '../protocol/bytes';
 import type { IcmpCode, TcpFlags, TcpSegment } from '../protocol/tcp';
 import {
   DEFAULT_MSS,
+  DEFAULT_SEND_MSS,
   DEFAULT_WINDOW,
   ICMP_CODES,
   segmentLength,
@@ -300,12 +301,18 @@ export const tcpSocketMachine = setup({
     acceptSyn: enqueueActions(({ context, event, enqueue }) => {
       const s = seg(event);
       const rcvNxt = seqAdd(s.seq, 1);
-      const next = { ...context, irs: s.seq, rcvNxt, sndWnd: s.window, peerMss: s.mss ?? 536 };
+      const next = {
+        ...context,
+        irs: s.seq,
+        rcvNxt,
+        sndWnd: s.window,
+        peerMss: s.mss ?? DEFAULT_SEND_MSS,
+      };
       enqueue.assign({
         irs: s.seq,
         rcvNxt,
         sndWnd: s.window,
-        peerMss: s.mss ?? 536,
+        peerMss: s.mss ?? DEFAULT_SEND_MSS,
         sndUna: context.config.iss,
         sndNxt: seqAdd(context.config.iss, 1),
         retries: 0,
@@ -352,7 +359,7 @@ export const tcpSocketMachine = setup({
         rcvNxt: seqAdd(s.seq, 1),
         sndUna: s.ack,
         sndWnd: s.window,
-        peerMss: s.mss ?? 536,
+        peerMss: s.mss ?? DEFAULT_SEND_MSS,
         retries: 0,
       };
       enqueue.assign(next);
@@ -519,7 +526,7 @@ export const tcpSocketMachine = setup({
     sndWnd: DEFAULT_WINDOW,
     rcvNxt: 0,
     rcvWnd: DEFAULT_WINDOW,
-    peerMss: 536,
+    peerMss: DEFAULT_SEND_MSS,
     unsent: new Uint8Array(0),
     unackedSegments: 0,
     finQueued: false,

@@ -57,7 +57,10 @@ export interface Packet {
 
 export const IPV4_HEADER_BYTES = 20;
 export const TCP_HEADER_BYTES = 20;
+/** The MSS we announce: an Ethernet MTU of 1500 less the IPv4 and TCP headers (RFC 9293 §3.7.1). */
 export const DEFAULT_MSS = 1460;
+/** The send MSS to assume when the peer's SYN carries no MSS option, 576 - 40 (RFC 9293 §3.7.1). */
+export const DEFAULT_SEND_MSS = 536;
 export const DEFAULT_WINDOW = 65535;
 
 const NO_FLAGS: TcpFlags = { syn: false, ack: false, fin: false, rst: false, psh: false };

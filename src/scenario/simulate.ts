@@ -1,5 +1,6 @@
 import { parseCommandLine } from '../protocol/ftp-command';
 import { asciiEncode } from '../protocol/net-ascii';
+import { DEFAULT_MSS } from '../protocol/tcp';
 import { defaultFileStore } from '../machines/file-store';
 import type { ClientStep, FtpClientContext } from '../machines/ftp-client';
 import {
@@ -81,7 +82,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       synAckRetries: 5,
       initialRtoMs: 1000,
       timeWaitMs: 60_000,
-      mss: 1460,
+      mss: DEFAULT_MSS,
       ...(profile.kind === 'rfc6298' && profile.synRetries === undefined
         ? {}
         : { synSchedule: synSchedule(profile) }),
