@@ -1,18 +1,22 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { concatBytes } from '../protocol/bytes';
-import type { IcmpCode, TcpFlags, TcpSegment } from '../protocol/tcp';
-import {
-  DEFAULT_MSS,
-  DEFAULT_SEND_MSS,
-  DEFAULT_WINDOW,
-  ICMP_CODES,
-  segmentLength,
-  seqAdd,
-  seqLe,
-  seqLt,
-  tcpFlags,
-} from '../protocol/tcp';
+import type { IcmpCode, TcpSegment } from '../protocol/tcp';
+import { DEFAULT_MSS, DEFAULT_SEND_MSS, DEFAULT_WINDOW, ICMP_CODES, seqAdd } from '../protocol/tcp';
 import { synSchedule, type SynSchedule } from './tcp-profile';
+import {
+  ACK,
+  ackSegment,
+  acksNewData,
+  acksOurFin,
+  carriesInOrderFin,
+  pump,
+  resetFor,
+  resetSegment,
+  seg,
+  segment,
+  synSegment,
+  type SendState,
+} from './tcp-wire';
 
 /**
  * One TCP connection endpoint (a TCB, RFC 9293 §3.3.2) as an XState machine. States carry the
@@ -114,108 +118,6 @@ export type TcpEmitted =
   | { type: 'peer-closed' }
   | { type: 'closed'; reason: CloseReason; detail: string | null };
 
-function segment(
-  context: Pick<TcpContext, 'local' | 'remote' | 'rcvNxt' | 'rcvWnd'>,
-  fields: { seq: number; ack?: number; flags: TcpFlags; payload?: Uint8Array; mss?: number },
-): TcpSegment {
-  const srcPort = context.local.port;
-  const dstPort = context.remote.port;
-  const { seq, flags } = fields;
-  const ack = flags.ack ? (fields.ack ?? context.rcvNxt) : 0;
-  const window = flags.rst ? 0 : context.rcvWnd;
-  const payload = fields.payload ?? EMPTY;
-  // Two literals rather than a spread: this runs for every segment, and only SYNs carry the MSS.
-  return fields.mss
-    ? { srcPort, dstPort, seq, ack, flags, window, mss: fields.mss, payload }
-    : { srcPort, dstPort, seq, ack, flags, window, payload };
-}
-
-/** RST in reply to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
-export function resetFor(incoming: TcpSegment): TcpSegment {
-  const empty = new Uint8Array(0);
-  if (incoming.flags.ack) {
-    return {
-      srcPort: incoming.dstPort,
-      dstPort: incoming.srcPort,
-      seq: incoming.ack,
-      ack: 0,
-      flags: tcpFlags('rst'),
-      window: 0,
-      payload: empty,
-    };
-  }
-  return {
-    srcPort: incoming.dstPort,
-    dstPort: incoming.srcPort,
-    seq: 0,
-    ack: seqAdd(incoming.seq, segmentLength(incoming)),
-    flags: tcpFlags('rst', 'ack'),
-    window: 0,
-    payload: empty,
-  };
-}
-
-function seg(event: TcpEvent): TcpSegment {
-  if (event.type !== 'SEGMENT') throw new Error(`expected SEGMENT, got ${event.type}`);
-  return event.segment;
-}
-
-/** An ACK is acceptable when SND.UNA < SEG.ACK =< SND.NXT (RFC 9293 §3.10.7.4). */
-function acksNewData(context: TcpContext, s: TcpSegment): boolean {
-  return s.flags.ack && seqLt(context.sndUna, s.ack) && seqLe(s.ack, context.sndNxt);
-}
-
-function acksOurFin(context: TcpContext, s: TcpSegment): boolean {
-  return context.finSeq !== null && s.flags.ack && s.ack === seqAdd(context.finSeq, 1);
-}
-
-/** The segment starts exactly at RCV.NXT and ends with a FIN, so the FIN is next in order. */
-function carriesInOrderFin(context: TcpContext, s: TcpSegment): boolean {
-  return s.flags.fin && s.seq === context.rcvNxt;
-}
-
-// Flag sets shared by every segment that carries them: flags are never changed after creation.
-const ACK = tcpFlags('ack');
-const PSH_ACK = tcpFlags('psh', 'ack');
-const FIN_ACK = tcpFlags('fin', 'ack');
-const EMPTY = new Uint8Array(0);
-
-/** The context fields `pump` reads and writes: the send side of the TCB. */
-type SendState = Pick<
-  TcpContext,
-  'local' | 'remote' | 'sndUna' | 'sndNxt' | 'sndWnd' | 'rcvNxt' | 'rcvWnd' | 'peerMss'
-> &
-  Pick<TcpContext, 'unsent' | 'finQueued' | 'finSeq'>;
-
-/**
- * Segments to send now: unsent data cut to the peer's MSS within the peer's window, then the FIN
- * once the data is gone. Appends the segments to `out` and returns the new context fields.
- */
-function pump(
-  state: SendState,
-  out: TcpSegment[],
-): Pick<TcpContext, 'sndNxt' | 'unsent' | 'finSeq'> {
-  let { sndNxt, unsent } = state;
-  let finSeq = state.finSeq;
-  const windowEnd = seqAdd(state.sndUna, state.sndWnd);
-  while (unsent.length > 0) {
-    const room = (windowEnd - sndNxt) >>> 0;
-    if (room === 0 || room > state.sndWnd) break;
-    const size = Math.min(unsent.length, state.peerMss, room);
-    const payload = unsent.subarray(0, size);
-    unsent = unsent.subarray(size);
-    const flags = unsent.length === 0 ? PSH_ACK : ACK;
-    out.push(segment(state, { seq: sndNxt, flags, payload }));
-    sndNxt = seqAdd(sndNxt, size);
-  }
-  if (state.finQueued && finSeq === null && unsent.length === 0) {
-    out.push(segment(state, { seq: sndNxt, flags: FIN_ACK }));
-    finSeq = sndNxt;
-    sndNxt = seqAdd(sndNxt, 1);
-  }
-  return { sndNxt, unsent, finSeq };
-}
-
 export const tcpSocketMachine = setup({
   types: {
     context: {} as TcpContext,
@@ -277,37 +179,16 @@ export const tcpSocketMachine = setup({
         sndNxt: seqAdd(context.config.iss, 1),
         retries: 0,
       });
-      enqueue.emit({
-        type: 'transmit',
-        segment: segment(context, {
-          seq: context.config.iss,
-          flags: tcpFlags('syn'),
-          mss: context.config.mss,
-        }),
-      });
+      enqueue.emit({ type: 'transmit', segment: synSegment(context, false) });
     }),
     retransmitSyn: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ retries: context.retries + 1 });
-      enqueue.emit({
-        type: 'transmit',
-        segment: segment(context, {
-          seq: context.config.iss,
-          flags: tcpFlags('syn'),
-          mss: context.config.mss,
-        }),
-      });
+      enqueue.emit({ type: 'transmit', segment: synSegment(context, false) });
     }),
     /** LISTEN or SYN_SENT receives a SYN: remember IRS, answer SYN-ACK (RFC 9293 §3.10.7.2). */
     acceptSyn: enqueueActions(({ context, event, enqueue }) => {
       const s = seg(event);
       const rcvNxt = seqAdd(s.seq, 1);
-      const next = {
-        ...context,
-        irs: s.seq,
-        rcvNxt,
-        sndWnd: s.window,
-        peerMss: s.mss ?? DEFAULT_SEND_MSS,
-      };
       enqueue.assign({
         irs: s.seq,
         rcvNxt,
@@ -317,26 +198,11 @@ export const tcpSocketMachine = setup({
         sndNxt: seqAdd(context.config.iss, 1),
         retries: 0,
       });
-      enqueue.emit({
-        type: 'transmit',
-        segment: segment(next, {
-          seq: context.config.iss,
-          ack: rcvNxt,
-          flags: tcpFlags('syn', 'ack'),
-          mss: context.config.mss,
-        }),
-      });
+      enqueue.emit({ type: 'transmit', segment: synSegment({ ...context, rcvNxt }, true) });
     }),
     retransmitSynAck: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ retries: context.retries + 1 });
-      enqueue.emit({
-        type: 'transmit',
-        segment: segment(context, {
-          seq: context.config.iss,
-          flags: tcpFlags('syn', 'ack'),
-          mss: context.config.mss,
-        }),
-      });
+      enqueue.emit({ type: 'transmit', segment: synSegment(context, true) });
     }),
     /**
      * A repeated SYN in SYN_RECEIVED (our SYN-ACK was lost) gets the SYN-ACK again. Like Linux, this
@@ -344,11 +210,7 @@ export const tcpSocketMachine = setup({
      */
     answerRepeatedSyn: emit(({ context }) => ({
       type: 'transmit' as const,
-      segment: segment(context, {
-        seq: context.config.iss,
-        flags: tcpFlags('syn', 'ack'),
-        mss: context.config.mss,
-      }),
+      segment: synSegment(context, true),
     })),
     /** SYN_SENT receives SYN-ACK: complete the handshake with an ACK (RFC 9293 §3.10.7.3). */
     completeActiveOpen: enqueueActions(({ context, event, enqueue }) => {
@@ -365,7 +227,7 @@ export const tcpSocketMachine = setup({
       enqueue.assign(next);
       enqueue.emit({
         type: 'transmit',
-        segment: segment(next, { seq: next.sndNxt, flags: tcpFlags('ack') }),
+        segment: ackSegment(next),
       });
       enqueue.emit({ type: 'connected' });
     }),
@@ -453,7 +315,7 @@ export const tcpSocketMachine = setup({
     /** A SYN on a synchronized connection gets an ACK (RFC 9293 §3.10.7.4, RFC 5961 §4). */
     challengeAck: emit(({ context }) => ({
       type: 'transmit' as const,
-      segment: segment(context, { seq: context.sndNxt, flags: tcpFlags('ack') }),
+      segment: ackSegment(context),
     })),
     queueData: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'SEND') return;
@@ -470,7 +332,7 @@ export const tcpSocketMachine = setup({
     }),
     sendReset: emit(({ context }) => ({
       type: 'transmit' as const,
-      segment: segment(context, { seq: context.sndNxt, flags: tcpFlags('rst') }),
+      segment: resetSegment(context),
     })),
     recordRefused: assign({ closeReason: 'refused', closeDetail: 'Connection refused (RST)' }),
     recordReset: assign({ closeReason: 'reset', closeDetail: 'Connection reset by peer' }),

@@ -1,11 +1,11 @@
 import type { Channel, Packet, TcpSegment } from '../protocol/tcp';
 import {
-  resetFor,
   tcpSocketMachine,
   type CloseReason,
   type Endpoint,
   type TcpEvent,
 } from '../machines/tcp-socket';
+import { resetFor } from '../machines/tcp-wire';
 import type { SynSchedule } from '../machines/tcp-profile';
 import type { EventQueue } from './event-queue';
 import { fnv1a } from './hash';

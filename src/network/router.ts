@@ -1,7 +1,7 @@
 import type { Packet, TcpSegment } from '../protocol/tcp';
 import { ICMP_CODES } from '../protocol/tcp';
 import { inCidr } from '../protocol/ipv4';
-import { resetFor } from '../machines/tcp-socket';
+import { resetFor } from '../machines/tcp-wire';
 import {
   Conntrack,
   invert,

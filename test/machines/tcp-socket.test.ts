@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createActor, type SnapshotFrom } from 'xstate';
 import {
-  resetFor,
   tcpSocketMachine,
   type TcpEmitted,
   type TcpEvent,
   type TcpInput,
 } from '../../src/machines/tcp-socket';
+import { resetFor } from '../../src/machines/tcp-wire';
 import {
   ICMP_CODES,
   seqAdd,
