@@ -2,7 +2,13 @@ import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
 import { nodeName } from '../scenario/queries';
 import type { SimulationResult } from '../scenario/simulate';
-import { NODE_ORDER, type NodeId, type TraceEvent, type Verdict } from '../scenario/trace';
+import {
+  NODE_ORDER,
+  ruleLabel,
+  type NodeId,
+  type TraceEvent,
+  type Verdict,
+} from '../scenario/trace';
 import { escapeUnprintable } from './transcript';
 
 /**
@@ -119,7 +125,7 @@ export function packetText(packet: Packet): string {
 
 function verdictText(verdict: Verdict | undefined): string {
   if (!verdict || verdict.by === 'no-firewall') return '';
-  return verdict.by === 'rule' ? ` rule ${verdict.ruleNumber}` : ' default policy';
+  return verdict.by === 'rule' ? ` ${ruleLabel(verdict, 'number')}` : ' default policy';
 }
 
 /** A packet from its first send to where it ended, while the trace is read. */

@@ -1,7 +1,7 @@
 import { explainPortArithmetic } from '../protocol/ftp-address';
 import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
-import type { NodeId, Verdict } from '../scenario/trace';
+import { ruleLabel, type NodeId, type Verdict } from '../scenario/trace';
 import type { Addressing } from '../scenario/addresses';
 import type { SimulationResult } from '../scenario/simulate';
 import type { Scenario, SideConfig } from '../scenario/types';
@@ -141,7 +141,7 @@ function byteCount(n: number): string {
 function verdictText(verdict: Verdict): string {
   const who =
     verdict.by === 'rule'
-      ? `rule ${verdict.ruleNumber}, "${verdict.ruleName}"`
+      ? ruleLabel(verdict)
       : verdict.by === 'policy'
         ? `the default policy (${verdict.action})`
         : 'no firewall';

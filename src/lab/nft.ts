@@ -1,4 +1,4 @@
-import type { FirewallRule, PortRange } from '../network/firewall';
+import { ruleLabel, type FirewallRule, type PortRange } from '../network/firewall';
 import type { RouterConfig } from '../network/router';
 
 /**
@@ -74,8 +74,8 @@ export function routerRuleset(router: RouterConfig): string {
     const statement = ruleToNft(rule, firewall!.stateful);
     lines.push(
       statement === null
-        ? `    # rule ${index + 1} (${rule.name}) can never match here`
-        : `    ${statement} comment "rule ${index + 1}"`,
+        ? `    # ${ruleLabel({ number: index + 1, name: rule.name })} can never match here`
+        : `    ${statement} comment "${ruleLabel({ number: index + 1, name: rule.name }, 'number')}"`,
     );
   }
   lines.push('  }');

@@ -1,4 +1,5 @@
 import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
+import { ruleLabel } from '../scenario/trace';
 import { canonicalScenario } from '../scenario/canonical';
 import { programsOf, type Scenario } from '../scenario/types';
 import { DataError, quoted, type DataEntry, type DataNode, type MapNode } from './block-data';
@@ -85,7 +86,7 @@ const READ: Record<Setting, (s: Scenario) => unknown> = {
 export const RULE_KINDS = {
   'source-port': {
     describe: (n: number, rule: FirewallRule) =>
-      `rule ${n} ("${rule.name}") lets in new connections because they come from port ${formatRange(rule.srcPort!)}, and anyone on the Internet can send from that port`,
+      `${ruleLabel({ number: n, name: rule.name })}, lets in new connections because they come from port ${formatRange(rule.srcPort!)}, and anyone on the Internet can send from that port`,
     lesson: 12,
   },
 } as const;

@@ -1,6 +1,7 @@
 import { diagnoseDataConnection, idleHelpers } from '../scenario/advice';
 import { verdictLine } from '../scenario/outcome';
 import type { SimulationResult } from '../scenario/simulate';
+import { ruleLabel } from '../scenario/trace';
 import type { Scenario } from '../scenario/types';
 import type { Expectation, FactValue } from './facts';
 
@@ -43,7 +44,7 @@ function howItGotIn(result: SimulationResult, actual: FactValue): string {
   const verdict = conn?.decidedBy?.verdict;
   const side = conn?.decidedBy?.node === 'client-router' ? 'client' : 'server';
   if (actual === 'NEW' && verdict?.by === 'rule')
-    return `The data connection got in as NEW, through rule ${verdict.ruleNumber} of the ${side}'s firewall ("${verdict.ruleName}"): a rule opened the port for anyone. The task asks for it to arrive as RELATED, which only the FTP helper gives, by reading the announcement on the control connection and expecting exactly that connection.`;
+    return `The data connection got in as NEW, through the ${side} firewall's ${ruleLabel(verdict)}: a rule opened the port for anyone. The task asks for it to arrive as RELATED, which only the FTP helper gives, by reading the announcement on the control connection and expecting exactly that connection.`;
   if (actual === 'none') {
     const firewall =
       side === 'client' ? result.scenario.clientSide.firewall : result.scenario.serverSide.firewall;

@@ -99,6 +99,28 @@ export function formatPortRange(range: PortRange): string {
   return range.from === range.to ? String(range.from) : `${range.from}-${range.to}`;
 }
 
+/** A rule by its place in the list (1-based, as `iptables -L --line-numbers`) and its name. */
+export interface RuleRef {
+  number: number;
+  name: string;
+}
+
+/**
+ * How every text the learner reads names a firewall rule (outcome, transcript, ladder, network
+ * view, inspector, advice, lesson feedback), so that one rule is never worded two ways:
+ * - `'named'` (the default): `rule 3, "inbound: drop everything else"`; the name is quoted because
+ *   rule names hold colons and commas of their own. A name that only repeats the number
+ *   (validation names an unnamed rule "rule 3") is left out.
+ * - `'number'`: `rule 3`, where the name is shown beside it or there is no room for it.
+ * Mid-sentence, close the quoted name with a comma: `Your rule 5, "...", would let it in`.
+ */
+export function ruleLabel(rule: RuleRef | Verdict, form: 'named' | 'number' = 'named'): string {
+  const { number, name } =
+    'by' in rule ? { number: rule.ruleNumber ?? 0, name: rule.ruleName ?? '' } : rule;
+  const short = `rule ${number}`;
+  return form === 'number' || !name || name === short ? short : `${short}, "${name}"`;
+}
+
 /** The rule in iptables syntax, so a learner can compare with a real ruleset. */
 export function ruleToIptables(
   rule: FirewallRule,

@@ -11,7 +11,13 @@ import {
   type CtEntry,
   type Dir,
 } from './conntrack';
-import { evaluate, type Direction, type FirewallConfig, type PortRange } from './firewall';
+import {
+  evaluate,
+  ruleLabel,
+  type Direction,
+  type FirewallConfig,
+  type PortRange,
+} from './firewall';
 import { replacementText, scanControlPayload, splice } from './ftp-helper';
 import type { NodeId, TraceLog, Tuple, Verdict } from './trace';
 
@@ -343,9 +349,7 @@ export class Router {
   private refuse(arrived: Packet, seen: Packet, verdict: Verdict, direction: Direction): void {
     const { trace } = this.env;
     const who =
-      verdict.by === 'rule'
-        ? `rule ${verdict.ruleNumber}, "${verdict.ruleName}"`
-        : `the default policy (${verdict.action})`;
+      verdict.by === 'rule' ? ruleLabel(verdict) : `the default policy (${verdict.action})`;
     const reason = `${verdict.action === 'DROP' ? 'dropped' : 'rejected'} by ${this.config.name}'s ${who}${verdict.state ? `; conntrack state ${verdict.state}` : ''}`;
     if (verdict.action === 'DROP') {
       trace.add({ type: 'drop', node: this.id, packet: seen, reason, verdict });

@@ -1,4 +1,4 @@
-import { ruleMatches, type Direction, type FirewallConfig } from '../network/firewall';
+import { ruleLabel, ruleMatches, type Direction, type FirewallConfig } from '../network/firewall';
 import type { NodeId, TraceEvent } from '../network/trace';
 import type { DataConnectionSummary } from './outcome';
 import type { Scenario, SideConfig } from './types';
@@ -66,7 +66,9 @@ function shadowed(
   );
   if (later < 0) return null;
   const action = firewall.rules[verdict.ruleNumber - 1]!.action;
-  return `Your rule ${later + 1} ("${firewall.rules[later]!.name}") would let this connection in, but it comes after rule ${verdict.ruleNumber} (${action}), and the first matching rule wins, so rule ${later + 1} is never reached. Move it above rule ${verdict.ruleNumber}.`;
+  const allowing = { number: later + 1, name: firewall.rules[later]!.name };
+  const stopping = ruleLabel(verdict, 'number');
+  return `Your ${ruleLabel(allowing)}, would let this connection in, but it comes after ${stopping} (${action}), and the first matching rule wins, so ${ruleLabel(allowing, 'number')} is never reached. Move it above ${stopping}.`;
 }
 
 /** The deciding firewall opens a port range that misses the port the server announced. */

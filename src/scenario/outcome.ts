@@ -1,5 +1,6 @@
 import type { FtpClientContext, DataMode } from '../machines/ftp-client';
 import type { Packet } from '../protocol/tcp';
+import { ruleLabel } from '../network/firewall';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
@@ -206,10 +207,7 @@ function programSentences(input: OutcomeInput): string[] {
 }
 
 function describeVerdict(verdict: Verdict): string {
-  const by =
-    verdict.by === 'rule'
-      ? `rule ${verdict.ruleNumber}, "${verdict.ruleName}"`
-      : `the default policy`;
+  const by = verdict.by === 'rule' ? ruleLabel(verdict) : `the default policy`;
   return `accepted by ${by}${verdict.state ? ` as ${verdict.state}` : ''}`;
 }
 
@@ -253,7 +251,7 @@ function blockedSentence(input: OutcomeInput, conn: DataConnectionSummary): stri
   const reason = conn.decidedBy?.reason ?? '';
   const ruleText =
     conn.decidedBy?.verdict?.by === 'rule'
-      ? ` by ${nodeName(input.scenario, conn.decidedBy.node)}'s rule ${conn.decidedBy.verdict.ruleNumber}, "${conn.decidedBy.verdict.ruleName}"`
+      ? ` by ${nodeName(input.scenario, conn.decidedBy.node)}'s ${ruleLabel(conn.decidedBy.verdict)}`
       : ` at ${nodeName(input.scenario, conn.decidedBy?.node ?? 'internet')}: ${reason}`;
   const state = conn.decidedBy?.verdict?.state
     ? ` (conntrack state ${conn.decidedBy.verdict.state}${conn.decidedBy.verdict.state === 'NEW' ? ': nothing told the firewall to expect this connection' : ''})`
@@ -398,7 +396,7 @@ const MODE_SHORT: Record<DataMode, string> = {
 /** "the client firewall's rule 3", "the server firewall's default policy", "the Internet". */
 function decider(scenario: Scenario, decided: NonNullable<DataConnectionSummary['decidedBy']>) {
   const node = nodeName(scenario, decided.node);
-  if (decided.verdict?.by === 'rule') return `${node}'s rule ${decided.verdict.ruleNumber}`;
+  if (decided.verdict?.by === 'rule') return `${node}'s ${ruleLabel(decided.verdict, 'number')}`;
   if (decided.verdict?.by === 'policy') return `${node}'s default policy`;
   return node;
 }

@@ -10,13 +10,14 @@ import {
   type PacketKind,
   type TraceIndex,
 } from './timeline';
-import type {
-  ActorInfo,
-  ConntrackView,
-  ExpectationView,
-  NodeId,
-  TraceEvent,
-  Verdict,
+import {
+  ruleLabel,
+  type ActorInfo,
+  type ConntrackView,
+  type ExpectationView,
+  type NodeId,
+  type TraceEvent,
+  type Verdict,
 } from './trace';
 
 /**
@@ -306,10 +307,10 @@ function destination(index: TraceIndex, packet: Packet): string {
   return packet.tcp ? `${name} port ${packet.tcp.dstPort}` : name;
 }
 
-/** "rule 3: inbound: drop everything else"; the conntrack state too where it let a packet in. */
+/** 'rule 3, "inbound: drop everything else"'; the conntrack state too where it let a packet in. */
 function verdictText(verdict: Verdict, withState: boolean): string {
   const state = withState && verdict.state ? `, as ${verdict.state}` : '';
-  if (verdict.by === 'rule') return `rule ${verdict.ruleNumber}: ${verdict.ruleName}${state}`;
+  if (verdict.by === 'rule') return `${ruleLabel(verdict)}${state}`;
   if (verdict.by === 'policy') return `default policy${state}`;
   return `no firewall${state}`;
 }

@@ -1,13 +1,14 @@
 import { decodeControlPrefix } from '../protocol/control-text';
 import { describeIcmpCode, type Packet } from '../protocol/tcp';
 import type { SimulationResult } from './simulate';
-import type {
-  ActorInfo,
-  ConntrackView,
-  ExpectationView,
-  NodeId,
-  TraceEvent,
-  Verdict,
+import {
+  ruleLabel,
+  type ActorInfo,
+  type ConntrackView,
+  type ExpectationView,
+  type NodeId,
+  type TraceEvent,
+  type Verdict,
 } from './trace';
 
 /**
@@ -534,7 +535,7 @@ function failurePhase(index: Omit<TraceIndex, 'phases'>, clues: PhaseClues): Pha
     );
     const mark = candidates.find((d) => d.packet.tcp?.flags.syn) ?? candidates[0];
     if (mark) {
-      const rule = mark.rule ? `, rule ${mark.rule.number}` : '';
+      const rule = mark.rule ? `, ${ruleLabel(mark.rule, 'number')}` : '';
       return {
         kind: 'failure',
         t: mark.t,

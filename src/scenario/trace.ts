@@ -11,3 +11,4 @@ export type {
   Verdict,
 } from '../network/trace';
 export { NODE_ORDER } from '../network/trace';
+export { ruleLabel, type RuleRef } from '../network/firewall';

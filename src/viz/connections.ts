@@ -1,6 +1,6 @@
 import type { Channel, Packet } from '../protocol/tcp';
 import { countAtOrBefore, type DropMark, type TraceIndex } from '../scenario/timeline';
-import { NODE_ORDER, type NodeId } from '../scenario/trace';
+import { NODE_ORDER, ruleLabel, type NodeId } from '../scenario/trace';
 
 /**
  * The TCP connections of a trace as the network view draws them: one line per connection between
@@ -74,7 +74,7 @@ export interface ConnectionAt {
 /** "DROP · rule 3": the verdict a stopped packet's mark carries, short enough for the drawing. */
 export function verdictLabel(mark: DropMark): string {
   const action = mark.action === 'drop' ? 'DROP' : 'REJECT';
-  if (mark.rule) return `${action} · rule ${mark.rule.number}`;
+  if (mark.rule) return `${action} · ${ruleLabel(mark.rule, 'number')}`;
   if (mark.verdict?.by === 'policy') return `${action} · policy`;
   if (/^no route/.test(mark.reason)) return `${action} · no route`;
   if (/not this host's address/.test(mark.reason)) return `${action} · wrong address`;

@@ -6,7 +6,7 @@ import {
   type PacketKind,
   type TraceIndex,
 } from '../scenario/queries';
-import { NODE_ORDER, type NodeId } from '../scenario/trace';
+import { NODE_ORDER, ruleLabel, type NodeId } from '../scenario/trace';
 import { compressedTimeScale, formatGap, formatTime, type CompressedTimeScale } from './time-scale';
 
 /**
@@ -151,7 +151,7 @@ function arrowhead(x1: number, y1: number, x2: number, y2: number): string {
 }
 
 function dropRule(mark: DropMark): string {
-  if (mark.rule) return `rule ${mark.rule.number}`;
+  if (mark.rule) return ruleLabel(mark.rule, 'number');
   if (mark.verdict?.by === 'policy') return 'policy';
   return mark.action === 'reject' ? 'rejected' : 'dropped';
 }

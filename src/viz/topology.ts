@@ -12,7 +12,7 @@ import {
   type RecentDrop,
   type TraceIndex,
 } from '../scenario/queries';
-import type { NodeId } from '../scenario/trace';
+import { ruleLabel, type NodeId } from '../scenario/trace';
 import { connectionsAt, connectionsKeyAt, verdictLabel, type ConnectionAt } from './connections';
 import { routerNotesAt, type RouterNote } from './router-notes';
 import { ICON_HALF_HEIGHT, nodeIcon } from './node-icon';
@@ -605,10 +605,7 @@ function placeDrops(view: View, drops: readonly RecentDrop[]): DropGlyph[] {
 function dropTooltip(drop: RecentDrop): string {
   const verb = drop.action === 'drop' ? 'dropped' : 'rejected';
   let why: string;
-  if (drop.rule)
-    why = drop.rule.name
-      ? `rule ${drop.rule.number} — ${drop.rule.name}`
-      : `rule ${drop.rule.number}`;
+  if (drop.rule) why = ruleLabel(drop.rule);
   else if (drop.verdict?.by === 'policy') why = 'default policy';
   else why = drop.reason;
   return `${drop.label} ${verb}: ${why}`;

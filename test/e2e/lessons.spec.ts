@@ -155,7 +155,7 @@ test('6/3: a rule after the DROP, then a rule opening every high port, then the 
   await task.getByLabel('Destination port').last().fill('1024-65535');
   await check.click();
   await expect(status).toContainText(
-    'Your rule 5 ("new rule") would let this connection in, but it comes after rule 4 (DROP)',
+    'Your rule 5, "new rule", would let this connection in, but it comes after rule 4 (DROP)',
   );
   await page.screenshot({ path: 'test-results/screenshots/lessons-task-shadowed.png' });
   await task.getByRole('button', { name: 'Move rule 5 up' }).click();

@@ -72,7 +72,7 @@ test('with "Pause at drops" on, playback stops on the first drop with the packet
   await expect(held.locator('.verdict')).toHaveText('DROP · rule 3');
   await expect(blockedData(page).locator('.stop .verdict')).toHaveText('DROP · rule 3');
   await expect(page.getByTestId('stop-announcer')).toHaveText(
-    /^Client firewall drops the server's SYN \(rule 3: .*\)\.$/,
+    /^Client firewall drops the server's SYN \(rule 3, ".*"\)\.$/,
   );
   await network(page).scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/network-view-paused-at-drop.png' });

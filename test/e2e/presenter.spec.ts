@@ -130,7 +130,7 @@ test('a clicker steps the lesson with PageUp/PageDown and the run with ←/→, 
     await page.keyboard.press('ArrowRight');
   }
   await expect(caption).toHaveText(
-    "Client firewall drops the server's SYN (rule 3: inbound: drop everything else)",
+    'Client firewall drops the server\'s SYN (rule 3, "inbound: drop everything else")',
   );
   await expect(page.locator('[data-view="network"] .stop').first()).toBeVisible();
   await page.keyboard.press('ArrowLeft');

@@ -131,7 +131,7 @@ describe('task constraints', () => {
     const verdict = checkTask(task, simulate(hole));
     expect(verdict.done).toBe(true);
     expect(verdict.warnings).toEqual([
-      'Works, but opens a hole: on the client\'s firewall, rule 3 ("inbound: FTP data from source port 20") lets in new connections because they come from port 20, and anyone on the Internet can send from that port (see lesson 12).',
+      'Works, but opens a hole: on the client\'s firewall, rule 3, "inbound: FTP data from source port 20", lets in new connections because they come from port 20, and anyone on the Internet can send from that port (see lesson 12).',
     ]);
     expect(checkTask(task, simulate(task.solution))).toEqual({
       done: true,

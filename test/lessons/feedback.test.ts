@@ -33,7 +33,7 @@ describe('task feedback points at the mistake', () => {
     const t = task(7);
     const verdict = checkTask(t, simulate(t.wrong[0]!.scenario));
     expect(verdict.missing[0]).toMatch(
-      /^The data connection got in as NEW, through rule 2 of the server's firewall \("inbound: passive data ports 40000-40099"\)/,
+      /^The data connection got in as NEW, through the server firewall's rule 2, "inbound: passive data ports 40000-40099":/,
     );
   });
 

@@ -58,7 +58,7 @@ describe('a diagnosis of the learner network', () => {
       action: 'ACCEPT',
     });
     expect(diagnosis(scenario)).toBe(
-      'Your rule 5 ("inbound: passive data ports 40000-40099") would let this connection in, but it comes after rule 4 (DROP), and the first matching rule wins, so rule 5 is never reached. Move it above rule 4.',
+      'Your rule 5, "inbound: passive data ports 40000-40099", would let this connection in, but it comes after rule 4 (DROP), and the first matching rule wins, so rule 5 is never reached. Move it above rule 4.',
     );
   });
 

@@ -489,7 +489,7 @@ describe('describeEventForScreenReader', () => {
   it('speaks of packets, rules, FTP lines and states in plain words', () => {
     expect(say(blocked, first(blocked, 'send'))).toBe('Client sends SYN to server port 21');
     expect(say(blocked, first(blocked, 'drop'))).toBe(
-      "Client firewall drops the server's SYN (rule 3: inbound: drop everything else)",
+      'Client firewall drops the server\'s SYN (rule 3, "inbound: drop everything else")',
     );
     const reply = controlLine(passive, 'server', /^227 /);
     expect(say(passive, reply)).toBe(`Server replies ${reply.text}`);
@@ -503,7 +503,7 @@ describe('describeEventForScreenReader', () => {
       'Client control connection state: SYN_SENT → ESTABLISHED',
     );
     expect(say(rejected, first(rejected, 'reject'))).toBe(
-      "Client firewall rejects the server's SYN (rule 3: inbound: reject everything else) and answers with ICMP port unreachable",
+      'Client firewall rejects the server\'s SYN (rule 3, "inbound: reject everything else") and answers with ICMP port unreachable',
     );
     expect(say(helped, first(helped, 'expect'))).toMatch(
       /^Client firewall's FTP helper expects a connection from 198\.51\.100\.20 to 192\.0\.2\.10:\d+$/,

@@ -273,7 +273,7 @@ describe('renderTopology: drops', () => {
     expect(mark.getAttribute('data-event')).toBe(String(drop.eventIndex));
     expect(mark.querySelector('.mark')!.textContent).toBe('✗');
     expect(mark.querySelector('title')!.textContent).toBe(
-      'SYN dropped: rule 3 — inbound: drop everything else',
+      'SYN dropped: rule 3, "inbound: drop everything else"',
     );
     expect(mark.querySelector('.stopped .label')!.textContent).toBe('← SYN ✗');
     expect(mark.querySelector('.verdict')!.textContent).toBe('DROP · rule 3');

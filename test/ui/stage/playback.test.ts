@@ -130,7 +130,7 @@ describe('playback lands on every stop instead of jumping over it', () => {
   it('announces each drop with how many times it has happened', () => {
     const [first, second, , , , sixth] = failing.drops;
     expect(stopAnnouncement(failing, first!.eventIndex)).toMatch(
-      /^Client firewall drops the server's SYN \(rule 3: .*\)\.$/,
+      /^Client firewall drops the server's SYN \(rule 3, ".*"\)\.$/,
     );
     expect(stopAnnouncement(failing, second!.eventIndex)).toMatch(/, for the second time\.$/);
     expect(stopAnnouncement(failing, sixth!.eventIndex)).toMatch(/, for the sixth time\.$/);
