@@ -118,7 +118,7 @@ export type TcpEmitted =
   | { type: 'peer-closed' }
   | { type: 'closed'; reason: CloseReason; detail: string | null };
 
-export const tcpSocketMachine = setup({
+const tcpSetup = setup({
   types: {
     context: {} as TcpContext,
     events: {} as TcpEvent,
@@ -363,7 +363,43 @@ export const tcpSocketMachine = setup({
       detail: context.closeDetail,
     })),
   },
-}).createMachine({
+});
+
+/**
+ * Arrows RFC 9293 writes once for many states, written once here and named in each state's rows.
+ *
+ * An RST in SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 or CLOSE_WAIT (§3.10.7.4, "If the
+ * RST bit is set"): the application is told the connection was reset, and the TCB goes.
+ */
+const closeOnReset = {
+  guard: 'isReset',
+  target: 'CLOSED',
+  actions: ['recordReset', 'announceClosed'],
+} as const;
+
+/**
+ * An RST in CLOSING, LAST_ACK or TIME_WAIT: "enter the CLOSED state, delete the TCB, and return"
+ * (§3.10.7.4); our close was under way, so no error is reported.
+ */
+const closeQuietlyOnReset = {
+  guard: 'isReset',
+  target: 'CLOSED',
+  actions: ['recordNormalClose', 'announceClosed'],
+} as const;
+
+/** ABORT from SYN_RECEIVED to CLOSE_WAIT: send <SEQ=SND.NXT><CTL=RST>, delete the TCB (§3.10.4). */
+const abortWithReset = {
+  target: 'CLOSED',
+  actions: ['sendReset', 'recordAborted', 'announceClosed'],
+} as const;
+
+/**
+ * An RST in LISTEN ("should be ignored", §3.10.7.2), or in SYN_SENT not acknowledging our SYN
+ * ("drop the segment", §3.10.7.3): no state to leave, nothing to answer.
+ */
+const ignoreReset = { guard: 'isReset' } as const;
+
+export const tcpSocketMachine = tcpSetup.createMachine({
   id: 'tcp',
   context: ({ input }) => ({
     local: input.local,
@@ -408,7 +444,7 @@ export const tcpSocketMachine = setup({
     LISTEN: {
       on: {
         SEGMENT: [
-          { guard: 'isReset' },
+          ignoreReset,
           { guard: 'isSyn', target: 'SYN_RECEIVED', actions: 'acceptSyn' },
           { guard: 'hasAck', actions: 'resetUnacceptableAck' },
         ],
@@ -435,7 +471,7 @@ export const tcpSocketMachine = setup({
             target: 'CLOSED',
             actions: ['recordRefused', 'announceClosed'],
           },
-          { guard: 'isReset' },
+          ignoreReset,
           { guard: 'isSynAck', target: 'ESTABLISHED', actions: 'completeActiveOpen' },
           { guard: 'hasUnacceptableAck', actions: 'resetUnacceptableAck' },
           // Simultaneous open (RFC 9293 §3.5, figure 8).
@@ -460,7 +496,7 @@ export const tcpSocketMachine = setup({
       },
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          closeOnReset,
           { guard: 'isSyn', actions: 'answerRepeatedSyn' },
           {
             guard: 'acksOurSyn',
@@ -471,13 +507,13 @@ export const tcpSocketMachine = setup({
         ],
         ICMP_UNREACHABLE: { target: 'CLOSED', actions: ['recordIcmp', 'announceClosed'] },
         CLOSE: { target: 'FIN_WAIT_1', actions: 'queueFin' },
-        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+        ABORT: abortWithReset,
       },
     },
     ESTABLISHED: {
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          closeOnReset,
           // A SYN, or a repeated SYN-ACK whose ACK was lost, gets an ACK (RFC 9293 §3.10.7.4).
           { guard: 'hasSynFlag', actions: 'challengeAck' },
           { guard: 'carriesFin', target: 'CLOSE_WAIT', actions: 'processSegment' },
@@ -485,46 +521,43 @@ export const tcpSocketMachine = setup({
         ],
         SEND: { actions: 'queueData' },
         CLOSE: { target: 'FIN_WAIT_1', actions: 'queueFin' },
-        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+        ABORT: abortWithReset,
       },
     },
     FIN_WAIT_1: {
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          closeOnReset,
           { guard: 'carriesFinAndAcksOurFin', target: 'TIME_WAIT', actions: 'processSegment' },
           { guard: 'carriesFin', target: 'CLOSING', actions: 'processSegment' },
           { guard: 'acksOurFin', target: 'FIN_WAIT_2', actions: 'processSegment' },
           { actions: 'processSegment' },
         ],
-        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+        ABORT: abortWithReset,
       },
     },
     FIN_WAIT_2: {
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
+          closeOnReset,
           { guard: 'carriesFin', target: 'TIME_WAIT', actions: 'processSegment' },
           { actions: 'processSegment' },
         ],
-        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+        ABORT: abortWithReset,
       },
     },
     CLOSE_WAIT: {
       on: {
-        SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordReset', 'announceClosed'] },
-          { actions: 'processSegment' },
-        ],
+        SEGMENT: [closeOnReset, { actions: 'processSegment' }],
         SEND: { actions: 'queueData' },
         CLOSE: { target: 'LAST_ACK', actions: 'queueFin' },
-        ABORT: { target: 'CLOSED', actions: ['sendReset', 'recordAborted', 'announceClosed'] },
+        ABORT: abortWithReset,
       },
     },
     CLOSING: {
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+          closeQuietlyOnReset,
           { guard: 'acksOurFin', target: 'TIME_WAIT', actions: 'processSegment' },
           { actions: 'processSegment' },
         ],
@@ -533,7 +566,7 @@ export const tcpSocketMachine = setup({
     LAST_ACK: {
       on: {
         SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
+          closeQuietlyOnReset,
           {
             guard: 'acksOurFin',
             target: 'CLOSED',
@@ -549,10 +582,7 @@ export const tcpSocketMachine = setup({
       },
       on: {
         // Only a retransmitted FIN is acknowledged again (RFC 9293 §3.10.7.4, TIME-WAIT).
-        SEGMENT: [
-          { guard: 'isReset', target: 'CLOSED', actions: ['recordNormalClose', 'announceClosed'] },
-          { guard: 'isFin', actions: 'challengeAck' },
-        ],
+        SEGMENT: [closeQuietlyOnReset, { guard: 'isFin', actions: 'challengeAck' }],
       },
     },
   },

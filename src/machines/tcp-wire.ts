@@ -55,7 +55,7 @@ export function ackSegment(context: Addressing & Pick<TcpContext, 'sndNxt'>): Tc
   return segment(context, { seq: context.sndNxt, flags: ACK });
 }
 
-/** <SEQ=SND.NXT><CTL=RST>: an abort (RFC 9293 §3.10.5). */
+/** <SEQ=SND.NXT><CTL=RST>: an abort (RFC 9293 §3.10.4). */
 export function resetSegment(context: Addressing & Pick<TcpContext, 'sndNxt'>): TcpSegment {
   return segment(context, { seq: context.sndNxt, flags: RST });
 }
