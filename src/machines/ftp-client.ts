@@ -374,12 +374,27 @@ const ftpClientSetup = setup({
   },
 });
 
+/** The guard for one reply code, as RFC 959 §5.4's sequences name the replies a command expects. */
+function isReply(code: number) {
+  return { type: 'isReply', params: { code } } as const;
+}
+
+/** The `fail` action, naming what failed. */
+function fail<K extends FailureKind>(kind: K) {
+  return { type: 'fail', params: { kind } } as const;
+}
+
+/**
+ * The last row of a state that waits for a reply: any reply the rows above did not expect ends the
+ * step as a failure of this kind.
+ */
+function otherwiseFail<K extends FailureKind>(kind: K) {
+  return { target: 'failed', actions: ['recordReply', fail(kind)] } as const;
+}
+
 /** Every state that waits for a reply gives up after `replyTimeoutMs`, as command-line clients do. */
 const giveUpWithoutReply = {
-  replyTimeout: {
-    target: 'failed',
-    actions: { type: 'fail', params: { kind: 'reply-timeout' } },
-  },
+  replyTimeout: { target: 'failed', actions: fail('reply-timeout') },
 } as const;
 
 /**
@@ -427,7 +442,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
         CONTROL_CONNECTED: 'awaitingGreeting',
         CONTROL_FAILED: {
           target: 'failed',
-          actions: { type: 'fail', params: { kind: 'control-connect' } },
+          actions: fail('control-connect'),
         },
       },
     },
@@ -436,15 +451,12 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
-            guard: { type: 'isReply', params: { code: 220 } },
+            guard: isReply(220),
             target: 'awaitingUserReply',
             actions: ['recordReply', 'sendUser'],
           },
           { guard: 'isPreliminaryReply', actions: 'recordReply' },
-          {
-            target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
-          },
+          otherwiseFail('login'),
         ],
       },
     },
@@ -453,19 +465,16 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
-            guard: { type: 'isReply', params: { code: 331 } },
+            guard: isReply(331),
             target: 'awaitingPasswordReply',
             actions: ['recordReply', 'sendPassword'],
           },
           {
-            guard: { type: 'isReply', params: { code: 230 } },
+            guard: isReply(230),
             target: 'awaitingTypeReply',
             actions: ['recordReply', 'sendType'],
           },
-          {
-            target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
-          },
+          otherwiseFail('login'),
         ],
       },
     },
@@ -474,14 +483,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
-            guard: { type: 'isReply', params: { code: 230 } },
+            guard: isReply(230),
             target: 'awaitingTypeReply',
             actions: ['recordReply', 'sendType'],
           },
-          {
-            target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'login' } }],
-          },
+          otherwiseFail('login'),
         ],
       },
     },
@@ -490,10 +496,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           { guard: 'isCompletionReply', target: 'nextStep', actions: 'recordReply' },
-          {
-            target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
-          },
+          otherwiseFail('reply'),
         ],
       },
     },
@@ -520,7 +523,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
           {
             guard: 'isNegativeReply',
             target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
+            actions: ['recordReply', fail('reply')],
           },
           { target: 'nextStep', actions: 'recordReply' },
         ],
@@ -557,7 +560,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
           {
             // The server refused PORT/EPRT: stop listening for a connection that will not come.
             target: 'failed',
-            actions: ['recordReply', 'abandonData', { type: 'fail', params: { kind: 'reply' } }],
+            actions: ['recordReply', 'abandonData', fail('reply')],
           },
         ],
       },
@@ -576,10 +579,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             target: 'preparingData',
             actions: ['recordReply', 'nextAttempt'],
           },
-          {
-            target: 'failed',
-            actions: ['recordReply', { type: 'fail', params: { kind: 'reply' } }],
-          },
+          otherwiseFail('reply'),
         ],
       },
     },
@@ -592,7 +592,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             target: 'preparingData',
             actions: ['abandonData', 'nextAttempt'],
           },
-          { target: 'failed', actions: { type: 'fail', params: { kind: 'data-connect' } } },
+          { target: 'failed', actions: fail('data-connect') },
         ],
       },
     },
@@ -648,11 +648,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
         REPLY: {
           guard: 'isNegativeReply',
           target: 'failed',
-          actions: ['recordReply', 'abandonData', { type: 'fail', params: { kind: 'reply' } }],
+          actions: ['recordReply', 'abandonData', fail('reply')],
         },
         DATA_FAILED: {
           target: 'failed',
-          actions: ['abandonData', { type: 'fail', params: { kind: 'data-transfer' } }],
+          actions: ['abandonData', fail('data-transfer')],
         },
       },
     },
@@ -681,7 +681,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
   on: {
     CONTROL_CLOSED: {
       target: '.failed',
-      actions: { type: 'fail', params: { kind: 'control-lost' } },
+      actions: fail('control-lost'),
     },
   },
 });
