@@ -126,24 +126,30 @@ const TRANSFER_VERBS: TransferVerb[] = ['LIST', 'NLST', 'RETR', 'STOR'];
  */
 const FEATURES = ['Features:', ' UTF8', ' EPRT', ' EPSV', ' PASV', ' TVFS', 'End'].join('\n');
 
+/** The guard for a command, or any of several: `isCommand('PASV')`, `isCommand(['PWD', 'XPWD'])`. */
+function isCommand<V extends string | string[]>(verb: V) {
+  return { type: 'isCommand', params: { verb } } as const;
+}
+
+/** The `reply` action with its code and text (RFC 959 §4.2), reworded by the server's profile. */
+function replyWith(code: number, text: string) {
+  return { type: 'reply', params: { code, text } } as const;
+}
+
+/** A row that answers a command with one fixed reply and stays in its state. */
+function answer<V extends string | string[]>(verb: V, code: number, text: string) {
+  return { guard: isCommand(verb), actions: replyWith(code, text) } as const;
+}
+
 /**
  * FEAT and OPTS are answered before login as after it, as vsftpd does (lftp sends FEAT and then
  * OPTS UTF8 ON before USER). RFC 2640 §3.1's OPTS UTF8: this server always speaks UTF-8, so ON is
  * acknowledged in vsftpd's words and anything else is vsftpd's 501.
  */
 const answerFeatAndOpts = [
-  {
-    guard: { type: 'isCommand', params: { verb: 'FEAT' } },
-    actions: { type: 'reply', params: { code: 211, text: FEATURES } },
-  },
-  {
-    guard: and([{ type: 'isCommand', params: { verb: 'OPTS' } }, 'isUtf8On']),
-    actions: { type: 'reply', params: { code: 200, text: 'Always in UTF8 mode.' } },
-  },
-  {
-    guard: { type: 'isCommand', params: { verb: 'OPTS' } },
-    actions: { type: 'reply', params: { code: 501, text: 'Option not understood.' } },
-  },
+  answer('FEAT', 211, FEATURES),
+  { guard: and([isCommand('OPTS'), 'isUtf8On']), actions: replyWith(200, 'Always in UTF8 mode.') },
+  answer('OPTS', 501, 'Option not understood.'),
 ] as const;
 
 type Ctx = FtpServerContext;
@@ -503,7 +509,7 @@ const ftpServerSetup = setup({
 
 /** A line that is not a command at all (empty, not 3-4 letters, too long): RFC 959 §4.2 code 500. */
 const answerBadLine = {
-  actions: { type: 'reply', params: { code: 500, text: 'Syntax error, command unrecognized.' } },
+  actions: replyWith(500, 'Syntax error, command unrecognized.'),
 } as const;
 
 export const ftpServerMachine = ftpServerSetup.createMachine({
@@ -535,25 +541,14 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
       on: {
         COMMAND: [
           {
-            guard: { type: 'isCommand', params: { verb: 'USER' } },
+            guard: isCommand('USER'),
             target: 'awaitingPassword',
-            actions: [
-              'rememberUser',
-              { type: 'reply', params: { code: 331, text: 'Please specify the password.' } },
-            ],
+            actions: ['rememberUser', replyWith(331, 'Please specify the password.')],
           },
-          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
-          {
-            guard: { type: 'isCommand', params: { verb: 'PASS' } },
-            actions: { type: 'reply', params: { code: 503, text: 'Login with USER first.' } },
-          },
+          { guard: isCommand('QUIT'), target: 'closing' },
+          answer('PASS', 503, 'Login with USER first.'),
           ...answerFeatAndOpts,
-          {
-            actions: {
-              type: 'reply',
-              params: { code: 530, text: 'Please login with USER and PASS.' },
-            },
-          },
+          { actions: replyWith(530, 'Please login with USER and PASS.') },
         ],
         BAD_LINE: answerBadLine,
       },
@@ -563,33 +558,22 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
       on: {
         COMMAND: [
           {
-            guard: and([{ type: 'isCommand', params: { verb: 'PASS' } }, 'isValidLogin']),
+            guard: and([isCommand('PASS'), 'isValidLogin']),
             target: 'loggedIn',
-            actions: { type: 'reply', params: { code: 230, text: 'Login successful.' } },
+            actions: replyWith(230, 'Login successful.'),
           },
           {
-            guard: { type: 'isCommand', params: { verb: 'PASS' } },
+            guard: isCommand('PASS'),
             target: 'awaitingUser',
-            actions: [
-              'forgetUser',
-              { type: 'reply', params: { code: 530, text: 'Login incorrect.' } },
-            ],
+            actions: ['forgetUser', replyWith(530, 'Login incorrect.')],
           },
           {
-            guard: { type: 'isCommand', params: { verb: 'USER' } },
-            actions: [
-              'rememberUser',
-              { type: 'reply', params: { code: 331, text: 'Please specify the password.' } },
-            ],
+            guard: isCommand('USER'),
+            actions: ['rememberUser', replyWith(331, 'Please specify the password.')],
           },
-          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
+          { guard: isCommand('QUIT'), target: 'closing' },
           ...answerFeatAndOpts,
-          {
-            actions: {
-              type: 'reply',
-              params: { code: 530, text: 'Please login with USER and PASS.' },
-            },
-          },
+          { actions: replyWith(530, 'Please login with USER and PASS.') },
         ],
         BAD_LINE: answerBadLine,
       },
@@ -598,170 +582,103 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
       initial: 'idle',
       on: {
         COMMAND: [
-          { guard: { type: 'isCommand', params: { verb: 'QUIT' } }, target: 'closing' },
-          {
-            guard: { type: 'isCommand', params: { verb: 'SYST' } },
-            actions: { type: 'reply', params: { code: 215, text: 'UNIX Type: L8' } },
-          },
-          {
-            guard: { type: 'isCommand', params: { verb: 'NOOP' } },
-            actions: { type: 'reply', params: { code: 200, text: 'NOOP ok.' } },
-          },
+          { guard: isCommand('QUIT'), target: 'closing' },
+          answer('SYST', 215, 'UNIX Type: L8'),
+          answer('NOOP', 200, 'NOOP ok.'),
           ...answerFeatAndOpts,
-          { guard: { type: 'isCommand', params: { verb: ['PWD', 'XPWD'] } }, actions: 'replyPwd' },
+          { guard: isCommand(['PWD', 'XPWD']), actions: 'replyPwd' },
+          { guard: isCommand(['CWD', 'CDUP']), actions: 'changeDirectory' },
+          answer('USER', 530, "Can't change to another user."),
+          answer('PASS', 230, 'Already logged in.'),
+          { guard: and([isCommand('TYPE'), 'isKnownType']), actions: 'setType' },
+          answer('TYPE', 500, 'Unrecognised TYPE command.'),
           {
-            guard: { type: 'isCommand', params: { verb: ['CWD', 'CDUP'] } },
-            actions: 'changeDirectory',
+            guard: and([isCommand('MODE'), 'isStreamMode']),
+            actions: replyWith(200, 'Mode set to S.'),
           },
+          answer('MODE', 504, 'Bad MODE command.'),
           {
-            guard: { type: 'isCommand', params: { verb: 'USER' } },
-            actions: {
-              type: 'reply',
-              params: { code: 530, text: "Can't change to another user." },
-            },
+            guard: and([isCommand('STRU'), 'isFileStructure']),
+            actions: replyWith(200, 'Structure set to F.'),
           },
-          {
-            guard: { type: 'isCommand', params: { verb: 'PASS' } },
-            actions: { type: 'reply', params: { code: 230, text: 'Already logged in.' } },
-          },
-          {
-            guard: and([{ type: 'isCommand', params: { verb: 'TYPE' } }, 'isKnownType']),
-            actions: 'setType',
-          },
-          {
-            guard: { type: 'isCommand', params: { verb: 'TYPE' } },
-            actions: { type: 'reply', params: { code: 500, text: 'Unrecognised TYPE command.' } },
-          },
-          {
-            guard: and([{ type: 'isCommand', params: { verb: 'MODE' } }, 'isStreamMode']),
-            actions: { type: 'reply', params: { code: 200, text: 'Mode set to S.' } },
-          },
-          {
-            guard: { type: 'isCommand', params: { verb: 'MODE' } },
-            actions: { type: 'reply', params: { code: 504, text: 'Bad MODE command.' } },
-          },
-          {
-            guard: and([{ type: 'isCommand', params: { verb: 'STRU' } }, 'isFileStructure']),
-            actions: { type: 'reply', params: { code: 200, text: 'Structure set to F.' } },
-          },
-          {
-            guard: { type: 'isCommand', params: { verb: 'STRU' } },
-            actions: { type: 'reply', params: { code: 504, text: 'Bad STRU command.' } },
-          },
+          answer('STRU', 504, 'Bad STRU command.'),
           {
             // RFC 959 §4.1.3: a server that needs no space reservation treats ALLO as NOOP.
-            guard: { type: 'isCommand', params: { verb: 'ALLO' } },
-            actions: { type: 'reply', params: { code: 202, text: 'ALLO command ignored.' } },
+            guard: isCommand('ALLO'),
+            actions: replyWith(202, 'ALLO command ignored.'),
           },
           {
-            guard: and([
-              { type: 'isCommand', params: { verb: ['PORT', 'EPRT'] } },
-              'connectsAtPort',
-              'isAcceptablePortOrEprt',
-            ]),
+            guard: and([isCommand(['PORT', 'EPRT']), 'connectsAtPort', 'isAcceptablePortOrEprt']),
             target: '.connectingAtPort',
             actions: ['dropDataChannel', 'rememberActiveTarget'],
           },
           {
-            guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isAcceptablePort']),
+            guard: and([isCommand('PORT'), 'isAcceptablePort']),
             target: '.activeReady',
             actions: ['dropDataChannel', 'acceptPort'],
           },
           {
-            guard: and([{ type: 'isCommand', params: { verb: 'PORT' } }, 'isMalformedPort']),
-            actions: {
-              type: 'reply',
-              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
-            },
+            guard: and([isCommand('PORT'), 'isMalformedPort']),
+            actions: replyWith(501, 'Syntax error in parameters or arguments.'),
           },
-          { guard: { type: 'isCommand', params: { verb: 'PORT' } }, actions: 'refusePort' },
+          { guard: isCommand('PORT'), actions: 'refusePort' },
           {
-            guard: and([{ type: 'isCommand', params: { verb: 'EPRT' } }, 'isAcceptableEprt']),
+            guard: and([isCommand('EPRT'), 'isAcceptableEprt']),
             target: '.activeReady',
             actions: ['dropDataChannel', 'acceptEprt'],
           },
           {
             // RFC 2428 §2: an unsupported address family gets 522 and the families we do support.
-            guard: and([
-              { type: 'isCommand', params: { verb: 'EPRT' } },
-              'isEprtFamilyUnsupported',
-            ]),
-            actions: {
-              type: 'reply',
-              params: { code: 522, text: 'Network protocol not supported, use (1)' },
-            },
+            guard: and([isCommand('EPRT'), 'isEprtFamilyUnsupported']),
+            actions: replyWith(522, 'Network protocol not supported, use (1)'),
           },
           {
-            guard: and([{ type: 'isCommand', params: { verb: 'EPRT' } }, 'isMalformedEprt']),
-            actions: {
-              type: 'reply',
-              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
-            },
+            guard: and([isCommand('EPRT'), 'isMalformedEprt']),
+            actions: replyWith(501, 'Syntax error in parameters or arguments.'),
           },
-          { guard: { type: 'isCommand', params: { verb: 'EPRT' } }, actions: 'refusePort' },
+          { guard: isCommand('EPRT'), actions: 'refusePort' },
           {
-            guard: { type: 'isCommand', params: { verb: 'PASV' } },
+            guard: isCommand('PASV'),
             target: '.passiveReady',
             actions: ['dropDataChannel', { type: 'openPassive', params: { extended: false } }],
           },
           {
-            guard: { type: 'isCommand', params: { verb: 'EPSV' } },
+            guard: isCommand('EPSV'),
             target: '.passiveReady',
             actions: ['dropDataChannel', { type: 'openPassive', params: { extended: true } }],
           },
           {
             guard: 'isMissingArgument',
-            actions: {
-              type: 'reply',
-              params: { code: 501, text: 'Syntax error in parameters or arguments.' },
-            },
+            actions: replyWith(501, 'Syntax error in parameters or arguments.'),
           },
           {
-            guard: and([
-              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
-              'hasNoDataChannel',
-            ]),
-            actions: { type: 'reply', params: { code: 425, text: 'Use PORT or PASV first.' } },
+            guard: and([isCommand(TRANSFER_VERBS), 'hasNoDataChannel']),
+            actions: replyWith(425, 'Use PORT or PASV first.'),
           },
+          { guard: 'isMissingFile', actions: replyWith(550, 'Failed to open file.') },
+          { guard: 'isUncreatableUpload', actions: replyWith(553, 'Could not create file.') },
           {
-            guard: 'isMissingFile',
-            actions: { type: 'reply', params: { code: 550, text: 'Failed to open file.' } },
-          },
-          {
-            guard: 'isUncreatableUpload',
-            actions: { type: 'reply', params: { code: 553, text: 'Could not create file.' } },
-          },
-          {
-            guard: and([
-              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
-              'isActiveAlreadyConnected',
-            ]),
+            guard: and([isCommand(TRANSFER_VERBS), 'isActiveAlreadyConnected']),
             target: '.transferring',
             actions: 'rememberTransfer',
           },
           {
-            guard: and([{ type: 'isCommand', params: { verb: TRANSFER_VERBS } }, 'isActive']),
+            guard: and([isCommand(TRANSFER_VERBS), 'isActive']),
             target: '.connectingActive',
             actions: 'rememberTransfer',
           },
           {
-            guard: and([
-              { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
-              'isPassiveAlreadyConnected',
-            ]),
+            guard: and([isCommand(TRANSFER_VERBS), 'isPassiveAlreadyConnected']),
             target: '.transferring',
             actions: 'rememberTransfer',
           },
           {
-            guard: { type: 'isCommand', params: { verb: TRANSFER_VERBS } },
+            guard: isCommand(TRANSFER_VERBS),
             target: '.awaitingPassiveConnection',
             actions: 'rememberTransfer',
           },
-          {
-            guard: 'isNotImplemented',
-            actions: { type: 'reply', params: { code: 502, text: 'Command not implemented.' } },
-          },
-          { actions: { type: 'reply', params: { code: 500, text: 'Unknown command.' } } },
+          { guard: 'isNotImplemented', actions: replyWith(502, 'Command not implemented.') },
+          { actions: replyWith(500, 'Unknown command.') },
         ],
         BAD_LINE: answerBadLine,
       },
@@ -824,7 +741,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
       },
     },
     closing: {
-      entry: [{ type: 'reply', params: { code: 221, text: 'Goodbye.' } }, 'closeControl'],
+      entry: [replyWith(221, 'Goodbye.'), 'closeControl'],
       on: { CONTROL_CLOSED: 'done' },
     },
     done: { type: 'final' },
