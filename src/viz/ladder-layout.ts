@@ -7,7 +7,8 @@ import {
   type TraceIndex,
 } from '../scenario/queries';
 import { NODE_ORDER, ruleLabel, type NodeId } from '../scenario/trace';
-import { compressedTimeScale, formatGap, formatTime, type CompressedTimeScale } from './time-scale';
+import { formatTime } from '../scenario/vocabulary';
+import { compressedTimeScale, type CompressedTimeScale } from './time-scale';
 
 /**
  * Where everything in the ladder goes, computed once per trace (and width): lanes, one slanted
@@ -17,12 +18,22 @@ import { compressedTimeScale, formatGap, formatTime, type CompressedTimeScale } 
 
 /** Distinct times at least this far apart, in px: a label's height plus a little air. */
 const ROW = 15;
-/** Gaps longer than this (ms) are collapsed into a break ("… 1.0 s …"). */
+/** Gaps longer than this (ms) are collapsed into a break ("… 1 s …"). */
 const MAX_GAP = 150;
 const PX_PER_MS = 0.4;
 const HEADER = 46;
 const FOOTER = 24;
 const SIDE_MARGIN = 70;
+/**
+ * A phone (issue 12): the ladder is drawn 1:1 in a box narrower than this, so that its text stays
+ * 11 px, and five lanes get 65 px each: a lane's name takes two lines ("client" over "firewall"),
+ * the left margin keeps only the times' room and the right one the labels'.
+ */
+const NARROW = 480;
+const NARROW_LEFT = 62;
+const NARROW_RIGHT = 30;
+/** The second line of a lane's name. */
+export const HEADING_LINE = 15;
 const TICK_SPACING = 130;
 const HEAD_LENGTH = 7;
 const HEAD_HALF_WIDTH = 3.5;
@@ -45,6 +56,8 @@ export interface LadderTarget {
 export interface LaneLayout {
   readonly node: NodeId;
   readonly name: string;
+  /** The name as written over the lane: one line, or a word a line where lanes are narrow. */
+  readonly nameLines: readonly string[];
   readonly x: number;
 }
 
@@ -182,12 +195,20 @@ function labelLayout(
 }
 
 export function ladderLayout(index: TraceIndex, width: number): LadderLayout {
-  const laneGap = (width - 2 * SIDE_MARGIN) / (NODE_ORDER.length - 1);
-  const lanes = NODE_ORDER.map((node, i) => ({
-    node,
-    name: nodeName(index, node),
-    x: round(SIDE_MARGIN + i * laneGap),
-  }));
+  const narrow = width < NARROW;
+  const left = narrow ? NARROW_LEFT : SIDE_MARGIN;
+  const right = narrow ? NARROW_RIGHT : SIDE_MARGIN;
+  const laneGap = (width - left - right) / (NODE_ORDER.length - 1);
+  const lanes = NODE_ORDER.map((node, i): LaneLayout => {
+    const name = nodeName(index, node);
+    const space = name.indexOf(' ');
+    return {
+      node,
+      name,
+      nameLines: narrow && space > 0 ? [name.slice(0, space), name.slice(space + 1)] : [name],
+      x: round(left + i * laneGap),
+    };
+  });
   const laneX = new Map(lanes.map((lane) => [lane.node, lane.x]));
 
   const times: number[] = [0, duration(index)];
@@ -198,7 +219,7 @@ export function ladderLayout(index: TraceIndex, width: number): LadderLayout {
     maxGap: MAX_GAP,
     pxPerMs: PX_PER_MS,
   });
-  const top = HEADER;
+  const top = HEADER + (lanes.some((lane) => lane.nameLines.length > 1) ? HEADING_LINE : 0);
   const yOf = (t: number) => round(top + scale.y(t));
 
   const sends = new Map<number, number>();
@@ -302,7 +323,7 @@ export function ladderLayout(index: TraceIndex, width: number): LadderLayout {
       t1: gap.t1,
       y: round(top + gap.y),
       height: round(breakHeight(row)),
-      text: `… ${formatGap(gap.t1 - gap.t0)} …`,
+      text: `… ${formatTime(gap.t1 - gap.t0, 'duration')} …`,
     };
   });
 

@@ -2,6 +2,7 @@ import { select, type Selection } from 'd3-selection';
 import { packetsInFlightAt, type TraceIndex } from '../scenario/queries';
 import { countAtOrBefore } from '../scenario/timeline';
 import {
+  HEADING_LINE,
   ladderLayout,
   type BreakLayout,
   type DropLayout,
@@ -12,7 +13,7 @@ import {
   type TickLayout,
 } from './ladder-layout';
 import { LADDER_CSS } from './ladder-style';
-import { formatTime } from './time-scale';
+import { formatTime } from '../scenario/vocabulary';
 
 /**
  * The ladder (sequence) diagram: one lane per node, time running down, each hop of each packet a
@@ -365,8 +366,21 @@ function joinLanes(layer: Layer, layout: LadderLayout): void {
   lanes
     .select('text')
     .attr('x', (d) => d.x)
-    .attr('y', layout.top - 24)
-    .text((d) => d.name);
+    .attr('y', (d) => layout.top - 24 - (d.nameLines.length - 1) * HEADING_LINE)
+    .each(function (d) {
+      if (d.nameLines.length === 1) {
+        select(this).text(d.name);
+        return;
+      }
+      select(this)
+        .text(null)
+        .selectAll('tspan')
+        .data(d.nameLines)
+        .join('tspan')
+        .attr('x', d.x)
+        .attr('dy', (_line, i) => (i === 0 ? null : HEADING_LINE))
+        .text((line) => line);
+    });
 }
 
 function joinTicks(layer: Layer, ticks: readonly TickLayout[]): void {
