@@ -183,9 +183,9 @@ function transferPath(context: Ctx, arg: string | null): string {
 
 /**
  * The answer to PASV or EPSV once the passive port is listening: 227 with the address and port, or
- * 229 with the port alone. Exported for hosts that choose the port themselves (see src/node/).
+ * 229 with the port alone.
  */
-export function passiveReply(context: Ctx, port: number, extended: boolean): FtpServerEmitted {
+function passiveReply(context: Ctx, port: number, extended: boolean): FtpServerEmitted {
   const address = context.settings.passiveAddress ?? context.localAddress;
   const profile = profileOf(context);
   return extended
@@ -197,6 +197,7 @@ export function passiveReply(context: Ctx, port: number, extended: boolean): Ftp
       );
 }
 
+/** A port from the configured range, the same for the same seed and count (runs are reproducible). */
 function passivePortFor(context: Ctx): number {
   const { from, to } = context.settings.passivePorts;
   const span = to - from + 1;
@@ -379,14 +380,11 @@ const ftpServerSetup = setup({
       }
       enqueue.assign({ activeTarget: null, activeConnected: false });
     }),
-    openPassive: enqueueActions(({ context, event, enqueue }, params: { extended: boolean }) => {
-      void event;
-      const port = passivePortFor(context);
-      enqueue.assign({
-        passivePort: port,
-        passiveConnected: false,
-        passiveCount: context.passiveCount + 1,
-      });
+    /** The port a PASV or EPSV listens on; a host that binds first provides its own (src/node/). */
+    choosePassivePort: assign({ passivePort: ({ context }) => passivePortFor(context) }),
+    openPassive: enqueueActions(({ context, enqueue }, params: { extended: boolean }) => {
+      const port = context.passivePort!;
+      enqueue.assign({ passiveConnected: false, passiveCount: context.passiveCount + 1 });
       enqueue.emit({ type: 'open-passive', port });
       enqueue.emit(passiveReply(context, port, params.extended));
     }),
@@ -640,12 +638,20 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           {
             guard: isCommand('PASV'),
             target: '.passiveReady',
-            actions: ['dropDataChannel', { type: 'openPassive', params: { extended: false } }],
+            actions: [
+              'dropDataChannel',
+              'choosePassivePort',
+              { type: 'openPassive', params: { extended: false } },
+            ],
           },
           {
             guard: isCommand('EPSV'),
             target: '.passiveReady',
-            actions: ['dropDataChannel', { type: 'openPassive', params: { extended: true } }],
+            actions: [
+              'dropDataChannel',
+              'choosePassivePort',
+              { type: 'openPassive', params: { extended: true } },
+            ],
           },
           {
             guard: 'isMissingArgument',

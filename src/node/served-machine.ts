@@ -1,8 +1,7 @@
-import { enqueueActions } from 'xstate';
+import { assign, enqueueActions } from 'xstate';
 import { formatListing, normalisePath, type DirectoryEntry } from '../machines/file-store';
 import {
   ftpServerMachine,
-  passiveReply,
   type FtpServerContext,
   type FtpServerEmitted,
   type FtpServerEvent,
@@ -103,16 +102,7 @@ export function servedMachine(host: ServedMachineHost) {
     },
     actions: {
       // Binds first, then answers: see server-session.ts on why the host chooses the port.
-      openPassive: hostAction<{ extended: boolean }>(({ context, enqueue }, params) => {
-        const port = host.boundPort();
-        enqueue.assign({
-          passivePort: port,
-          passiveConnected: false,
-          passiveCount: context.passiveCount + 1,
-        });
-        enqueue.emit({ type: 'open-passive', port });
-        enqueue.emit(passiveReply(context, port, params.extended));
-      }),
+      choosePassivePort: assign({ passivePort: () => host.boundPort() }),
       changeDirectory: hostAction(({ context, event, enqueue }) => {
         const { verb, arg } = commandOf(event);
         const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));

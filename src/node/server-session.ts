@@ -122,8 +122,8 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
 
   const host: ServedMachineHost = {
     files: options.files,
-    // Only reads the port: the machine evaluates openPassive before it performs the effects of
-    // the actions before it (close-passive of the previous PASV), so the listener changes hands
+    // Only reads the port: the machine evaluates choosePassivePort before it performs the effects
+    // of the actions before it (close-passive of the previous PASV), so the listener changes hands
     // in the open-passive handler, in effect order.
     boundPort: () => (boundPassive!.address() as AddressInfo).port,
     openDownload: (path) => {
