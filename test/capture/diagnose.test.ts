@@ -14,13 +14,13 @@ import { validateScenario } from '../../src/scenario/validate';
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 
-function diagnose(args: string[]) {
+function diagnose(args: string[], readFile: (path: string) => Uint8Array = fixture) {
   let stdout = '';
   let stderr = '';
   const code = runDiagnose(args, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    readFile: (p) => fixture(p),
+    readFile,
   });
   return { code, stdout, stderr };
 }
@@ -44,6 +44,22 @@ interface Row {
   explanation: RegExp;
   fix: RegExp | null;
   preset: string;
+}
+
+/** A session in which every transfer completed: `count` data connections the client opened in `mode`. */
+function transferredAll(mode: string, count: number) {
+  return {
+    outcome: 'success',
+    failure: null,
+    dataConnections: Array.from({ length: count }, () => ({
+      mode,
+      opener: 'client',
+      result: 'completed',
+      synCount: 1,
+    })),
+    explanation: /Every transfer completed/,
+    fix: null,
+  };
 }
 
 const ROWS: Row[] = [
@@ -107,42 +123,21 @@ const ROWS: Row[] = [
     file: 'server-nat-private-passive.client-lan.pcap',
     lab: 'success: the lab routes to 10.0.0.20, so the private 227 address still worked',
     capturedAt: 'client',
-    outcome: 'success',
-    failure: null,
-    dataConnections: [
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-    ],
-    explanation: /Every transfer completed/,
-    fix: null,
+    ...transferredAll('passive', 2),
     preset: 'server-nat-private',
   },
   {
     file: 'no-firewall-passive.internet.pcap',
     lab: 'success',
     capturedAt: 'between',
-    outcome: 'success',
-    failure: null,
-    dataConnections: [
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-    ],
-    explanation: /Every transfer completed/,
-    fix: null,
+    ...transferredAll('passive', 2),
     preset: 'no-firewall',
   },
   {
     file: 'no-firewall-curl-epsv.server-lan.pcapng',
     lab: 'curl: success (EPSV), converted to pcapng with editcap',
     capturedAt: 'server',
-    outcome: 'success',
-    failure: null,
-    dataConnections: [
-      { mode: 'epsv', opener: 'client', result: 'completed', synCount: 1 },
-      { mode: 'epsv', opener: 'client', result: 'completed', synCount: 1 },
-    ],
-    explanation: /Every transfer completed/,
-    fix: null,
+    ...transferredAll('epsv', 2),
     preset: 'no-firewall',
   },
   // Python's ftplib and lftp against vsftpd 3.0.3, each made with `npm run lab -- --preset P
@@ -188,14 +183,7 @@ const ROWS: Row[] = [
     file: 'ftplib-no-firewall-passive.server-lan.pcap',
     lab: 'ftplib: success (LIST and RETR notes.txt over PASV)',
     capturedAt: 'server',
-    outcome: 'success',
-    failure: null,
-    dataConnections: [
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-      { mode: 'passive', opener: 'client', result: 'completed', synCount: 1 },
-    ],
-    explanation: /Every transfer completed/,
-    fix: null,
+    ...transferredAll('passive', 2),
     preset: 'no-firewall',
   },
   {
@@ -217,11 +205,7 @@ const ROWS: Row[] = [
     file: 'lftp-no-firewall-passive.client-lan.pcap',
     lab: 'lftp: success (LIST over PASV)',
     capturedAt: 'client',
-    outcome: 'success',
-    failure: null,
-    dataConnections: [{ mode: 'passive', opener: 'client', result: 'completed', synCount: 1 }],
-    explanation: /Every transfer completed/,
-    fix: null,
+    ...transferredAll('passive', 1),
     preset: 'no-firewall',
   },
 ];
@@ -249,13 +233,10 @@ describe('npm run diagnose on real lab captures', () => {
   }
 
   it('a file that is not a capture: one line, exit 2, the other files still read', () => {
-    let stderr = '';
-    let stdout = '';
-    const code = runDiagnose(['notes.txt', 'no-firewall-passive.internet.pcap'], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      readFile: (p) => (p === 'notes.txt' ? new TextEncoder().encode('hello\n') : fixture(p)),
-    });
+    const { code, stdout, stderr } = diagnose(
+      ['notes.txt', 'no-firewall-passive.internet.pcap'],
+      (p) => (p === 'notes.txt' ? new TextEncoder().encode('hello\n') : fixture(p)),
+    );
     expect(code).toBe(2);
     expect(stderr).toBe('notes.txt: not a capture file (neither pcap nor pcapng)\n');
     expect(stdout).toMatch(/^no-firewall-passive\.internet\.pcap: pcap, 49 frames/);
@@ -290,16 +271,12 @@ describe.skipIf(tshark(ROWS[0]!.file, ['frame.number']) === null)('agrees with t
       expect(analysis.frames).toBe(rows.length);
       const tcpRows = rows.filter((r) => r[1] !== '');
       const ports = new Set(tcpRows.flatMap((r) => [Number(r[1]), Number(r[2])]));
-      const ours = new Set(
-        analysis.connections
-          .filter((c) => c.fromOpener.packets + c.fromAcceptor.packets > 0)
-          .flatMap((c) => [c.opener.port, c.acceptor.port]),
+      const seen = analysis.connections.filter(
+        (c) => c.fromOpener.packets + c.fromAcceptor.packets > 0,
       );
+      const ours = new Set(seen.flatMap((c) => [c.opener.port, c.acceptor.port]));
       expect([...ours].sort()).toEqual([...ports].sort());
-      const streams = new Set(tcpRows.map((r) => r[3]));
-      expect(
-        analysis.connections.filter((c) => c.fromOpener.packets + c.fromAcceptor.packets > 0),
-      ).toHaveLength(streams.size);
+      expect(seen).toHaveLength(new Set(tcpRows.map((r) => r[3])).size);
     });
   }
 });
