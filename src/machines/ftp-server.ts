@@ -177,6 +177,12 @@ function portRefusal(context: Ctx, target: HostPort): string | null {
   return null;
 }
 
+/** The directory CWD or CDUP names, from the current one. Exported for hosts with their own files. */
+export function directoryTarget(context: Ctx, event: Ev): string {
+  const { verb, arg } = command(event);
+  return normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
+}
+
 function transferPath(context: Ctx, arg: string | null): string {
   return normalisePath(context.cwd, arg ?? '.');
 }
@@ -224,6 +230,9 @@ const ftpServerSetup = setup({
     },
     /** vsftpd compares the whole argument, case aside: "UTF8 ON", not "UTF8  ON" or "UTF8 ON ". */
     isUtf8On: ({ event }) => /^UTF8 ON$/i.test(command(event).arg ?? ''),
+    /** CWD or CDUP names an existing directory (vsftpd: chdir succeeds). */
+    namesDirectory: ({ context, event }) =>
+      isDirectory(context.files, directoryTarget(context, event)),
     isNotImplemented: ({ event }) => event.type === 'COMMAND' && NOT_IMPLEMENTED.has(event.verb),
     isValidLogin: ({ context, event }) => {
       const { arg } = command(event);
@@ -314,14 +323,8 @@ const ftpServerSetup = setup({
       reply(context, 257, `"${context.cwd}" is the current directory`),
     ),
     changeDirectory: enqueueActions(({ context, event, enqueue }) => {
-      const { verb, arg } = command(event);
-      const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
-      if (isDirectory(context.files, target)) {
-        enqueue.assign({ cwd: target });
-        enqueue.emit(reply(context, 250, 'Directory successfully changed.'));
-      } else {
-        enqueue.emit(reply(context, 550, 'Failed to change directory.'));
-      }
+      enqueue.assign({ cwd: directoryTarget(context, event) });
+      enqueue.emit(reply(context, 250, 'Directory successfully changed.'));
     }),
     /** A new PORT/EPRT/PASV/EPSV replaces any data channel prepared before. */
     dropDataChannel: enqueueActions(({ context, enqueue }) => {
@@ -585,7 +588,11 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           answer('NOOP', 200, 'NOOP ok.'),
           ...answerFeatAndOpts,
           { guard: isCommand(['PWD', 'XPWD']), actions: 'replyPwd' },
-          { guard: isCommand(['CWD', 'CDUP']), actions: 'changeDirectory' },
+          {
+            guard: and([isCommand(['CWD', 'CDUP']), 'namesDirectory']),
+            actions: 'changeDirectory',
+          },
+          answer(['CWD', 'CDUP'], 550, 'Failed to change directory.'),
           answer('USER', 530, "Can't change to another user."),
           answer('PASS', 230, 'Already logged in.'),
           { guard: and([isCommand('TYPE'), 'isKnownType']), actions: 'setType' },

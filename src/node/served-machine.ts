@@ -1,6 +1,7 @@
 import { assign, enqueueActions } from 'xstate';
 import { formatListing, normalisePath, type DirectoryEntry } from '../machines/file-store';
 import {
+  directoryTarget,
   ftpServerMachine,
   type FtpServerContext,
   type FtpServerEmitted,
@@ -89,6 +90,8 @@ function listingEntries(files: ServedFiles, path: string): DirectoryEntry[] {
 export function servedMachine(host: ServedMachineHost) {
   return ftpServerMachine.provide({
     guards: {
+      namesDirectory: ({ context, event }) =>
+        host.files.kind(directoryTarget(context, event)) === 'directory',
       isMissingFile: ({ context, event }) => {
         const { verb, arg } = commandOf(event);
         if (verb !== 'RETR') return false;
@@ -103,16 +106,6 @@ export function servedMachine(host: ServedMachineHost) {
     actions: {
       // Binds first, then answers: see server-session.ts on why the host chooses the port.
       choosePassivePort: assign({ passivePort: () => host.boundPort() }),
-      changeDirectory: hostAction(({ context, event, enqueue }) => {
-        const { verb, arg } = commandOf(event);
-        const target = normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
-        if (host.files.kind(target) === 'directory') {
-          enqueue.assign({ cwd: target });
-          enqueue.emit(reply({ code: 250, text: 'Directory successfully changed.' }));
-        } else {
-          enqueue.emit(reply({ code: 550, text: 'Failed to change directory.' }));
-        }
-      }),
       startTransfer: hostAction(({ context, enqueue }) => {
         const transfer = context.transfer!;
         if (transfer.verb === 'STOR') {
