@@ -34,12 +34,6 @@ const BADGE_HEIGHT = 24;
 const BADGE_GAP = 6;
 const BADGE_CHAR_WIDTH = 0.6 * 14;
 const PORT_ROW_HEIGHT = 22;
-/**
- * The least room between a host and the drawing's edge: half the widest open-port row
- * ("53240 SYN_RECEIVED", 18 characters of the 17-unit monospace, 0.6 em each) and its 4-unit
- * halo. A narrower drawing's 9 % margin cut the client's row off at the left (issue 12).
- */
-const HOST_EDGE_ROOM = Math.ceil((18 * 0.6 * 17) / 2 + 2);
 const BOTTOM_MARGIN = 12;
 
 export type BadgeKind = 'firewall' | 'nat' | 'helper';
@@ -139,7 +133,7 @@ function placeBadges(
 
 export function computeLayout(index: TraceIndex, width: number, height: number): TopologyLayout {
   const { scenario, addressing } = index.result;
-  const margin = Math.max(Math.round(width * 0.09), HOST_EDGE_ROOM);
+  const margin = Math.round(width * 0.09);
   const spacing = (width - 2 * margin) / (NODE_ORDER.length - 1);
   const nameY = LINK_Y + (height < DEFAULT_HEIGHT ? COMPACT_NAME_GAP : NAME_GAP);
   const describedNodes: string[] = [];

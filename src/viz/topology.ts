@@ -523,15 +523,33 @@ function portRows(view: View, node: NodeId, t: number): PortRow[] {
   ];
 }
 
+/** An open-port row's characters: 0.6 em of the 17-unit monospace, and its 2-unit halo a side. */
+const PORT_CHAR_WIDTH = 0.6 * 17;
+const PORT_HALO = 2;
+
+/**
+ * How far a host's port row moves in from under its name so that it stays inside the drawing: a
+ * narrow drawing's client sits closer to the edge than half of "53240 SYN_RECEIVED" (issue 12).
+ */
+function portRowShift(layout: TopologyLayout, nodeX: number, text: string): number {
+  const half = (text.length * PORT_CHAR_WIDTH) / 2 + PORT_HALO;
+  if (nodeX - half < 0) return half - nodeX;
+  if (nodeX + half > layout.width) return layout.width - nodeX - half;
+  return 0;
+}
+
 function joinPorts(view: View, t: number): void {
-  const rowHeight = view.prepared.layout.portRowHeight;
+  const { layout } = view.prepared;
+  const rowHeight = layout.portRowHeight;
   for (const list of view.portLists) {
+    const nodeX = layout.nodeById.get(list.node)!.x;
     list.rows
       .selectAll<SVGTextElement, PortRow>('text')
       .data(portRows(view, list.node, t), (d) => d.key)
       .join((enter) => enter.append('text').attr('x', 0))
       .each(function (d, i) {
         setAttr(this, 'class', d.className);
+        setAttr(this, 'x', round(portRowShift(layout, nodeX, d.text)));
         setAttr(this, 'y', String(list.firstRowY + i * rowHeight));
         setText(this, d.text);
       });

@@ -29,23 +29,3 @@ describe('computeLayout at the workspace height', () => {
     }
   });
 });
-
-describe('computeLayout at narrow widths', () => {
-  // The widest open-port row a host can write, in the 17-unit monospace (0.6 em a character).
-  const widestPortRow = '53240 SYN_RECEIVED'.length * 0.6 * 17;
-
-  it.each([640, 760, 780, 980, 1200])(
-    'at %i units both hosts keep their widest port row inside the drawing',
-    (width) => {
-      const layout = computeLayout(index, width, DEFAULT_HEIGHT);
-      const client = layout.nodeById.get('client')!;
-      const server = layout.nodeById.get('server')!;
-      expect(client.x - widestPortRow / 2).toBeGreaterThanOrEqual(0);
-      expect(server.x + widestPortRow / 2).toBeLessThanOrEqual(width);
-    },
-  );
-
-  it('leaves the projector-wide drawing where it was', () => {
-    expect(computeLayout(index, 1200, DEFAULT_HEIGHT).nodes[0]!.x).toBe(108);
-  });
-});

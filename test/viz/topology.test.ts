@@ -469,3 +469,38 @@ describe('packet labels', () => {
     expect(shortPacketLabel(port.label, port.event.packet, 30)).toBe(port.label);
   });
 });
+
+describe('renderTopology: a narrow drawing', () => {
+  // An open-port row's extent: 0.6 em of the 17-unit monospace a character, and its halo.
+  const extent = (row: Element, nodeX: number) => {
+    const half = ((row.textContent ?? '').length * 0.6 * 17) / 2 + 2;
+    const x = nodeX + Number(row.getAttribute('x'));
+    return [x - half, x + half];
+  };
+
+  it.each([640, 780, 980])(
+    'at %i units keeps every host port row inside the drawing, at every event',
+    (width) => {
+      const svg = newSvg();
+      let widest = 0;
+      for (const event of activeBlocked.events) {
+        renderTopology(svg, activeBlocked, event.t, { width, height: 460 });
+        for (const host of ['client', 'server']) {
+          const nodeX = translation(node(svg, host)).x;
+          for (const row of node(svg, host).querySelectorAll('g.ports text')) {
+            const [from, to] = extent(row, nodeX);
+            expect(from, row.textContent!).toBeGreaterThanOrEqual(-0.05);
+            expect(to, row.textContent!).toBeLessThanOrEqual(width + 0.05);
+            widest = Math.max(widest, row.textContent!.length);
+          }
+        }
+      }
+      expect(widest).toBeGreaterThanOrEqual('53233 ESTABLISHED'.length);
+    },
+  );
+
+  it('leaves a row that fits under its host centred there', () => {
+    const svg = render(activeBlocked, 0, { width: 1200, height: 460 });
+    for (const row of svg.querySelectorAll('g.ports text')) expect(row.getAttribute('x')).toBe('0');
+  });
+});
