@@ -1,4 +1,5 @@
-import { answerWhatIf, type WhatIfRequest } from './what-if';
+import type { WhatIfRequest } from './what-if';
+import { answerWhatIf } from './what-if-answer';
 
 // The what-if simulations, off the main thread: one request in, one answer out.
 self.onmessage = (event: MessageEvent<WhatIfRequest>) => {

@@ -1,11 +1,13 @@
 import { NETWORK_PRESETS } from '../../scenario/presets';
-import { simulate, type SimulationResult } from '../../scenario/simulate';
-import { DATA_MODES, type DataMode, type Scenario } from '../../scenario/types';
+import type { SimulationResult } from '../../scenario/simulate';
+import type { DataMode, Scenario } from '../../scenario/types';
 
 /**
  * The what-if answers: the same network under other settings, reduced to what the row and the
- * table show. Computed in a Web Worker (what-if-worker.ts) so that flipping a switch redraws the
- * current session at once and the comparisons follow a moment later, without blocking a frame.
+ * table show. Computed in a Web Worker (what-if-worker.ts, answering with what-if-answer.ts) so
+ * that flipping a switch redraws the current session at once and the comparisons follow a moment
+ * later, without blocking a frame. This module is what the page needs to ask and to put answers
+ * together; it does not import simulate(), which stays out of the first load (issue 12).
  */
 export interface Verdict {
   works: boolean;
@@ -44,49 +46,6 @@ export function verdictOf(result: SimulationResult): Verdict {
 }
 
 /**
- * Verdicts already worked out, by the scenario's text: a flipped switch changes only some of the
- * sessions the answer is made of (a mode flip none of them; the preset table's rows that set
- * that switch themselves stay too), and flipping it back changes none. Each worker keeps its own;
- * the shares deal it the same presets every time. Bounded: the oldest go first.
- */
-const answered = new Map<string, Verdict>();
-const MAX_ANSWERED = 2000;
-
-function verdictFor(scenario: Scenario, counter: { simulated: number }): Verdict {
-  const key = JSON.stringify(scenario);
-  let verdict = answered.get(key);
-  if (!verdict) {
-    verdict = verdictOf(simulate(scenario));
-    counter.simulated++;
-    if (answered.size >= MAX_ANSWERED) answered.delete(answered.keys().next().value!);
-    answered.set(key, verdict);
-  }
-  return verdict;
-}
-
-function everyMode(scenario: Scenario, counter: { simulated: number }): Record<DataMode, Verdict> {
-  return Object.fromEntries(
-    DATA_MODES.map((mode) => [mode, verdictFor({ ...scenario, mode }, counter)]),
-  ) as Record<DataMode, Verdict>;
-}
-
-export function answerWhatIf(request: WhatIfRequest): WhatIfAnswer {
-  const { index, of } = request.share ?? { index: 0, of: 1 };
-  const mine = NETWORK_PRESETS.filter((_, position) => position % of === index);
-  const counter = { simulated: 0 };
-  const modes = index === 0 ? everyMode(request.scenario, counter) : NO_MODES;
-  const presets = request.presets
-    ? Object.fromEntries(
-        mine.map((preset) => [preset.id, everyMode(preset.apply(request.scenario), counter)]),
-      )
-    : null;
-  return { id: request.id, modes, presets, simulated: counter.simulated };
-}
-
-/** Stands for "not this part's job" in a share's answer; mergeWhatIf takes part 0's modes. */
-const NO_MODES = {} as Record<DataMode, Verdict>;
-
-/**
  * The request cut into `parts` shares for as many workers: the preset table is most of the work
  * (68 sessions against 4), so it is dealt out; a request without it stays whole.
  */
@@ -108,4 +67,9 @@ export function mergeWhatIf(answers: readonly WhatIfAnswer[]): WhatIfAnswer {
     : null;
   const simulated = answers.reduce((sum, answer) => sum + answer.simulated, 0);
   return { id: first.id, modes: first.modes, presets, simulated };
+}
+
+/** Without a worker: the same answer on the main thread, simulate() fetched the first time. */
+export async function answerWhatIfOnPage(request: WhatIfRequest): Promise<WhatIfAnswer> {
+  return (await import('./what-if-answer')).answerWhatIf(request);
 }

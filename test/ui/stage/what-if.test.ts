@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultScenario, NETWORK_PRESETS, networkPreset } from '../../../src/scenario/presets';
 import { simulate } from '../../../src/scenario/simulate';
 import type { Scenario } from '../../../src/scenario/types';
-import {
-  answerWhatIf,
-  mergeWhatIf,
-  splitWhatIf,
-  type WhatIfAnswer,
-} from '../../../src/ui/stage/what-if';
+import { mergeWhatIf, splitWhatIf, type WhatIfAnswer } from '../../../src/ui/stage/what-if';
+import { answerWhatIf } from '../../../src/ui/stage/what-if-answer';
 
 describe('what-if answers', () => {
   const scenario = networkPreset('client-stateful')!.apply(defaultScenario());
