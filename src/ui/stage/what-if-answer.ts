@@ -2,6 +2,7 @@ import { NETWORK_PRESETS } from '../../scenario/presets';
 import { simulate } from '../../scenario/simulate';
 import { DATA_MODES, type DataMode, type Scenario } from '../../scenario/types';
 import { verdictOf, type Verdict, type WhatIfAnswer, type WhatIfRequest } from './what-if';
+import { everyProgram } from './what-if-programs';
 
 // The half of the what-if answers that simulates: run in the workers (what-if-worker.ts), or on
 // the page through answerWhatIfOnPage when a worker cannot start.
@@ -47,5 +48,9 @@ export function answerWhatIf(request: WhatIfRequest): WhatIfAnswer {
         mine.map((preset) => [preset.id, everyMode(preset.apply(request.scenario), counter)]),
       )
     : null;
-  return { id: request.id, modes, presets, simulated: counter.simulated };
+  const programs =
+    request.programs && index === 0
+      ? everyProgram(request.scenario, (scenario) => verdictFor(scenario, counter))
+      : null;
+  return { id: request.id, modes, presets, programs, simulated: counter.simulated };
 }

@@ -1,6 +1,7 @@
 import { NETWORK_PRESETS } from '../../scenario/presets';
 import type { SimulationResult } from '../../scenario/simulate';
 import type { DataMode, Scenario } from '../../scenario/types';
+import type { ProgramVerdicts } from './what-if-programs';
 
 /**
  * The what-if answers: the same network under other settings, reduced to what the row and the
@@ -20,6 +21,8 @@ export interface WhatIfRequest {
   scenario: Scenario;
   /** Also run every mode under every network preset (the other axis). */
   presets: boolean;
+  /** Also run every client program in every mode on this network (the program axis). */
+  programs?: boolean;
   /**
    * This request's part of the work when several workers share it: part `index` of `of` answers
    * the current network's modes if it is part 0, and every `of`-th preset from `index`.
@@ -32,6 +35,8 @@ export interface WhatIfAnswer {
   modes: Record<DataMode, Verdict>;
   /** preset id → mode → verdict, when asked for. */
   presets: Record<string, Record<DataMode, Verdict>> | null;
+  /** client program → mode → verdict, when asked for (part 0's job when shared). */
+  programs: ProgramVerdicts | null;
   /** How many of the sessions had to be simulated; the others were answered before. */
   simulated: number;
 }
@@ -66,7 +71,7 @@ export function mergeWhatIf(answers: readonly WhatIfAnswer[]): WhatIfAnswer {
       )
     : null;
   const simulated = answers.reduce((sum, answer) => sum + answer.simulated, 0);
-  return { id: first.id, modes: first.modes, presets, simulated };
+  return { id: first.id, modes: first.modes, presets, programs: first.programs, simulated };
 }
 
 /** Without a worker: the same answer on the main thread, simulate() fetched the first time. */
