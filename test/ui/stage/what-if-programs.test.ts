@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultScenario, networkPreset } from '../../../src/scenario/presets';
 import { simulate } from '../../../src/scenario/simulate';
 import { DATA_MODES, type Scenario } from '../../../src/scenario/types';
-import { verdictOf } from '../../../src/ui/stage/what-if';
+import { mergeWhatIf, splitWhatIf, verdictOf } from '../../../src/ui/stage/what-if';
+import { answerWhatIf } from '../../../src/ui/stage/what-if-answer';
 import { everyProgram, type ProgramVerdicts } from '../../../src/ui/stage/what-if-programs';
 
 const on = (preset: string) => networkPreset(preset)!.apply(defaultScenario());
@@ -48,5 +49,20 @@ describe('the what-if program axis: every client program × mode on this network
     for (const mode of DATA_MODES) expect(asked).toContain(JSON.stringify({ ...scenario, mode }));
     const curl = { ...scenario, client: { ...scenario.client, program: 'curl' as const } };
     expect(everyProgram(curl, simulated)).toEqual(table);
+  });
+
+  it('comes with the what-if answer when asked, simulating only the 12 sessions the strip did not', () => {
+    // A network no other test asks about, so the verdict cache holds nothing of it yet.
+    const fresh = { ...on('server-nat-private'), commands: ['LIST', 'NOOP', 'LIST'] };
+    const strip = answerWhatIf({ id: 1, scenario: fresh, presets: false });
+    expect(strip.programs).toBeNull();
+    const request = { id: 2, scenario: fresh, presets: false, programs: true };
+    const answer = answerWhatIf(request);
+    expect(answer.simulated).toBe(12);
+    expect(answer.programs).toEqual(everyProgram(fresh, simulated));
+    expect(answer.programs!.rfc959).toEqual(answer.modes);
+    expect(mergeWhatIf(splitWhatIf(request, 4).map(answerWhatIf)).programs).toEqual(
+      answer.programs,
+    );
   });
 });
