@@ -1,5 +1,6 @@
 import { isPrivateIpv4, isIpv4 } from '../protocol/ipv4';
 import { MAX_COMMANDS } from '../scenario/validate';
+import { formatTime } from '../scenario/vocabulary';
 import type { Connection } from './connections';
 import type { CaptureDataMode, DataConnection, DataConnectionResult, FtpSession } from './session';
 
@@ -109,8 +110,6 @@ const describeResult: Record<DataConnectionResult, string> = {
   'not-seen': 'not seen',
 };
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-
 function isPrivate(address: string): boolean {
   return isIpv4(address) && isPrivateIpv4(address);
 }
@@ -171,7 +170,7 @@ function activeFailure(s: FtpSession, d: DataConnection, at: CapturedAt): Findin
   const syns = d.synCount;
   const waited =
     d.connection && d.connection.synTimes.length > 1
-      ? ` over ${seconds(d.connection.synTimes.at(-1)! - d.connection.synTimes[0]!)}`
+      ? ` over ${formatTime(d.connection.synTimes.at(-1)! - d.connection.synTimes[0]!, 'duration')}`
       : '';
   const failure = { at: d.command ?? announcingCommand(d), kind: failureKindOf(d) };
   const helperFix =
@@ -403,7 +402,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
         (l) => l.from === 'server' && l.code === 425 && transfer && l.tMs >= transfer.tMs,
       );
       if (transfer && replyLine && replyLine.tMs - transfer.tMs >= 5000)
-        f.explanation += ` The server gave up with 425 after ${seconds(replyLine.tMs - transfer.tMs)}.`;
+        f.explanation += ` The server gave up with 425 after ${formatTime(replyLine.tMs - transfer.tMs, 'duration')}.`;
     }
     return done(f);
   }

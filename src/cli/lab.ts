@@ -5,6 +5,7 @@ import { LAB_CLIENTS, LAB_SERVERS, type LabClient, type LabServer } from '../lab
 import { defaultScenario } from '../scenario/presets';
 import type { Scenario } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
+import { formatTime } from '../scenario/vocabulary';
 import { buildScenario, parseArgs } from './args';
 import { EXIT, readScenarioFile } from './sim';
 
@@ -95,11 +96,11 @@ export function formatLabSummary(summary: LabSummary): string {
     );
   }
   if (summary.fallbacks.length > 0) lines.push(`Fallbacks: ${summary.fallbacks.join(', ')}`);
-  const seconds = (summary.elapsedMs / 1000).toFixed(1);
+  const elapsed = formatTime(summary.elapsedMs, 'duration');
   lines.push(
     summary.outcome === 'success'
-      ? `Outcome: success in ${seconds} s`
-      : `Outcome: failed at ${summary.failedAt} (${summary.failureKind}${summary.failureReply ? `, reply ${summary.failureReply}` : ''}${summary.clientError ? `, ${summary.clientError}` : ''}) after ${seconds} s${summary.clientMessage ? `: ${summary.clientMessage}` : ''}`,
+      ? `Outcome: success in ${elapsed}`
+      : `Outcome: failed at ${summary.failedAt} (${summary.failureKind}${summary.failureReply ? `, reply ${summary.failureReply}` : ''}${summary.clientError ? `, ${summary.clientError}` : ''}) after ${elapsed}${summary.clientMessage ? `: ${summary.clientMessage}` : ''}`,
   );
   if (summary.captures) lines.push(`Captures: ${Object.values(summary.captures).join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@ import { ruleLabel, type NodeId, type Verdict } from '../scenario/trace';
 import type { Addressing } from '../scenario/addresses';
 import type { SimulationResult } from '../scenario/simulate';
 import type { Scenario, SideConfig } from '../scenario/types';
+import { formatTime } from '../scenario/vocabulary';
 
 /**
  * A plain-text ladder of one simulated session: every packet where its sender put it on the
@@ -72,10 +73,6 @@ export function escapeUnprintable(text: string): string {
 /** A line as the transcript quotes it: JSON string syntax, nothing a terminal would act on. */
 function quoted(text: string): string {
   return escapeUnprintable(JSON.stringify(text));
-}
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(3);
 }
 
 function endpoints(packet: Packet): string {
@@ -345,7 +342,7 @@ export function formatTranscript(
         if (verbose)
           event(
             e.t,
-            `${flagsTag(e.packet)} on the wire ${labels[e.from]} → ${labels[e.to]}, arrives ${seconds(e.arriveAt)}`,
+            `${flagsTag(e.packet)} on the wire ${labels[e.from]} → ${labels[e.to]}, arrives ${formatTime(e.arriveAt, 'seconds')}`,
           );
         break;
       case 'actor':
@@ -385,7 +382,7 @@ export function formatTranscript(
     }
   }
 
-  const timeWidth = lines.length ? seconds(lines[lines.length - 1]!.t).length : 0;
+  const timeWidth = lines.length ? formatTime(lines[lines.length - 1]!.t, 'seconds').length : 0;
   const { outcome } = result;
   const verdict =
     outcome.result === 'success' ? 'SUCCESS' : `FAILURE (failed at ${outcome.failedAt})`;
@@ -394,9 +391,9 @@ export function formatTranscript(
   return [
     ...header(result, labels),
     '',
-    ...lines.map((line) => `${seconds(line.t).padStart(timeWidth)}  ${line.text}`),
+    ...lines.map((line) => `${formatTime(line.t, 'seconds').padStart(timeWidth)}  ${line.text}`),
     '',
-    `Outcome: ${verdict} after ${seconds(outcome.elapsedMs)} s`,
+    `Outcome: ${verdict} after ${formatTime(outcome.elapsedMs, 'seconds')} s`,
     ...wrapText(escapeUnprintable(outcome.explanation)),
     '',
   ]

@@ -2,6 +2,7 @@ import { diagnoseDataConnection, idleHelpers } from '../scenario/advice';
 import { verdictLine } from '../scenario/outcome';
 import type { SimulationResult } from '../scenario/simulate';
 import { ruleLabel } from '../scenario/trace';
+import { formatTime } from '../scenario/vocabulary';
 import type { Scenario } from '../scenario/types';
 import type { Expectation, FactValue } from './facts';
 
@@ -18,10 +19,6 @@ const MODE: Record<Scenario['mode'], string> = {
   eprt: 'extended active mode (EPRT)',
   epsv: 'extended passive mode (EPSV)',
 };
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 function blocked(result: SimulationResult) {
   return result.outcome.dataConnections.find((c) => c.result !== 'established');
@@ -113,7 +110,7 @@ export function describeUnmet(
       return null;
     case 'elapsedMs':
       if (expectation.op === '<' || expectation.op === '<=')
-        return `The session takes ${seconds(actual as number)}; the task wants it over within ${seconds(wanted as number)}.`;
+        return `The session takes ${formatTime(actual as number, 'duration')}; the task wants it over within ${formatTime(wanted as number, 'duration')}.`;
       return null;
     case 'fileIntact':
       if (wanted !== true) return null;

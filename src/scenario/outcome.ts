@@ -4,6 +4,7 @@ import { ruleLabel } from '../network/firewall';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
+import { formatTime } from './vocabulary';
 import { SERVER_PROFILES } from '../machines/server-profiles';
 import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
@@ -72,11 +73,6 @@ function nodeName(scenario: Scenario, node: NodeId): string {
 
 function asSentence(text: string): string {
   return /[.!?]"?$/.test(text) ? text : `${text}.`;
-}
-
-function seconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
 
 function port(endpoint: string): string {
@@ -277,7 +273,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   if (success) {
     const program = PROGRAM_LABELS[programsOf(scenario).client];
     const parts = [
-      `${client.fallbacks.length > 0 ? `${modeName(scenario.mode)} was asked for, and ${program} got through` : `${modeName(scenario.mode)} worked`}: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${seconds(input.elapsedMs)}.`,
+      `${client.fallbacks.length > 0 ? `${modeName(scenario.mode)} was asked for, and ${program} got through` : `${modeName(scenario.mode)} worked`}: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${formatTime(input.elapsedMs, 'duration')}.`,
       ...programSentences(input),
     ];
     for (const conn of connections) {
@@ -306,7 +302,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
       failedAt: failure?.step ?? 'session',
       failureKind: failure?.kind ?? 'stalled',
       ...base,
-      explanation: `The session did not finish: the simulation stopped after ${seconds(input.elapsedMs)} with the client still waiting.`,
+      explanation: `The session did not finish: the simulation stopped after ${formatTime(input.elapsedMs, 'duration')} with the client still waiting.`,
     };
   }
   const blocked = connections.find((c) => c.result !== 'established');
@@ -325,7 +321,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
           : `${retries} retransmissions with exponential backoff`;
       parts.push(
         blocked.opener === 'server'
-          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${seconds(SERVER_PROFILES[programsOf(scenario).server].timeouts?.connectMs ?? 60_000)} gave up and answered "${failure.detail}"`
+          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${formatTime(SERVER_PROFILES[programsOf(scenario).server].timeouts?.connectMs ?? 60_000, 'duration')} gave up and answered "${failure.detail}"`
           : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${backoff}) until its connect timed out: "${failure.detail}".`,
       );
     } else if (blocked.result === 'rejected') {

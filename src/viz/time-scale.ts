@@ -3,7 +3,7 @@
  * half a second, then a SYN retransmission waits a second, two, four... with nothing in between.
  * A linear scale would crush the first and stretch the second, so each distinct time gets a row
  * at least `minStep` apart, and any gap longer than `maxGap` is collapsed into a short break
- * that the view marks with the time it skips ("… 30.0 s …").
+ * that the view marks with the time it skips ("… 30 s …").
  */
 
 export interface CompressedTimeScaleOptions {
@@ -88,16 +88,4 @@ export function compressedTimeScale(
   }
 
   return { y, height, breaks, times: sorted, rows };
-}
-
-/** "307.6 ms", "1.500 s": the resolution a learner needs at each scale. */
-export function formatTime(ms: number): string {
-  if (Math.abs(ms) < 1000) return `${ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(3)} s`;
-}
-
-/** A skipped stretch: "30.0 s", "450 ms". */
-export function formatGap(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -151,7 +151,7 @@ const ROWS: Row[] = [
     failure: { at: 'LIST', kind: 425 },
     dataConnections: [{ mode: 'active', opener: 'server', result: 'dropped', synCount: 5 }],
     explanation:
-      /5 SYNs sent over 4\.1 s and none answered.*client's stateful firewall.*425 after 5\.0 s/,
+      /5 SYNs sent over 4\.1 s and none answered.*client's stateful firewall.*425 after 5 s/,
     fix: /FTP helper/,
     preset: 'client-stateful',
   },

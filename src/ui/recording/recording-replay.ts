@@ -35,10 +35,6 @@ export function revealWait(
   };
 }
 
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms.toFixed(3)} ms` : `${(ms / 1000).toFixed(3)} s`;
-}
-
 export function formatEndpoint(endpoint: Endpoint): string {
   return endpoint.address.includes(':')
     ? `[${endpoint.address}]:${endpoint.port}`

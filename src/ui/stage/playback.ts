@@ -9,7 +9,7 @@ import {
 } from '../../scenario/queries';
 import { countAtOrBefore } from '../../scenario/timeline';
 import { connectionOfStop, stopMomentsOf } from '../../viz/connections';
-import { formatGap } from '../../viz/time-scale';
+import { formatTime } from '../../scenario/vocabulary';
 
 /**
  * How playback turns wall time into virtual time. A real session is too quick to watch (a round
@@ -55,9 +55,9 @@ export function firstStopIn(
   return k < times.length && times[k]! <= to ? { t: times[k]!, eventIndex: events[k]! } : null;
 }
 
-/** "waiting… 29.0 s skipped": what a skipped quiet stretch is called on screen. */
+/** "waiting… 29 s skipped": what a skipped quiet stretch is called on screen. */
 export function skipNotice(skipped: NonNullable<Advance['skipped']>): string {
-  return `waiting… ${formatGap(skipped.quietMs ?? skipped.to - skipped.from)} skipped`;
+  return `waiting… ${formatTime(skipped.quietMs ?? skipped.to - skipped.from, 'duration')} skipped`;
 }
 
 /**
@@ -129,9 +129,4 @@ export function stopAnnouncement(index: TraceIndex, eventIndex: number): string 
 export function step(index: TraceIndex, t: number, direction: 1 | -1): number {
   const target = direction === 1 ? nextEventTime(index, t) : previousEventTime(index, t);
   return target ?? (direction === 1 ? duration(index) : 0);
-}
-
-export function formatTime(ms: number): string {
-  if (ms < 1000) return `${ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(3)} s`;
 }

@@ -62,7 +62,7 @@ describe('the one transport', () => {
     expect(props.t).toBe(100);
     transport.toggle();
     expect(props.playing).toBe(true);
-    transport.skipped = 'waiting… 1.0 s skipped';
+    transport.skipped = 'waiting… 1 s skipped';
     transport.reset(42);
     expect(props).toEqual({ t: 42, playing: false });
     expect(transport.skipped).toBeNull();
