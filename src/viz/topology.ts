@@ -13,6 +13,7 @@ import {
   type TraceIndex,
 } from '../scenario/queries';
 import { ruleLabel, type NodeId } from '../scenario/trace';
+import { formatTime } from '../scenario/vocabulary';
 import { connectionsAt, connectionsKeyAt, verdictLabel, type ConnectionAt } from './connections';
 import { routerNotesAt, type RouterNote } from './router-notes';
 import { ICON_HALF_HEIGHT, nodeIcon } from './node-icon';
@@ -896,7 +897,7 @@ function describe(
     const event = view.index.events[latest];
     view.describedEvent = latest;
     view.describedSentence = event
-      ? `At ${(event.t / 1000).toFixed(3)} s: ${describeEventForScreenReader(event, view.index)}.`
+      ? `At ${formatTime(event.t)}: ${describeEventForScreenReader(event, view.index)}.`
       : 'Nothing has happened yet.';
   }
   const wire =
