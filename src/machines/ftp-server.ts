@@ -183,6 +183,32 @@ export function directoryTarget(context: Ctx, event: Ev): string {
   return normalisePath(context.cwd, verb === 'CDUP' ? '..' : (arg ?? '/'));
 }
 
+/**
+ * The reply that ends a transfer: 226 once the data went out, 426 when the data connection broke
+ * (RFC 959 §4.1.3, §5.4). A host that met a failure of its own (a full disk, a read error) passes
+ * its reply, which takes the place of either.
+ */
+export function transferEndReply(
+  context: Ctx,
+  outcome: 'complete' | 'failed',
+  hostFailure: { code: number; text: string } | null,
+): FtpServerEmitted {
+  if (hostFailure) return reply(context, hostFailure.code, hostFailure.text);
+  if (outcome === 'failed') return reply(context, 426, 'Failure reading network stream.');
+  const verb = context.transfer?.verb;
+  const text = verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.';
+  return reply(context, 226, text);
+}
+
+/** No data channel and no transfer: how a session is after a transfer ends, either way. */
+const DATA_CHANNEL_RESET = {
+  transfer: null,
+  activeTarget: null,
+  passivePort: null,
+  passiveConnected: false,
+  activeConnected: false,
+} as const;
+
 function transferPath(context: Ctx, arg: string | null): string {
   return normalisePath(context.cwd, arg ?? '.');
 }
@@ -462,47 +488,19 @@ const ftpServerSetup = setup({
       });
       enqueue.emit({ type: 'close-data' });
     }),
-    finishTransfer: enqueueActions(({ context, enqueue }) => {
-      const verb = context.transfer?.verb;
-      enqueue.emit(
-        reply(
-          context,
-          226,
-          verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.',
-        ),
-      );
-      if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-      enqueue.assign({
-        transfer: null,
-        activeTarget: null,
-        passivePort: null,
-        passiveConnected: false,
-        activeConnected: false,
-      });
-    }),
+    replyTransferComplete: emit(({ context }) => transferEndReply(context, 'complete', null)),
+    replyTransferFailed: emit(({ context }) => transferEndReply(context, 'failed', null)),
     failDataConnection: enqueueActions(({ context, enqueue }) => {
       enqueue.emit(reply(context, 425, 'Failed to establish connection.'));
       if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-      enqueue.assign({
-        transfer: null,
-        activeTarget: null,
-        passivePort: null,
-        passiveConnected: false,
-        activeConnected: false,
-      });
+      enqueue.assign(DATA_CHANNEL_RESET);
     }),
-    failTransfer: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit(reply(context, 426, 'Failure reading network stream.'));
-      enqueue.emit({ type: 'close-data' });
+    /** After a transfer's last reply: stop listening, forget the data channel and the transfer. */
+    releaseDataChannel: enqueueActions(({ context, enqueue }) => {
       if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-      enqueue.assign({
-        transfer: null,
-        activeTarget: null,
-        passivePort: null,
-        passiveConnected: false,
-        activeConnected: false,
-      });
+      enqueue.assign(DATA_CHANNEL_RESET);
     }),
+    closeData: emit({ type: 'close-data' }),
     closeControl: emit({ type: 'close-control' }),
     abortDataConnection: emit({ type: 'abort-data' }),
   },
@@ -739,16 +737,19 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
         transferring: {
           entry: 'startTransfer',
           on: {
-            DATA_SENT: { target: 'idle', actions: 'finishTransfer' },
+            DATA_SENT: { target: 'idle', actions: ['replyTransferComplete', 'releaseDataChannel'] },
             // Only an upload reads the data connection: a client that half-closes it during a
             // download (or sends bytes there) must not replace the file it is downloading.
             DATA_RECEIVED: { guard: 'isReceivingUpload', actions: 'collectUpload' },
             DATA_EOF: {
               guard: 'isReceivingUpload',
               target: 'idle',
-              actions: ['storeUpload', 'finishTransfer'],
+              actions: ['storeUpload', 'replyTransferComplete', 'releaseDataChannel'],
             },
-            DATA_FAILED: { target: 'idle', actions: 'failTransfer' },
+            DATA_FAILED: {
+              target: 'idle',
+              actions: ['replyTransferFailed', 'closeData', 'releaseDataChannel'],
+            },
           },
         },
       },

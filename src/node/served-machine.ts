@@ -1,8 +1,9 @@
-import { assign, enqueueActions } from 'xstate';
+import { assign, emit, enqueueActions } from 'xstate';
 import { formatListing, normalisePath, type DirectoryEntry } from '../machines/file-store';
 import {
   directoryTarget,
   ftpServerMachine,
+  transferEndReply,
   type FtpServerContext,
   type FtpServerEmitted,
   type FtpServerEvent,
@@ -17,7 +18,9 @@ import type { ServedFiles } from './served-files';
  * a 1 GiB upload in memory, nor read every file when a session starts. So the guards and actions
  * that touch files are replaced by ones that ask `ServedFiles` when a command needs it, and the
  * bytes of a transfer go between the data socket and the file without passing through the
- * machine's context. Everything else (the dialogue, its order, its replies) is the machine's own.
+ * machine's context. Two more things are the host's: the passive port (it binds before the machine
+ * answers) and a failure it met with a file, whose reply replaces the transfer's 226 or 426.
+ * Everything else (the dialogue, its order, its replies) is the machine's own.
  *
  * The replacements that open a file do it in the guard that decides the reply, as vsftpd opens
  * the file before it answers 150 or 550/553: the check and the open are one step, so nothing can
@@ -60,14 +63,6 @@ function reply({ code, text }: Reply): FtpServerEmitted {
 function commandOf(event: Ev): { verb: string; arg: string | null } {
   return event.type === 'COMMAND' ? event : { verb: '', arg: null };
 }
-
-/** The machine's data-channel reset after a transfer, as its own actions do it. */
-const dataChannelReset = {
-  transfer: null,
-  activeTarget: null,
-  passivePort: null,
-  passiveConnected: false,
-} as const;
 
 function hostAction<P = undefined>(
   body: Parameters<
@@ -141,22 +136,13 @@ export function servedMachine(host: ServedMachineHost) {
         host.commitUpload();
         enqueue.emit({ type: 'close-data' });
       }),
-      finishTransfer: hostAction(({ context, enqueue }) => {
-        const verb = context.transfer?.verb;
-        const text =
-          verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.';
-        enqueue.emit(reply(host.takeFailure() ?? { code: 226, text }));
-        if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-        enqueue.assign(dataChannelReset);
-      }),
-      failTransfer: hostAction(({ context, enqueue }) => {
-        enqueue.emit(
-          reply(host.takeFailure() ?? { code: 426, text: 'Failure reading network stream.' }),
-        );
-        enqueue.emit({ type: 'close-data' });
-        if (context.passivePort !== null) enqueue.emit({ type: 'close-passive' });
-        enqueue.assign(dataChannelReset);
-      }),
+      // A failure the host met (over the cap, a read or write error) replaces the 226 or 426.
+      replyTransferComplete: emit(({ context }) =>
+        transferEndReply(context, 'complete', host.takeFailure()),
+      ),
+      replyTransferFailed: emit(({ context }) =>
+        transferEndReply(context, 'failed', host.takeFailure()),
+      ),
     },
   });
 }
