@@ -1,5 +1,5 @@
 import { isPrivateIpv4, isIpv4 } from '../protocol/ipv4';
-import { MAX_COMMANDS } from '../scenario/validate';
+import { MAX_COMMANDS } from '../scenario/limits';
 import { formatTime } from '../scenario/vocabulary';
 import type { Connection } from './connections';
 import type { CaptureDataMode, DataConnection, DataConnectionResult, FtpSession } from './session';

@@ -70,6 +70,54 @@ describe('validateScenario', () => {
     ).toMatch(/^serverSide\.firewall\.rules\[0\]\.src: expected an IPv4 address or network/);
   });
 
+  it('reports the first problem in the order a file is read, an unknown field before any value', () => {
+    expect(errorOf({ mode: 'passv', modes: 'active' })).toMatch(/^modes: unknown field/);
+    expect(errorOf({ tcp: 'bsd', mode: 'passv' })).toMatch(
+      /^tcp: expected one of "linux", "rfc6298"/,
+    );
+    expect(errorOf({ serverSide: { firewall: { rules: [{ action: 'DROP', colour: 1 }] } } })).toBe(
+      'serverSide.firewall.rules[0].colour: unknown field; allowed: name, direction, protocol, src, dst, srcPort, dstPort, tcpFlags, state, action, rejectWith',
+    );
+    expect(errorOf({ server: { passivePorts: { from: 40000 } } })).toBe(
+      'server.passivePorts.to: expected a port number 1-65535, got nothing',
+    );
+    expect(errorOf({ clientSide: { firewall: { rules: [{}] } } })).toBe(
+      'clientSide.firewall.rules[0].action: expected one of "ACCEPT", "DROP", "REJECT", got nothing',
+    );
+    expect(
+      errorOf({
+        clientSide: { firewall: { rules: [{ action: 'DROP', protocol: 'icmp', dstPort: 21 }] } },
+      }),
+    ).toBe(
+      'clientSide.firewall.rules[0].protocol: expected "tcp" when ports are given, got "icmp"',
+    );
+    expect(errorOf({ server: { passivePorts: '1:100' } })).toBe(
+      'server.passivePorts: expected a range that does not include port 21, got "1:100"',
+    );
+    expect(
+      errorOf({ clientSide: { firewall: { rules: Array(101).fill({ action: 'DROP' }) } } }),
+    ).toBe('clientSide.firewall.rules: expected at most 100 rules, got "101 rules"');
+    expect(errorOf([])).toBe('scenario: expected an object, got []');
+  });
+
+  it('fills in what a file leaves out: unnamed rules by their place, -0 as 0', () => {
+    const checked = validateScenario({
+      server: { activeSourcePort: -0 },
+      clientSide: { firewall: { rules: [{ action: 'DROP', name: '' }, { action: 'ACCEPT' }] } },
+    });
+    expect(checked.ok).toBe(true);
+    if (!checked.ok) return;
+    expect(Object.is(checked.value.server.activeSourcePort, 0)).toBe(true);
+    expect(checked.value.clientSide.firewall).toEqual({
+      stateful: true,
+      policy: 'DROP',
+      rules: [
+        { name: 'rule 0', action: 'DROP' },
+        { name: 'rule 1', action: 'ACCEPT' },
+      ],
+    });
+  });
+
   it('port ranges accept 21, "1024-65535", "1024:65535" and {from, to}', () => {
     expect(parsePortRange(21, 'p')).toEqual({ from: 21, to: 21 });
     expect(parsePortRange('1024-65535', 'p')).toEqual({ from: 1024, to: 65535 });
