@@ -54,6 +54,11 @@ export interface TopologyOptions {
   reducedMotion?: boolean;
   /** Called with a packet's hop event index when its glyph is clicked. */
   onSelect?: (eventIndex: number) => void;
+  /**
+   * Show only this stretch of the drawing, from x, this wide (a phone shows the client's half
+   * over the server's); by default all of it.
+   */
+  crop?: { x: number; width: number };
 }
 
 /**
@@ -172,6 +177,8 @@ interface View {
   describedSentence: string;
   /** What the connection lines and the notes were last drawn for, so a frame that changes neither skips them. */
   connectionsKey: string | null;
+  /** The stretch of the drawing shown, if not all of it: a text it would cut is left out. */
+  crop: { x: number; width: number } | undefined;
   connectionGlyphs: ConnectionGlyph[];
   notesKeys: string[];
 }
@@ -312,7 +319,6 @@ function build(
     root.append('g').attr('class', 'nodes');
     for (const layer of ['connections', 'drops', 'packets']) root.append('g').attr('class', layer);
   }
-  setAttr(element, 'viewBox', `0 0 ${layout.width} ${layout.height}`);
   setAttr(element, 'role', 'img');
   setAttr(element, 'aria-label', layout.ariaLabel);
   element.classList.add('topology');
@@ -380,6 +386,7 @@ function build(
     describedEvent: -2,
     describedSentence: '',
     connectionsKey: null,
+    crop: undefined,
     connectionGlyphs: [],
     notesKeys: notes.map(() => ''),
   };
@@ -674,6 +681,14 @@ function joinDrops(view: View, t: number): void {
     })
     .each(function (d) {
       setAttr(this, 'opacity', d.opacity);
+      // Where the drawing is cut in two, the held packet and its verdict show on the side that has them whole.
+      if (d.packet) {
+        const half = Math.max(d.packet.width, d.packet.verdict.length * 0.6 * 15) / 2;
+        const whole =
+          !view.crop ||
+          (d.packet.x - half >= view.crop.x && d.packet.x + half <= view.crop.x + view.crop.width);
+        showIf([this.children[2], this.children[3]], whole);
+      }
     });
 }
 
@@ -768,6 +783,22 @@ function placeConnections(view: View, t: number): ConnectionGlyph[] {
   });
 }
 
+/**
+ * Whether a connection line's text (start or end anchored at x) shows whole in the stretch of the
+ * drawing on screen: where the drawing is cut in two, a verdict or a state half on each side of
+ * the cut is written only where it is whole.
+ */
+function wholeInCrop(view: View, x: number, anchor: 'start' | 'end', text: string): boolean {
+  if (!view.crop) return true;
+  const width = text.length * ROW_CHAR_WIDTH + 4;
+  const from = anchor === 'start' ? x - 4 : x - width;
+  return from >= view.crop.x && from + width <= view.crop.x + view.crop.width;
+}
+
+function showIf(elements: (Element | undefined)[], shown: boolean): void {
+  for (const element of elements) if (element) setAttr(element, 'display', shown ? null : 'none');
+}
+
 /** A surface-coloured box behind a text on a connection line, so the line does not run through it. */
 function placeTag(
   rect: Element,
@@ -835,6 +866,8 @@ function joinConnections(view: View, t: number): ConnectionGlyph[] {
       setAttr(state!, 'x', round(d.stateX));
       setAttr(state!, 'y', String(d.y + 5));
       setText(state!, d.state);
+      showIf([labelTag, label], wholeInCrop(view, d.labelX, 'start', d.label));
+      showIf([stateTag, state], wholeInCrop(view, d.stateX, 'end', d.state));
       select(stops as SVGGElement)
         .selectAll<SVGGElement, StopGlyph>('g.stop')
         .data(d.stops, (s) => s.key)
@@ -854,6 +887,7 @@ function joinConnections(view: View, t: number): ConnectionGlyph[] {
           setAttr(verdict!, 'y', String(d.y + 5));
           setAttr(verdict!, 'text-anchor', s.anchor);
           setText(verdict!, s.text);
+          showIf([tag, verdict], wholeInCrop(view, s.textX, s.anchor, s.text));
         });
     });
   return glyphs;
@@ -927,6 +961,7 @@ export function renderTopology(
     height = DEFAULT_HEIGHT,
     reducedMotion = false,
     onSelect,
+    crop,
   } = options;
   const prepared = prepare(index, width, height);
   let view = views.get(element);
@@ -940,6 +975,15 @@ export function renderTopology(
     views.set(element, view);
   }
   view.onSelect = onSelect;
+  if (view.crop?.x !== crop?.x || view.crop?.width !== crop?.width) {
+    view.crop = crop;
+    view.connectionsKey = null;
+  }
+  setAttr(
+    element,
+    'viewBox',
+    crop ? `${crop.x} 0 ${crop.width} ${height}` : `0 0 ${width} ${height}`,
+  );
   element.classList.toggle('reduced-motion', reducedMotion);
   element.classList.toggle('selectable', onSelect !== undefined);
 
