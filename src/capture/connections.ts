@@ -1,3 +1,4 @@
+import type { Endpoint } from '../protocol/endpoint';
 import { TCP_FLAG, type CapturedPacket, type TcpInfo } from './packet';
 
 /**
@@ -6,11 +7,6 @@ import { TCP_FLAG, type CapturedPacket, type TcpInfo } from './packet';
  * FIN and RST from each side, payload bytes per direction with retransmissions counted apart.
  * For FTP control connections the payload segments are kept, to be reassembled in order.
  */
-
-export interface Endpoint {
-  address: string;
-  port: number;
-}
 
 export interface Segment {
   frame: number;

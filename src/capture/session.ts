@@ -1,5 +1,6 @@
 import { parseEprt, parseEpsvReply, parseHostPort, parsePasvReply } from '../protocol/ftp-address';
-import type { Connection, Endpoint } from './connections';
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint';
+import type { Connection } from './connections';
 import { reassemble, type StreamGap } from './reassembly';
 
 /**
@@ -235,9 +236,6 @@ function connectionResult(
   return { result: 'not-seen', answeredBy: null, icmpKind: null, synCount };
 }
 
-const endpointText = (e: Endpoint) =>
-  e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-
 export function readSession(control: Connection, connections: readonly Connection[]): FtpSession {
   const { dialogue, gaps } = controlLines(control);
   const session: FtpSession = {
@@ -272,11 +270,11 @@ export function readSession(control: Connection, connections: readonly Connectio
       announced: a.endpoint,
       opener: a.opener,
       from: c
-        ? endpointText(c.opener)
+        ? formatEndpoint(c.opener)
         : a.opener === 'server'
           ? `${session.server.address}:?`
           : `${session.client.address}:?`,
-      to: c ? endpointText(c.acceptor) : endpointText(a.endpoint),
+      to: c ? formatEndpoint(c.acceptor) : formatEndpoint(a.endpoint),
       ...seen,
       bytes: c ? c.fromOpener.bytes + c.fromAcceptor.bytes : 0,
       fin: c ? c.fromOpener.fin !== null || c.fromAcceptor.fin !== null : false,

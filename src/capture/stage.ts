@@ -1,3 +1,4 @@
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint';
 import type { Channel, IcmpCode, Packet, TcpFlags } from '../protocol/tcp';
 import type { Addressing } from '../scenario/addresses';
 import { defaultScenario, networkPreset } from '../scenario/presets';
@@ -46,8 +47,8 @@ export interface CaptureStage {
 
 /** A session without its connections' raw segments (views into the file, too big to post). */
 export interface SessionSummary {
-  client: { address: string; port: number };
-  server: { address: string; port: number };
+  client: Endpoint;
+  server: Endpoint;
   commands: string[];
   replyCodes: number[];
   dialogue: Omit<DialogueLine, 'frame'>[];
@@ -171,14 +172,17 @@ function socketEvents(
     if (fins.every((f) => f !== null)) return Math.max(...(fins as number[]));
     return rst ?? c.refusedMs ?? c.icmp[0]?.tMs ?? null;
   };
-  const at = (e: { address: string; port: number }) =>
-    e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 
   const control = session.control;
   const first = control.synTimes[0] ?? control.firstMs;
-  socket('server', 'FTP server listening socket', 'control', at(session.server), undefined, [
-    [control.firstMs, 'LISTEN'],
-  ]);
+  socket(
+    'server',
+    'FTP server listening socket',
+    'control',
+    formatEndpoint(session.server),
+    undefined,
+    [[control.firstMs, 'LISTEN']],
+  );
   // A data connection the capture never sees closing is given up, at the latest, when the session
   // ends (its programs have quit by then).
   const closed = (c: Connection | null) => (c ? ends(c) : null) ?? ends(control);
@@ -190,30 +194,41 @@ function socketEvents(
     'client',
     'FTP client control connection',
     'control',
-    at(session.client),
-    at(session.server),
+    formatEndpoint(session.client),
+    formatEndpoint(session.server),
     [[first, 'SYN_SENT'], ...handshake(control)],
   );
   socket(
     'server',
     'connection accepted by the FTP server',
     'control',
-    at(session.server),
-    at(session.client),
+    formatEndpoint(session.server),
+    formatEndpoint(session.client),
     [[control.synTimes.length > 0 ? first : null, 'SYN_RECEIVED'], ...handshake(control)],
   );
   for (const d of session.dataConnections) {
     const c = d.connection;
     const acceptor = d.opener === 'client' ? 'server' : 'client';
-    socket(acceptor, `${acceptor} data listening socket`, 'data', at(d.announced), undefined, [
-      [d.tMs, 'LISTEN'],
-      [closed(c), 'CLOSED'],
-    ]);
+    socket(
+      acceptor,
+      `${acceptor} data listening socket`,
+      'data',
+      formatEndpoint(d.announced),
+      undefined,
+      [
+        [d.tMs, 'LISTEN'],
+        [closed(c), 'CLOSED'],
+      ],
+    );
     if (!c) continue;
-    socket(d.opener, `${d.opener} data connection`, 'data', at(c.opener), at(c.acceptor), [
-      [c.synTimes[0] ?? null, 'SYN_SENT'],
-      ...handshake(c),
-    ]);
+    socket(
+      d.opener,
+      `${d.opener} data connection`,
+      'data',
+      formatEndpoint(c.opener),
+      formatEndpoint(c.acceptor),
+      [[c.synTimes[0] ?? null, 'SYN_SENT'], ...handshake(c)],
+    );
   }
   return events;
 }

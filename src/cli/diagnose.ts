@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CaptureError, readCapture, type CaptureAnalysis } from '../capture/index';
 import { suggestedScenario } from '../capture/stage';
+import { formatEndpoint } from '../protocol/endpoint';
 
 /**
  * `npm run diagnose -- <file>... [--json]`: reads each pcap/pcapng capture, finds its FTP
@@ -45,7 +46,7 @@ export function readable(file: string, analysis: CaptureAnalysis): string {
   if (analysis.sessions.length === 0) out.push('  no FTP session found');
   for (const { session, diagnosis } of analysis.sessions) {
     out.push(
-      `  FTP session ${session.client.address}:${session.client.port} → ${session.server.address}:${session.server.port} (captured at: ${diagnosis.capturedAt}; ${diagnosis.capturedAtReason})`,
+      `  FTP session ${formatEndpoint(session.client)} → ${formatEndpoint(session.server)} (captured at: ${diagnosis.capturedAt}; ${diagnosis.capturedAtReason})`,
     );
     for (const d of session.dataConnections)
       out.push(

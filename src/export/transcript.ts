@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../protocol/endpoint';
 import { explainPortArithmetic } from '../protocol/ftp-address';
 import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
@@ -325,7 +326,7 @@ export function formatTranscript(
       }
       case 'expect': {
         const x = e.expectation;
-        const natTo = x.natTo ? `, translated to ${x.natTo.address}:${x.natTo.port}` : '';
+        const natTo = x.natTo ? `, translated to ${formatEndpoint(x.natTo)}` : '';
         if (e.op === 'add')
           event(
             e.t,

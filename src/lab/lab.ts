@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCapture } from '../capture';
 import type { Connection } from '../capture/connections';
+import { formatEndpoint } from '../protocol/endpoint';
 import type { DataConnectionResult } from '../scenario/outcome';
 import type { Scenario } from '../scenario/types';
 import type { RunnerInput, RunnerOutput } from './client-runner';
@@ -584,8 +585,8 @@ function dataConnections(
     return {
       command: transfers[index] ?? null,
       opener,
-      from: `${first.opener.address}:${first.opener.port}`,
-      to: `${first.acceptor.address}:${first.acceptor.port}`,
+      from: formatEndpoint(first.opener),
+      to: formatEndpoint(first.acceptor),
       result,
       synCount: first.synTimes.length,
       decidedBy,

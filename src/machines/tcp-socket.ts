@@ -1,5 +1,6 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { concatBytes } from '../protocol/bytes';
+import type { Endpoint } from '../protocol/endpoint';
 import type { IcmpCode, TcpSegment } from '../protocol/tcp';
 import { DEFAULT_MSS, DEFAULT_SEND_MSS, DEFAULT_WINDOW, ICMP_CODES, seqAdd } from '../protocol/tcp';
 import { synSchedule, type SynSchedule } from './tcp-profile';
@@ -31,11 +32,6 @@ import {
  * retransmission (links neither lose nor reorder; firewalls decide on SYNs), no window scaling,
  * no urgent data.
  */
-
-export interface Endpoint {
-  address: string;
-  port: number;
-}
 
 export type CloseReason = 'normal' | 'refused' | 'timeout' | 'reset' | 'unreachable';
 

@@ -1,10 +1,6 @@
 import type { Channel, Packet, TcpSegment } from '../protocol/tcp';
-import {
-  tcpSocketMachine,
-  type CloseReason,
-  type Endpoint,
-  type TcpEvent,
-} from '../machines/tcp-socket';
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint';
+import { tcpSocketMachine, type CloseReason, type TcpEvent } from '../machines/tcp-socket';
 import { resetFor } from '../machines/tcp-wire';
 import type { SynSchedule } from '../machines/tcp-profile';
 import type { EventQueue } from './event-queue';
@@ -288,8 +284,8 @@ export class Host {
         machine: 'tcp',
         label,
         channel,
-        local: `${local.address}:${local.port}`,
-        ...(remote.port ? { remote: `${remote.address}:${remote.port}` } : {}),
+        local: formatEndpoint(local),
+        ...(remote.port ? { remote: formatEndpoint(remote) } : {}),
       },
     });
     actor.on('transmit', (e) => this.sendSegment(channel, remote, e.segment));

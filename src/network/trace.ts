@@ -1,3 +1,4 @@
+import type { Endpoint } from '../protocol/endpoint';
 import type { Channel, Packet } from '../protocol/tcp';
 
 /** The five places a packet can be, in path order. */
@@ -54,7 +55,7 @@ export interface ExpectationView {
   dst: string;
   dstPort: number;
   /** Where NAT sends it, when the router also translates. */
-  natTo: { address: string; port: number } | null;
+  natTo: Endpoint | null;
   /** The FTP line that created it. */
   cause: string;
 }

@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../protocol/endpoint';
 import type { SessionEvent } from './recording';
 
 /**
@@ -10,7 +11,7 @@ export function formatSessionEvent(event: SessionEvent): string {
       return `${event.from === 'client' ? 'C' : 'S'}: ${printable(event.text)}`;
     case 'data-open': {
       const by = event.opener === 'server' ? 'server connected' : 'client connected';
-      return `-- data connection ${event.id} open (${by}): ${event.local.address}:${event.local.port} <-> ${event.remote.address}:${event.remote.port}`;
+      return `-- data connection ${event.id} open (${by}): ${formatEndpoint(event.local)} <-> ${formatEndpoint(event.remote)}`;
     }
     case 'data-close':
       return `-- data connection ${event.id} closed: ${event.bytesSent} bytes sent, ${event.bytesReceived} received`;

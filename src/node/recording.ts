@@ -1,15 +1,11 @@
 import type { DataMode, TransferType } from '../machines/ftp-client';
+import type { Endpoint } from '../protocol/endpoint';
 
 /**
  * What happened on a real FTP session, as the Node adapters see it and `npm run record` writes it.
  * This file imports nothing from Node, so the web app can import the types and replay a recording
  * (a teacher showing a real server's own words beside the simulation).
  */
-
-export interface Endpoint {
-  address: string;
-  port: number;
-}
 
 export type SessionEvent =
   /** One control-connection line, without its CRLF: a command, or one line of a reply. */

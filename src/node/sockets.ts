@@ -1,5 +1,6 @@
 import type net from 'node:net';
-import { elapsedSince, type Endpoint, type SessionEvent } from './recording';
+import type { Endpoint } from '../protocol/endpoint';
+import { elapsedSince, type SessionEvent } from './recording';
 
 /** "::ffff:127.0.0.1" (an IPv4 peer on a dual-stack socket) and "127.0.0.1" are one address. */
 export function plainAddress(address: string | undefined): string {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatEndpoint } from '../../src/protocol/endpoint';
 import { ruleLabel } from '../../src/scenario/trace';
 import { formatTime, type TimeStyle } from '../../src/scenario/vocabulary';
 
@@ -79,5 +80,12 @@ describe('formatTime: one wording of a time, in named styles', () => {
         expect(Math.abs(back - t)).toBeLessThanOrEqual(tolerance * 1.001 + 1e-6);
       }),
     );
+  });
+});
+
+describe('formatEndpoint: one wording of a connection end', () => {
+  it('writes address:port, with an IPv6 address in brackets so its colons are not the port’s', () => {
+    expect(formatEndpoint({ address: '192.0.2.10', port: 21 })).toBe('192.0.2.10:21');
+    expect(formatEndpoint({ address: '2001:db8::1', port: 21 })).toBe('[2001:db8::1]:21');
   });
 });

@@ -1,4 +1,5 @@
-import type { Endpoint, SessionEvent, SessionRecording } from '../../node/recording';
+import type { SessionEvent, SessionRecording } from '../../node/recording';
+import type { Endpoint } from '../../protocol/endpoint';
 import { err, ok, type Result } from '../../protocol/result';
 import { defaultScenario } from '../../scenario/presets';
 import { previewValue } from '../../scenario/preview';

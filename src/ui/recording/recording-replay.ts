@@ -1,4 +1,5 @@
-import type { Endpoint, SessionEvent, SessionRecording } from '../../node/recording';
+import type { SessionEvent, SessionRecording } from '../../node/recording';
+import { formatEndpoint } from '../../protocol/endpoint';
 import { PLAYBACK } from '../stage/playback';
 
 /**
@@ -33,12 +34,6 @@ export function revealWait(
     wallMs: virtualMs / (speed * PLAYBACK.virtualMsPerWallMs),
     skippedMs: quiet ? gap : 0,
   };
-}
-
-export function formatEndpoint(endpoint: Endpoint): string {
-  return endpoint.address.includes(':')
-    ? `[${endpoint.address}]:${endpoint.port}`
-    : `${endpoint.address}:${endpoint.port}`;
 }
 
 /**
