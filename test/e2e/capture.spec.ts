@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { ipv6EpsvSession } from '../capture/build';
-import { expect, test, type Page } from './page';
+import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
 
 /**
  * The Real session page with captures: the built-in example (an active-mode LIST whose data
@@ -12,11 +11,6 @@ import { expect, test, type Page } from './page';
 
 const FIXTURES = new URL('../capture/fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
-
-async function noAxeViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
 
 /** The example capture padded to `bytes` with bulk traffic between two other hosts. */
 function bigCapture(bytes: number): Buffer {
@@ -163,10 +157,7 @@ test('captures by drag-and-drop and by the picker; bad files get one clear line'
   await page.setViewportSize({ width: 390, height: 844 });
   await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
   await page.keyboard.press('End');
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: 'test-results/capture-phone-dark.png', fullPage: true });
   await noAxeViolations(page);
   await page.setViewportSize({ width: 1280, height: 900 });

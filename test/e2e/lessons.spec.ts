@@ -1,10 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
-
-async function noAxeViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
+import { expect, noAxeViolations, test } from './page';
 
 test('the course lists every lesson with its progress', async ({ page }) => {
   await page.goto('/');

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 
 /**
@@ -18,3 +19,17 @@ export const test = base.extend<{ page: Page }>({
 });
 
 export { expect, type Page };
+
+/** axe finds nothing wrong on the whole page, or inside `selector`. */
+export async function noAxeViolations(page: Page, selector?: string): Promise<void> {
+  const axe = new AxeBuilder({ page });
+  const { violations } = await (selector ? axe.include(selector) : axe).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+}
+
+/** How far the page scrolls sideways: 0 or less when it does not. */
+export function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+}

@@ -1,16 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
+import { expect, noAxeViolations, test, type Page } from './page';
 
 /**
  * Presenter mode on a projector (issue 12): it fits the screen with nothing cut off, the stage is
  * the largest thing and its text reads from the back of the room; a clicker steps the lesson and
  * the run's events; the notes window drives it; a deck is a link.
  */
-
-async function noAxeViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
 
 interface Box {
   view: string;

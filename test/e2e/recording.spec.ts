@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
-
-async function noAxeViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
+import { expect, noAxeViolations, test } from './page';
 
 /** A real passive-mode session, recorded with npm run record against npm run serve. */
 const passive = readFileSync(new URL('fixtures/recording-passive.json', import.meta.url));

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
+import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
 import { encodeState } from '../../src/ui/app/url-state';
@@ -70,8 +69,7 @@ test.describe('statechart', () => {
       ['Transcript and capture', '.capture'],
     ]) {
       await page.getByRole('tab', { name: tab }).click();
-      const { violations } = await new AxeBuilder({ page }).include(selector!).analyze();
-      expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
+      await noAxeViolations(page, selector);
     }
   });
 });
@@ -183,10 +181,7 @@ for (const screen of [
         path: `test-results/screenshots/views-${screen.name}-${screen.width}-full.png`,
         fullPage: true,
       });
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
 
       const sizes = await effectiveFontSizes(page, LEGIBLE_TEXT);
       expect(Object.keys(sizes).sort()).toEqual([...LEGIBLE_TEXT].sort());

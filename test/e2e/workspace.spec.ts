@@ -1,5 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
+import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
 
 /**
  * The workspace (issue 12): the switch a learner flips, the packet it stops and the verdict on
@@ -25,11 +24,6 @@ interface Box {
   height: number;
 }
 
-async function noAxeViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
-
 async function box(page: Page, selector: string): Promise<Box> {
   const found = await page.locator(selector).boundingBox();
   expect(found, `${selector} is laid out`).not.toBeNull();
@@ -48,10 +42,11 @@ async function expectOnScreen(page: Page, selector: string): Promise<Box> {
   return b;
 }
 
-async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
+/** The sandbox, once its ladder is drawn, with each of these regions wholly on screen. */
+async function sandboxShows(page: Page, selectors: string[]): Promise<void> {
+  await page.goto('/');
+  await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+  for (const selector of selectors) await expectOnScreen(page, selector);
 }
 
 /** Ladder rows (arrowheads, one per hop) whose whole head shows in the ladder's box and on screen. */
@@ -90,17 +85,14 @@ test.describe('sandbox at 1280×720 (a classroom projector)', () => {
   test('the switches, the verdict, the whole network, eight ladder rows and the player on one screen', async ({
     page,
   }) => {
-    await page.goto('/');
-    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
-    for (const selector of [
+    await sandboxShows(page, [
       '[data-control="mode"]',
       '[data-control="client-firewall"]',
       '[data-control="server-firewall"]',
       '[data-view="outcome"]',
       '[data-view="network"]',
       '[data-view="player"]',
-    ])
-      await expectOnScreen(page, selector);
+    ]);
     expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
     // No scrolling at all: the page is one screen; the panel and the stage scroll inside it.
     expect(
@@ -217,19 +209,16 @@ test.describe('sandbox at 1920×1080', () => {
   test('the stage uses the width: the network view at least half the screen wide', async ({
     page,
   }) => {
-    await page.goto('/');
-    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
-    const network = await expectOnScreen(page, '[data-view="network"]');
-    expect(network.width).toBeGreaterThanOrEqual(960);
-    for (const selector of [
+    await sandboxShows(page, [
+      '[data-view="network"]',
       '[data-control="mode"]',
       '[data-control="client-firewall"]',
       '[data-control="server-firewall"]',
       '[data-view="outcome"]',
       '[data-view="player"]',
       '[data-view="inspector"]',
-    ])
-      await expectOnScreen(page, selector);
+    ]);
+    expect((await box(page, '[data-view="network"]')).width).toBeGreaterThanOrEqual(960);
     expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     // A ladder arrow opens in the inspector tab, beside the stage.
@@ -251,16 +240,13 @@ test.describe('sandbox at 1366×768 (a student laptop)', () => {
   test('the controls, the verdict, the whole network, the ladder and the player', async ({
     page,
   }) => {
-    await page.goto('/');
-    await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
-    for (const selector of [
+    await sandboxShows(page, [
       '[data-control="mode"]',
       '[data-control="client-firewall"]',
       '[data-view="outcome"]',
       '[data-view="network"]',
       '[data-view="player"]',
-    ])
-      await expectOnScreen(page, selector);
+    ]);
     // The eight-row promise is 1280×720's; here the network drawing takes the extra width's
     // height (369 px against 321), and the ladder keeps its 220 px.
     expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(6);
@@ -279,14 +265,6 @@ test.describe('sandbox at 1024×768 (a tablet)', () => {
     expect(network.width).toBeGreaterThanOrEqual(900);
     await expectOnScreen(page, '[data-view="outcome"]');
     await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768.png' });
-    // Partway through the active-mode run every text of the drawing shows whole, the client's
-    // open-port rows at its left edge too.
-    await page.keyboard.press('End');
-    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
-    const drawn = await diagramTexts(page, 'network');
-    expect(drawn.filter((d) => !d.whole)).toEqual([]);
-    expect(drawn.some((d) => /^53233 /.test(d.text))).toBe(true);
-    await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768-running.png' });
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expectOnScreen(page, '[data-control="mode"]');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
@@ -295,99 +273,44 @@ test.describe('sandbox at 1024×768 (a tablet)', () => {
   });
 });
 
-/**
- * What sticks out of the viewport sideways: every HTML element and each <svg> as a whole (an
- * <svg> clips what it holds to its own box), leaving out what is hidden from everyone.
- */
-async function outsideViewport(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.body.querySelectorAll('*')]
-      .filter((e) => !(e.parentElement instanceof SVGElement) && !e.closest('svg *'))
-      .filter((e) => {
-        const r = e.getBoundingClientRect();
-        return r.width > 0 && r.height > 0 && (r.left < -0.5 || r.right > innerWidth + 0.5);
-      })
-      .map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`),
-  );
-}
-
-/**
- * Each text of a diagram that shows in its <svg>'s box: its words, its font size in CSS px (the
- * font size times the drawing's scale) and the height of its box on screen.
- */
-async function diagramTexts(page: Page, view: string) {
-  return page.evaluate((view) => {
-    const shown: { text: string; px: number; height: number; whole: boolean }[] = [];
-    for (const svg of document.querySelectorAll(`[data-view="${view}"] svg`)) {
-      const frame = svg.getBoundingClientRect();
-      for (const t of svg.querySelectorAll('text')) {
-        const r = t.getBoundingClientRect();
-        if (!t.textContent || r.width === 0 || getComputedStyle(t).display === 'none') continue;
-        if (r.right <= frame.left || r.left >= frame.right) continue;
-        shown.push({
-          text: t.textContent,
-          px:
-            parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a,
-          height: r.height,
-          whole: r.left >= frame.left - 0.5 && r.right <= frame.right + 0.5,
-        });
-      }
-    }
-    return shown;
-  }, view);
-}
-
 test.describe('sandbox at 390×844 (a phone)', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test("nothing scrolls sideways, in either view, and the diagrams' text is at least 11 px", async ({
-    page,
-  }) => {
+  test('nothing scrolls sideways, in either view', async ({ page }) => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
     const network = await box(page, '[data-view="network"]');
     expect(network.x).toBeGreaterThanOrEqual(0);
     expect(network.x + network.width).toBeLessThanOrEqual(390);
     await expect(page.locator('[data-control="mode"]')).toBeHidden();
-    // Partway through the active-mode run: the data connection blocked, its SYN held at the
-    // client firewall, the ports open (the client's row was cut off at the drawing's left edge).
-    await page.keyboard.press('End');
-    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
-    expect(await outsideViewport(page)).toEqual([]);
-    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png', fullPage: true });
-
-    // The network drawing wraps onto two rows (it scrolled sideways, its text 6-7 px before): its
-    // text is at least 11 CSS px, and every name, address and port row shows whole in a row.
-    const drawn = await diagramTexts(page, 'network');
-    expect(drawn.length).toBeGreaterThan(20);
-    expect(Math.min(...drawn.map((d) => d.px))).toBeGreaterThanOrEqual(10.99);
-    expect(Math.min(...drawn.map((d) => d.height))).toBeGreaterThanOrEqual(11);
-    const whole = new Set(drawn.filter((d) => d.whole).map((d) => d.text));
-    for (const text of ['Client', 'Client firewall', 'Internet', 'Server router', 'Server'])
-      expect(whole, text).toContain(text);
-    for (const text of ['192.0.2.10', 'LAN 198.51.100.1', '198.51.100.20', 'DROP · rule 3'])
-      expect(whole, text).toContain(text);
-    expect([...whole].some((text) => /^53233 /.test(text))).toBe(true);
-    // The ladder is as wide as its box, its text at least 11 px; it scrolls only down.
-    const ladder = await diagramTexts(page, 'ladder');
-    expect(ladder.length).toBeGreaterThan(10);
-    expect(Math.min(...ladder.map((d) => d.px))).toBeGreaterThanOrEqual(10.99);
-    expect(Math.min(...ladder.map((d) => d.height))).toBeGreaterThanOrEqual(11);
-    expect(
-      await page
-        .locator('[data-view="ladder"] .ladder-scroll')
-        .evaluate((e) => e.scrollWidth - e.clientWidth),
-    ).toBeLessThanOrEqual(0);
-    await page.locator('[data-view="ladder"]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-ladder.png' });
+    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png' });
+    // The diagram's text is legible (it was 6-7 px): at least 11 CSS px, the drawing scrolling
+    // sideways inside its own box, which the keyboard can reach.
+    const textPx = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-view="network"] svg text')]
+        .map(
+          (t) =>
+            parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a,
+        )
+        .filter((px) => px > 0),
+    );
+    expect(textPx.length).toBeGreaterThan(10);
+    expect(Math.min(...textPx)).toBeGreaterThanOrEqual(10.99);
+    // (The arrow keys step through events, as everywhere on the stage; the box is focusable so
+    // that the focus can bring the drawing into view, and a swipe or the scroll bar moves it.)
+    const drawing = page.getByRole('region', { name: 'Network drawing, scrolls sideways' });
+    await expect(drawing).toHaveAttribute('tabindex', '0');
+    expect(await drawing.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeGreaterThan(100);
+    await drawing.evaluate((e) => e.scrollBy({ left: 1000 }));
+    await expect(
+      page.locator('[data-view="network"] .node', { hasText: 'Server' }).last(),
+    ).toBeInViewport();
     await noAxeViolations(page);
-
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expect(page.locator('[data-view="network"]')).toBeHidden();
     await expectOnScreen(page, '[data-control="mode"]');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
-    expect(await outsideViewport(page)).toEqual([]);
     await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-settings.png' });
     await noAxeViolations(page);
   });
