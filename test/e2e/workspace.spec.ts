@@ -265,6 +265,14 @@ test.describe('sandbox at 1024×768 (a tablet)', () => {
     expect(network.width).toBeGreaterThanOrEqual(900);
     await expectOnScreen(page, '[data-view="outcome"]');
     await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768.png' });
+    // Partway through the active-mode run every text of the drawing shows whole, the client's
+    // open-port rows at its left edge too.
+    await page.keyboard.press('End');
+    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
+    const drawn = await diagramTexts(page, 'network');
+    expect(drawn.filter((d) => !d.whole)).toEqual([]);
+    expect(drawn.some((d) => /^53233 /.test(d.text))).toBe(true);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-1024x768-running.png' });
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expectOnScreen(page, '[data-control="mode"]');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
@@ -273,44 +281,99 @@ test.describe('sandbox at 1024×768 (a tablet)', () => {
   });
 });
 
+/**
+ * What sticks out of the viewport sideways: every HTML element and each <svg> as a whole (an
+ * <svg> clips what it holds to its own box), leaving out what is hidden from everyone.
+ */
+async function outsideViewport(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.body.querySelectorAll('*')]
+      .filter((e) => !(e.parentElement instanceof SVGElement) && !e.closest('svg *'))
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && (r.left < -0.5 || r.right > innerWidth + 0.5);
+      })
+      .map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`),
+  );
+}
+
+/**
+ * Each text of a diagram that shows in its <svg>'s box: its words, its font size in CSS px (the
+ * font size times the drawing's scale) and the height of its box on screen.
+ */
+async function diagramTexts(page: Page, view: string) {
+  return page.evaluate((view) => {
+    const shown: { text: string; px: number; height: number; whole: boolean }[] = [];
+    for (const svg of document.querySelectorAll(`[data-view="${view}"] svg`)) {
+      const frame = svg.getBoundingClientRect();
+      for (const t of svg.querySelectorAll('text')) {
+        const r = t.getBoundingClientRect();
+        if (!t.textContent || r.width === 0 || getComputedStyle(t).display === 'none') continue;
+        if (r.right <= frame.left || r.left >= frame.right) continue;
+        shown.push({
+          text: t.textContent,
+          px:
+            parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a,
+          height: r.height,
+          whole: r.left >= frame.left - 0.5 && r.right <= frame.right + 0.5,
+        });
+      }
+    }
+    return shown;
+  }, view);
+}
+
 test.describe('sandbox at 390×844 (a phone)', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test('nothing scrolls sideways, in either view', async ({ page }) => {
+  test("nothing scrolls sideways, in either view, and the diagrams' text is at least 11 px", async ({
+    page,
+  }) => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
     const network = await box(page, '[data-view="network"]');
     expect(network.x).toBeGreaterThanOrEqual(0);
     expect(network.x + network.width).toBeLessThanOrEqual(390);
     await expect(page.locator('[data-control="mode"]')).toBeHidden();
+    // Partway through the active-mode run: the data connection blocked, its SYN held at the
+    // client firewall, the ports open (the client's row was cut off at the drawing's left edge).
+    await page.keyboard.press('End');
+    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png' });
-    // The diagram's text is legible (it was 6-7 px): at least 11 CSS px, the drawing scrolling
-    // sideways inside its own box, which the keyboard can reach.
-    const textPx = await page.evaluate(() =>
-      [...document.querySelectorAll('[data-view="network"] svg text')]
-        .map(
-          (t) =>
-            parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a,
-        )
-        .filter((px) => px > 0),
-    );
-    expect(textPx.length).toBeGreaterThan(10);
-    expect(Math.min(...textPx)).toBeGreaterThanOrEqual(10.99);
-    // (The arrow keys step through events, as everywhere on the stage; the box is focusable so
-    // that the focus can bring the drawing into view, and a swipe or the scroll bar moves it.)
-    const drawing = page.getByRole('region', { name: 'Network drawing, scrolls sideways' });
-    await expect(drawing).toHaveAttribute('tabindex', '0');
-    expect(await drawing.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeGreaterThan(100);
-    await drawing.evaluate((e) => e.scrollBy({ left: 1000 }));
-    await expect(
-      page.locator('[data-view="network"] .node', { hasText: 'Server' }).last(),
-    ).toBeInViewport();
+    expect(await outsideViewport(page)).toEqual([]);
+    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844.png', fullPage: true });
+
+    // The network drawing wraps onto two rows (it scrolled sideways, its text 6-7 px before): its
+    // text is at least 11 CSS px, and every name, address and port row shows whole in a row.
+    const drawn = await diagramTexts(page, 'network');
+    expect(drawn.length).toBeGreaterThan(20);
+    expect(Math.min(...drawn.map((d) => d.px))).toBeGreaterThanOrEqual(10.99);
+    expect(Math.min(...drawn.map((d) => d.height))).toBeGreaterThanOrEqual(11);
+    const whole = new Set(drawn.filter((d) => d.whole).map((d) => d.text));
+    for (const text of ['Client', 'Client firewall', 'Internet', 'Server router', 'Server'])
+      expect(whole, text).toContain(text);
+    for (const text of ['192.0.2.10', 'LAN 198.51.100.1', '198.51.100.20', 'DROP · rule 3'])
+      expect(whole, text).toContain(text);
+    expect([...whole].some((text) => /^53233 /.test(text))).toBe(true);
+    // The ladder is as wide as its box, its text at least 11 px; it scrolls only down.
+    const ladder = await diagramTexts(page, 'ladder');
+    expect(ladder.length).toBeGreaterThan(10);
+    expect(Math.min(...ladder.map((d) => d.px))).toBeGreaterThanOrEqual(10.99);
+    expect(Math.min(...ladder.map((d) => d.height))).toBeGreaterThanOrEqual(11);
+    expect(
+      await page
+        .locator('[data-view="ladder"] .ladder-scroll')
+        .evaluate((e) => e.scrollWidth - e.clientWidth),
+    ).toBeLessThanOrEqual(0);
+    await page.locator('[data-view="ladder"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-ladder.png' });
     await noAxeViolations(page);
+
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expect(page.locator('[data-view="network"]')).toBeHidden();
     await expectOnScreen(page, '[data-control="mode"]');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await outsideViewport(page)).toEqual([]);
     await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-settings.png' });
     await noAxeViolations(page);
   });
