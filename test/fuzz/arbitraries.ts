@@ -8,6 +8,8 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import type { Scenario } from '../../src/scenario/types';
+import { validateScenario } from '../../src/scenario/validate';
 
 /**
  * Each fuzz test's time limit: far above its share of the ~60 s budget (measured on a loaded
@@ -426,4 +428,24 @@ export function damagedText(text: string): fc.Arbitrary<string> {
       .tuple(fc.nat({ max: text.length }), hostileString)
       .map(([n, s]) => text.slice(0, n) + s + text.slice(n)),
   );
+}
+
+/**
+ * Gentle mutations of these scenarios that still validate: inputs whose round trip (a link, a
+ * file) must give back exactly what went in. A mutation that throws is left out here; the
+ * validation properties of scenario.test.ts report it.
+ */
+export function stillValid(scenarios: Scenario[]): fc.Arbitrary<Scenario> {
+  return fc
+    .constantFrom(...scenarios)
+    .chain((s) => mutated(s, true))
+    .map((input) => {
+      try {
+        const checked = validateScenario(input);
+        return checked.ok ? checked.value : null;
+      } catch {
+        return null;
+      }
+    })
+    .filter((s): s is Scenario => s !== null);
 }
