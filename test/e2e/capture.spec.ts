@@ -120,7 +120,7 @@ test('the example capture beside the simulation; one click opens the closest sce
 
   // One click opens the closest scenario in the sandbox.
   await diagnosis.getByRole('link', { name: 'Open the closest sandbox scenario' }).click();
-  await expect(page).toHaveURL(/#s=/);
+  await expect(page).toHaveURL(/#z=/);
   await expect(page.getByRole('radio', { name: 'Active (PORT)' })).toBeChecked();
   const clientFirewall = page.locator('[data-control="client-firewall"]');
   expect(

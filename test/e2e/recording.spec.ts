@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { decodeShareLink } from '../../src/ui/app/url-state';
 import { expect, noAxeViolations, test } from './page';
 
 /** A real passive-mode session, recorded with npm run record against npm run serve. */
 const passive = readFileSync(new URL('fixtures/recording-passive.json', import.meta.url));
 
-/** The scenario in a sandbox share link (`#s=<base64url JSON>&t=...`). */
-function scenarioInUrl(url: string): { mode: string; commands: string[] } {
-  const encoded = new URLSearchParams(new URL(url).hash.slice(1)).get('s')!;
-  return JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+/** The scenario in a sandbox share link (`#z=<compressed>&t=...`, url-state.ts). */
+async function scenarioInUrl(url: string): Promise<{ mode: string; commands: string[] }> {
+  const read = await decodeShareLink(new URL(url).hash);
+  if (!read.ok || !read.value) throw new Error(`no scenario in ${url}`);
+  return read.value.scenario;
 }
 
 test('a recorded session replays step by step, and opens as a simulation', async ({ page }) => {
@@ -88,9 +90,9 @@ test('a recorded session replays step by step, and opens as a simulation', async
   await expect(ladder).toContainText('Data connection 1 opened by the client');
 
   await page.getByRole('link', { name: 'Simulate the same session' }).click();
-  await expect(page).toHaveURL(/#s=/);
+  await expect(page).toHaveURL(/#z=/);
   await expect(page.getByRole('radio', { name: 'Passive (PASV)' })).toBeChecked();
-  expect(scenarioInUrl(page.url())).toMatchObject({
+  expect(await scenarioInUrl(page.url())).toMatchObject({
     mode: 'passive',
     commands: ['RETR notes.txt'],
   });
@@ -121,7 +123,7 @@ test('a recording dropped on the page opens; the example simulated keeps its mod
   // On a narrow screen the sandbox shows the stage; its settings are the other view.
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('radio', { name: 'Active (PORT)' })).toBeChecked();
-  expect(scenarioInUrl(page.url())).toMatchObject({
+  expect(await scenarioInUrl(page.url())).toMatchObject({
     mode: 'active',
     commands: ['RETR notes.txt'],
   });
