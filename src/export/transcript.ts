@@ -1,4 +1,4 @@
-import { formatEndpoint } from '../protocol/endpoint';
+import { formatEndpoint, formatPacketEnd } from '../protocol/endpoint';
 import { explainPortArithmetic } from '../protocol/ftp-address';
 import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
@@ -77,10 +77,7 @@ function quoted(text: string): string {
 }
 
 function endpoints(packet: Packet): string {
-  const tcp = packet.tcp;
-  return tcp
-    ? `${packet.src}:${tcp.srcPort} → ${packet.dst}:${tcp.dstPort}`
-    : `${packet.src} → ${packet.dst}`;
+  return `${formatPacketEnd(packet, 'src')} → ${formatPacketEnd(packet, 'dst')}`;
 }
 
 function flagsTag(packet: Packet): string {

@@ -1,6 +1,6 @@
 import type { FtpClientContext, DataMode } from '../machines/ftp-client';
-import type { Packet } from '../protocol/tcp';
 import { ruleLabel } from '../network/firewall';
+import { formatPacketEnd } from '../protocol/endpoint';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
@@ -77,11 +77,6 @@ function asSentence(text: string): string {
 
 function port(endpoint: string): string {
   return endpoint.slice(endpoint.lastIndexOf(':') + 1);
-}
-
-function endpoint(packet: Packet, side: 'src' | 'dst'): string {
-  const port = side === 'src' ? packet.tcp?.srcPort : packet.tcp?.dstPort;
-  return `${packet[side]}:${port}`;
 }
 
 /** The data connections from the trace: every socket an FTP program opened for data. */
@@ -161,8 +156,8 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
         command?.text ?? (result === 'established' ? '' : (input.client.failure?.step ?? '')),
       mode: used?.mode ?? input.scenario.mode,
       opener,
-      from: first ? endpoint(first.packet, 'src') : (info.local ?? ''),
-      to: first ? endpoint(first.packet, 'dst') : (info.remote ?? ''),
+      from: first ? formatPacketEnd(first.packet, 'src') : (info.local ?? ''),
+      to: first ? formatPacketEnd(first.packet, 'dst') : (info.remote ?? ''),
       result,
       synCount: syns.length,
       decidedBy,

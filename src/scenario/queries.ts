@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../protocol/endpoint';
 import type { Channel, Packet } from '../protocol/tcp';
 import {
   capitalise,
@@ -191,7 +192,7 @@ export interface NatMapping {
   readonly related: boolean;
 }
 
-const endpoint = (address: string, port: number) => `${address}:${port}`;
+const endpoint = (address: string, port: number) => formatEndpoint({ address, port });
 
 /**
  * The translations a router holds at t, from its conntrack entries that have NAT. SNAT maps the

@@ -1,4 +1,5 @@
 import { decodeControlPrefix } from '../protocol/control-text';
+import { formatPacketEnd } from '../protocol/endpoint';
 import type { Packet } from '../protocol/tcp';
 import type { PacketKind } from '../scenario/queries';
 
@@ -63,8 +64,5 @@ export function shortPacketLabel(label: string, packet: Packet, maxChars: number
 
 /** "SYN 192.0.2.10:53233 → 198.51.100.20:21", for the glyph's tooltip. */
 export function packetTooltip(label: string, packet: Packet): string {
-  const tcp = packet.tcp;
-  const src = tcp ? `${packet.src}:${tcp.srcPort}` : packet.src;
-  const dst = tcp ? `${packet.dst}:${tcp.dstPort}` : packet.dst;
-  return `${controlLine(packet) ?? label} ${src} → ${dst}`;
+  return `${controlLine(packet) ?? label} ${formatPacketEnd(packet, 'src')} → ${formatPacketEnd(packet, 'dst')}`;
 }
