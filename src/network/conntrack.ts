@@ -91,6 +91,10 @@ export class Conntrack {
     return { state: 'NEW', entry: null, dir: 'orig', expectation: null };
   }
 
+  /**
+   * Uses an expectation up: Linux does when the first packet it matches creates a conntrack, in
+   * PREROUTING, whatever the filter then decides (measured: test/lab/expectation.test.ts).
+   */
   consumeExpectation(expectation: Expectation): void {
     this.expectations = this.expectations.filter((e) => e !== expectation);
   }

@@ -94,6 +94,14 @@ export class Router {
     const ct = this.conntrack;
     const cls: Classification | null = ct ? ct.classify(arrived) : null;
 
+    // Conntrack, first in PREROUTING: the first packet an expectation matches creates its
+    // connection and uses the expectation up there, before NAT and the filter (init_conntrack
+    // unlinks it), so if the filter then drops that SYN the retransmission is NEW, not RELATED.
+    if (ct && cls?.expectation) {
+      ct.consumeExpectation(cls.expectation);
+      trace.add({ type: 'expect', node: this.id, op: 'match', expectation: cls.expectation });
+    }
+
     // PREROUTING: destination NAT (port forwarding, expected connections, replies to masquerade).
     let packet = arrived;
     if (cls) packet = this.translateDestination(packet, cls, direction);
@@ -128,14 +136,11 @@ export class Router {
       return;
     }
 
-    // Conntrack confirms the connection only for packets that got through.
+    // Conntrack confirms the connection only for packets that got through (its expectation,
+    // though, is already used up).
     let entry = cls?.entry ?? null;
     let dir: Dir = cls?.dir ?? 'orig';
     if (ct && cls && !entry && cls.state !== 'INVALID' && !packet.icmp) {
-      if (cls.expectation) {
-        ct.consumeExpectation(cls.expectation);
-        trace.add({ type: 'expect', node: this.id, op: 'match', expectation: cls.expectation });
-      }
       entry = this.confirm(arrived, packet, cls, direction);
       dir = 'orig';
     } else if (ct && entry && !packet.icmp) {

@@ -117,6 +117,8 @@ describe('expectations (what the FTP helper registers for a data connection)', (
     );
   });
 
+  // The router consumes it as soon as a packet matches, before its filter decides, as Linux
+  // does (test/network/router.test.ts, measured in test/lab/expectation.test.ts).
   it('is consumed once: after it, the same SYN from elsewhere is NEW again', () => {
     const ct = new Conntrack();
     const expectation = ct.addExpectation({ ...expected, cause: 'PORT' });
@@ -137,6 +139,8 @@ describe('expectations (what the FTP helper registers for a data connection)', (
     expect(ct.classify(dataSyn).state).toBe('ESTABLISHED');
   });
 
+  // Measured on Linux 6.18 (test/lab/expectation.test.ts): after two PASVs in a row on one
+  // control connection /proc/net/nf_conntrack_expect lists one expectation, the second's port.
   it('a newer command on the same control connection replaces the older expectation (max_expected=1)', () => {
     const ct = new Conntrack();
     ct.addExpectation({ ...expected, cause: 'PORT ...195,80' });

@@ -183,6 +183,41 @@ describe('the FTP helper on a NAT router (nf_conntrack_ftp + nf_nat_ftp)', () =>
     expect(b.trace.events.some((e) => e.type === 'nat')).toBe(false);
   });
 
+  it('a data SYN the filter drops still uses the expectation up: its retransmission is NEW', () => {
+    // Measured on Linux 6.18 (test/lab/expectation.test.ts): with the helper on port 21 and
+    // `ct state related drop`, /proc/net/nf_conntrack_expect lists the 227's expectation before
+    // the first data SYN and nothing after it; counters saw 1 RELATED SYN and 5 NEW
+    // retransmissions, and with NEW accepted the first retransmission connected (after 1.01 s).
+    const b = bench({
+      ftpHelper: true,
+      lanSubnet: '198.51.100.0/24',
+      lanAddress: '198.51.100.1',
+      wanAddress: '203.0.113.1',
+      firewall: {
+        stateful: true,
+        policy: 'ACCEPT',
+        rules: [{ name: 'no related', direction: 'inbound', state: ['RELATED'], action: 'DROP' }],
+      },
+    });
+    b.send(tcp(CLIENT, 40000, SERVER_PUBLIC, 21, { flags: ['syn'] }), 'internet');
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { flags: ['syn', 'ack'] }), 'server');
+    const pasv = '227 Entering Passive Mode (198,51,100,20,195,80).\r\n';
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { seq: 5001, text: pasv }), 'server');
+    const dataSyn = tcp(CLIENT, 40001, SERVER_PUBLIC, 50000, { flags: ['syn'] });
+    expect(b.send(dataSyn, 'internet')).toBeNull();
+    expect(b.router.conntrack!.expectations).toEqual([]);
+    expect(b.router.conntrack!.all()).toHaveLength(1);
+    expect(b.send(dataSyn, 'internet')).toMatchObject({ dst: SERVER_PUBLIC });
+    const verdicts = b.trace.events.flatMap((e) =>
+      e.type === 'drop' || e.type === 'forward' ? [`${e.type} ${e.verdict?.state}`] : [],
+    );
+    expect(verdicts.slice(-2)).toEqual(['drop RELATED', 'forward NEW']);
+    expect(b.trace.events.filter((e) => e.type === 'expect').map((e) => e.op)).toEqual([
+      'add',
+      'match',
+    ]);
+  });
+
   it('never expects a connection for a line it did not read', () => {
     fc.assert(
       fc.property(

@@ -63,9 +63,9 @@ const PINNED: Record<string, string> = {
   'client-nat passive': '0324f84d8dde64e0',
   'client-nat eprt': '702259ba35d1e10d',
   'client-nat epsv': 'de2641baee2db5a0',
-  'client-nat-helper active': '32008873eda3386e',
+  'client-nat-helper active': '3495665e0f30fe22',
   'client-nat-helper passive': '1cc5453239d1ee23',
-  'client-nat-helper eprt': '81c1e67f9944ed75',
+  'client-nat-helper eprt': 'f9275ad8e0f24927',
   'client-nat-helper epsv': '2ff2d437d7d0aff8',
   'server-nat-private active': 'bdaa2b19854aeb36',
   'server-nat-private passive': '60b3071df1f84831',
@@ -76,9 +76,9 @@ const PINNED: Record<string, string> = {
   'server-nat-public eprt': 'b2983f7292e95d2b',
   'server-nat-public epsv': '489f01c4983e0e75',
   'server-nat-helper active': 'cdc2d4900d9e101d',
-  'server-nat-helper passive': '78529663ea63314f',
+  'server-nat-helper passive': 'c0289d1a659426db',
   'server-nat-helper eprt': '484aafe32735b37e',
-  'server-nat-helper epsv': '481120c6ce0f7415',
+  'server-nat-helper epsv': '39dfce5f275b6135',
   'no-firewall passive binary STOR': '2fca55ec8ea23ada',
 };
 
