@@ -19,6 +19,7 @@ import { parseEpsvReply, parsePasvReply } from '../../src/protocol/ftp-address';
 import { LineSplitter } from '../../src/protocol/ftp-command';
 import { scriptSteps } from '../../src/scenario/simulate';
 import { assertRunsAsync, expectClearMessage, FUZZ_TIMEOUT_MS, UNFIXED } from './arbitraries';
+import { startSink, type Sink } from './sink';
 
 const RUNS = { rounds: 8 };
 const SESSIONS = 10;
@@ -41,24 +42,19 @@ type Answer =
   | { kind: 'silence' }
   | { kind: 'close' };
 
-let sink: net.Server;
+let sink: Sink | undefined;
 let sinkPort = 0;
 const fakeServers = new Set<net.Server>();
 
 beforeAll(async () => {
   // Where passive replies point: takes the client's data connection, sends a few bytes, closes.
-  sink = net.createServer((socket) => {
-    socket.on('error', () => {});
-    socket.resume();
-    socket.end('some data\r\nmore\r\n');
-  });
-  await new Promise<void>((resolve) => sink.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  sinkPort = (sink.address() as AddressInfo).port;
+  sink = await startSink('some data\r\nmore\r\n');
+  sinkPort = sink.port;
 });
 
 afterAll(async () => {
   for (const server of fakeServers) server.close();
-  await new Promise((resolve) => sink?.close(resolve));
+  await sink?.close();
 });
 
 /**

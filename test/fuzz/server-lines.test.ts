@@ -11,7 +11,7 @@
  * the server closed that connection (QUIT, 421). At the end, memory has not run away, every
  * session is over, and a well-behaved client still gets a listing.
  */
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFtpClient } from '../../src/node/client';
@@ -19,6 +19,7 @@ import { startFtpServer, type RunningFtpServer } from '../../src/node/server';
 import { LineSplitter } from '../../src/protocol/ftp-command';
 import { ReplyParser, type FtpReply } from '../../src/protocol/ftp-reply';
 import { assertRunsAsync, FUZZ_TIMEOUT_MS, UNFIXED } from './arbitraries';
+import { startSink, type Sink } from './sink';
 
 const RUNS = { rounds: 120 };
 const CONNECTIONS = 4;
@@ -88,7 +89,7 @@ class Control {
 }
 
 let server: RunningFtpServer;
-let sink: net.Server;
+let sink: Sink | undefined;
 let sinkPort = 0;
 const serverErrors: string[] = [];
 
@@ -104,18 +105,13 @@ beforeAll(async () => {
     onError: (message) => serverErrors.push(message),
   });
   // Where PORT and EPRT point: takes the server's data connection, sends nothing, closes.
-  sink = net.createServer((socket) => {
-    socket.on('error', () => {});
-    socket.resume();
-    socket.end();
-  });
-  await new Promise<void>((resolve) => sink.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  sinkPort = (sink.address() as AddressInfo).port;
+  sink = await startSink();
+  sinkPort = sink.port;
 });
 
 afterAll(async () => {
   await server?.close();
-  await new Promise((resolve) => sink?.close(resolve));
+  await sink?.close();
 });
 
 const VERBS = [
