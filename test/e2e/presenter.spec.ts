@@ -26,6 +26,11 @@ async function regions(page: Page): Promise<{ boxes: Box[]; vw: number; vh: numb
   }));
 }
 
+/** The step's own run is on the stage: it is simulated in a worker, the stage aria-busy till then. */
+async function settled(page: Page): Promise<void> {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+}
+
 /** The network drawing's text on screen, in CSS px: the smallest, and the packet labels'. */
 async function networkText(page: Page): Promise<{ smallest: number; packet: number }> {
   return page.locator('[data-view="network"] svg').evaluate((svg: SVGSVGElement) => {
@@ -72,6 +77,7 @@ for (const [width, height] of [
     await expect(
       page.getByRole('heading', { name: 'Active mode behind a stateful firewall' }),
     ).toBeVisible();
+    await settled(page);
     await page.keyboard.press('ArrowRight');
     const { boxes, vw, vh } = await regions(page);
     const views = boxes.map((b) => b.view);
@@ -318,6 +324,7 @@ for (const [width, height] of [
       const before = page.url();
       const where = before.replace(/^.*#/, '#');
       steps++;
+      await settled(page);
       const { boxes, vw, vh } = await regions(page);
       const scrollHeight = await page.evaluate(() => document.scrollingElement!.scrollHeight);
       if (scrollHeight > vh) misfits.push(`${where}: page ${scrollHeight} px tall`);

@@ -83,13 +83,17 @@ let workerFailed = typeof Worker === 'undefined';
  */
 export function askWorker(request: SimulationRequest, onAnswer: OnAnswer): void {
   waiting.set(request.id, { request, onAnswer });
-  if (!workerFailed) {
+  if (!workerFailed && !worker) {
     try {
-      (worker ??= startWorker()).postMessage(request);
-      return;
+      worker = startWorker();
     } catch {
       workerFailed = true;
     }
+  }
+  try {
+    if (worker) return worker.postMessage(request);
+  } catch {
+    // A scenario the structured clone refuses (a reactive proxy): this one runs on the page.
   }
   void simulateHere(request.id);
 }
