@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { synSchedule } from '../../src/machines/tcp-profile';
+import { conntrackAt } from '../../src/scenario/queries';
 import { simulate } from '../../src/scenario/simulate';
+import { indexTrace } from '../../src/scenario/timeline';
 import {
   expectationScenario,
   labAvailable,
@@ -49,15 +51,21 @@ function simulated(acceptNew: boolean) {
       ? [`${e.type} ${e.verdict?.state}`]
       : [],
   );
-  return { syns, result: result.outcome.result };
+  return { syns, result: result.outcome.result, index: indexTrace(result) };
 }
 
 describe('an FTP expectation is used up by the first packet it matches, even one the filter drops', () => {
   it('in the simulation: the dropped SYN was RELATED, its retransmissions are NEW', () => {
-    expect(simulated(false)).toEqual({
+    const dropped = simulated(false);
+    expect(dropped).toMatchObject({
       syns: ['drop RELATED', ...Array<string>(SYNS - 1).fill('drop NEW')],
       result: 'failure',
     });
+    // The state tables list the expectation until that SYN, and not from its drop on.
+    const drop = dropped.index.events.find((e) => e.type === 'drop' && e.node === 'client-router')!;
+    const listed = (t: number) => conntrackAt(dropped.index, 'client-router', t).expectations;
+    expect(listed(drop.t - 0.001)).toHaveLength(1);
+    expect(listed(drop.t)).toEqual([]);
     // Accepted as NEW, the first retransmission makes the data connection; the second transfer
     // (the scenario's RETR after LIST) goes the same way.
     const accepted = simulated(true);
