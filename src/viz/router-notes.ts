@@ -70,7 +70,7 @@ function momentsFor(index: TraceIndex, node: NodeId): RouterMoments {
       });
     else if (event.type === 'expect' && event.node === node && event.op === 'match') {
       const x = event.expectation;
-      matched.push({ t: event.t, lines: [`RELATED ✓ ${x.dst}:${x.dstPort}`] });
+      matched.push({ t: event.t, lines: [`RELATED: ${x.dst}:${x.dstPort}`] });
     }
   }
   const stops = index.drops

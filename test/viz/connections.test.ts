@@ -159,9 +159,9 @@ describe('routerNotesAt', () => {
     expect(at(addedAt)).toContain('expect 203.0.113.10:40968 ← RELATED');
     expect(at(addedAt)).toContain('helper rewrote PORT');
     expect(at(matchedAt - 0.001)).toContain('expect 203.0.113.10:40968 ← RELATED');
-    expect(at(matchedAt)).toContain('RELATED ✓ 203.0.113.10:40968');
+    expect(at(matchedAt)).toContain('RELATED: 203.0.113.10:40968');
     expect(at(matchedAt).some((text) => text.startsWith('expect'))).toBe(false);
-    expect(at(matchedAt + NOTE_WINDOW_MS + 500)).not.toContain('RELATED ✓ 203.0.113.10:40968');
+    expect(at(matchedAt + NOTE_WINDOW_MS + 500)).not.toContain('RELATED: 203.0.113.10:40968');
   });
 
   it('writes the latest NAT rewrite as it happens, then lets it go', () => {
