@@ -42,12 +42,14 @@ export function fields<E extends v.ObjectEntries>(entries: E) {
   return v.object(entries, missingFieldMessage(entries));
 }
 
-/** A JSON object (not an array, not null) with these fields; any others are dropped. */
+/** `schema` for a JSON object: an array or null is "expected an object", not a list of missing fields. */
+export function objectOf<S extends v.GenericSchema>(schema: S) {
+  return v.pipe(v.custom<v.InferInput<S>>(isRecord, expected('an object')), schema);
+}
+
+/** A JSON object with these fields; any others are dropped. */
 export function record<E extends v.ObjectEntries>(entries: E) {
-  return v.pipe(
-    v.custom<v.InferInput<v.ObjectSchema<E, undefined>>>(isRecord, expected('an object')),
-    fields(entries),
-  );
+  return objectOf(fields(entries));
 }
 
 /**

@@ -104,6 +104,24 @@ describe('reading a recording file', () => {
     );
   });
 
+  it('reports the first problem of an event in reading order: its time, its kind, then its fields', () => {
+    const events = (edit: (events: unknown[]) => void) =>
+      errorAfter((f) => edit(f.events as unknown[]));
+    expect(events((e) => (e[2] = {}))).toMatch(
+      /^events\[2\]\.t: expected a number of milliseconds ≥ the previous event's \(.*\), got nothing$/,
+    );
+    expect(events((e) => (e[2] = { t: 500, kind: ['line'] }))).toBe(
+      'events[2].kind: expected one of "line", "data-open", "data-close", "note", got ["line"]',
+    );
+    expect(events((e) => (e[2] = ['line']))).toBe('events[2]: expected an object, got ["line"]');
+    expect(events((e) => ((e[10] as Record<string, unknown>).local = {}))).toBe(
+      'events[10].local.port: expected a port number 1-65535, got nothing',
+    );
+    expect(events((e) => e.splice(14, 0, { ...(e[14] as object) }))).toMatch(
+      /^events\[15\]\.id: expected the id of a data connection opened earlier, got \d+$/,
+    );
+  });
+
   it('quotes only the start of a long bad value and says how long it was (issue 11 item 14)', () => {
     const long = 'x'.repeat(1_000_000);
     const error = errorAfter((f) => ((f.client as Record<string, unknown>).address = long));
