@@ -190,9 +190,10 @@ function firewallOf(stateful: boolean) {
           (issue) =>
             `expected at most ${MAX_RULES} rules, got ${previewValue(`${(issue.input as unknown[]).length} rules`)}`,
         ),
-        // A rule without a name is called by its place in the list, as the learner sees it listed.
+        // A rule without a name is called by its place in the list, as the learner sees it listed
+        // and as ruleLabel numbers it: the first is rule 1.
         v.transform((rules): FirewallRule[] =>
-          rules.map((r, i) => ({ ...r, name: r.name || `rule ${i}` })),
+          rules.map((r, i) => ({ ...r, name: r.name || `rule ${i + 1}` })),
         ),
       ),
       () => [],

@@ -112,8 +112,8 @@ describe('validateScenario', () => {
       stateful: true,
       policy: 'DROP',
       rules: [
-        { name: 'rule 0', action: 'DROP' },
-        { name: 'rule 1', action: 'ACCEPT' },
+        { name: 'rule 1', action: 'DROP' },
+        { name: 'rule 2', action: 'ACCEPT' },
       ],
     });
   });
