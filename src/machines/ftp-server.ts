@@ -121,10 +121,11 @@ const TRANSFER_VERBS: TransferVerb[] = ['LIST', 'NLST', 'RETR', 'STOR'];
  * RFC 2389 §3.2: FEAT lists the extensions, one per line, each after a space. Worded and ordered as
  * vsftpd 3.0.3 answers with `utf8_filesystem=YES` (recorded on this machine: "211-Features:",
  * " UTF8", " EPRT", " EPSV", " MDTM", " PASV", " REST STREAM", " SIZE", " TVFS", "211 End"), less
- * MDTM, REST STREAM and SIZE, which this server does not implement. Debian's shipped vsftpd.conf
+ * MDTM, REST STREAM and SIZE, which this server does not implement (SIZE is answered only when it
+ * plays a server program: the real-socket server, src/node, reads its files elsewhere). Debian's shipped vsftpd.conf
  * leaves utf8_filesystem off, and then vsftpd does not list UTF8 (it still answers OPTS UTF8 ON).
  */
-const FEATURES = ['Features:', ' UTF8', ' EPRT', ' EPSV', ' PASV', ' TVFS', 'End'].join('\n');
+const FEATURES = ['Features:', ' UTF8', ' EPRT', ' EPSV', ' PASV', ' TVFS', 'End'];
 
 /** The guard for a command, or any of several: `isCommand('PASV')`, `isCommand(['PWD', 'XPWD'])`. */
 function isCommand<V extends string | string[]>(verb: V) {
@@ -144,13 +145,15 @@ function answer<V extends string | string[]>(verb: V, code: number, text: string
 /**
  * FEAT and OPTS are answered before login as after it, as vsftpd does (lftp sends FEAT and then
  * OPTS UTF8 ON before USER). RFC 2640 §3.1's OPTS UTF8: this server always speaks UTF-8, so ON is
- * acknowledged in vsftpd's words and anything else is vsftpd's 501.
+ * acknowledged in vsftpd's words and anything else is vsftpd's 501. A server profile may list its
+ * own features and answer OPTS its own way (pyftpdlib: 530 before login).
  */
-const answerFeatAndOpts = [
-  answer('FEAT', 211, FEATURES),
-  { guard: and([isCommand('OPTS'), 'isUtf8On']), actions: replyWith(200, 'Always in UTF8 mode.') },
-  answer('OPTS', 501, 'Option not understood.'),
-] as const;
+function answerFeatAndOpts(loggedIn: boolean) {
+  return [
+    { guard: isCommand('FEAT'), actions: 'replyFeat' },
+    { guard: isCommand('OPTS'), actions: { type: 'replyOpts', params: { loggedIn } } },
+  ] as const;
+}
 
 type Ctx = FtpServerContext;
 type Ev = FtpServerEvent;
@@ -254,8 +257,6 @@ const ftpServerSetup = setup({
       const verbs = Array.isArray(params.verb) ? params.verb : [params.verb];
       return event.type === 'COMMAND' && verbs.includes(event.verb);
     },
-    /** vsftpd compares the whole argument, case aside: "UTF8 ON", not "UTF8  ON" or "UTF8 ON ". */
-    isUtf8On: ({ event }) => /^UTF8 ON$/i.test(command(event).arg ?? ''),
     /** CWD or CDUP names an existing directory (vsftpd: chdir succeeds). */
     namesDirectory: ({ context, event }) =>
       isDirectory(context.files, directoryTarget(context, event)),
@@ -324,6 +325,7 @@ const ftpServerSetup = setup({
       return (verb === 'RETR' || verb === 'STOR') && !arg;
     },
     isActive: ({ context }) => context.activeTarget !== null,
+    playsAProgram: ({ context }) => context.settings.profile !== undefined,
     isActiveAlreadyConnected: ({ context }) => context.activeConnected,
     connectsAtPort: ({ context }) => profileOf(context).activeConnect === 'at-port',
     isReceivingUpload: ({ context }) => context.transfer?.verb === 'STOR',
@@ -346,8 +348,39 @@ const ftpServerSetup = setup({
       );
     }),
     replyPwd: emit(({ context }) =>
-      reply(context, 257, `"${context.cwd}" is the current directory`),
+      reply(
+        context,
+        257,
+        profileOf(context).pwdText?.(context.cwd) ?? `"${context.cwd}" is the current directory`,
+      ),
     ),
+    replyFeat: emit(({ context }) =>
+      // Without a profile (the project's own server, src/node) the list is FEATURES, UTF8 in it.
+      reply(context, 211, (context.settings.profile?.features ?? FEATURES).join('\n')),
+    ),
+    replyOpts: emit(({ context, event }, params: { loggedIn: boolean }) => {
+      const arg = command(event).arg ?? '';
+      const own = profileOf(context).opts?.(arg, params.loggedIn);
+      // vsftpd compares the whole argument, case aside: "UTF8 ON", not "UTF8  ON" or "UTF8 ON ".
+      if (own) return reply(context, own[0], own[1]);
+      return /^UTF8 ON$/i.test(arg)
+        ? reply(context, 200, 'Always in UTF8 mode.')
+        : reply(context, 501, 'Option not understood.');
+    }),
+    /**
+     * RFC 3659 §4: SIZE answers 213 and the file's size. vsftpd gives the size on disk in either
+     * TYPE ("We go for the real size", its postlogin.c) and 550 "Could not get file size." for
+     * anything but a regular file; a profile may answer otherwise (pyftpdlib: not in TYPE A).
+     */
+    replySize: emit(({ context, event }) => {
+      const path = transferPath(context, command(event).arg);
+      const size = context.files[path]?.bytes.length ?? null;
+      const own = profileOf(context).sizeReply?.(context.type, path, size);
+      if (own) return reply(context, own[0], own[1]);
+      return size === null
+        ? reply(context, 550, 'Could not get file size.')
+        : reply(context, 213, String(size));
+    }),
     changeDirectory: enqueueActions(({ context, event, enqueue }) => {
       enqueue.assign({ cwd: directoryTarget(context, event) });
       enqueue.emit(reply(context, 250, 'Directory successfully changed.'));
@@ -546,7 +579,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           },
           { guard: isCommand('QUIT'), target: 'closing' },
           answer('PASS', 503, 'Login with USER first.'),
-          ...answerFeatAndOpts,
+          ...answerFeatAndOpts(false),
           { actions: replyWith(530, 'Please login with USER and PASS.') },
         ],
         BAD_LINE: answerBadLine,
@@ -571,7 +604,7 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
             actions: ['rememberUser', replyWith(331, 'Please specify the password.')],
           },
           { guard: isCommand('QUIT'), target: 'closing' },
-          ...answerFeatAndOpts,
+          ...answerFeatAndOpts(false),
           { actions: replyWith(530, 'Please login with USER and PASS.') },
         ],
         BAD_LINE: answerBadLine,
@@ -584,8 +617,9 @@ export const ftpServerMachine = ftpServerSetup.createMachine({
           { guard: isCommand('QUIT'), target: 'closing' },
           answer('SYST', 215, 'UNIX Type: L8'),
           answer('NOOP', 200, 'NOOP ok.'),
-          ...answerFeatAndOpts,
+          ...answerFeatAndOpts(true),
           { guard: isCommand(['PWD', 'XPWD']), actions: 'replyPwd' },
+          { guard: and([isCommand('SIZE'), 'playsAProgram']), actions: 'replySize' },
           {
             guard: and([isCommand(['CWD', 'CDUP']), 'namesDirectory']),
             actions: 'changeDirectory',

@@ -42,6 +42,14 @@ export interface ServerProfile {
   ): [number, string];
   pasvText(target: HostPort): string | null;
   epsvText(port: number): string | null;
+  /** FEAT's lines between the 211s (RFC 2389 §3.2), or null for the server machine's own. */
+  features: readonly string[] | null;
+  /** PWD's 257 text, or absent for vsftpd's ("/" is the current directory, no full stop). */
+  pwdText?(cwd: string): string;
+  /** The answer to OPTS, or absent/null for vsftpd's (200 to UTF8 ON, 501 to the rest). */
+  opts?(arg: string, loggedIn: boolean): [number, string] | null;
+  /** The answer to SIZE (size null: no such file), or absent/null for vsftpd's. */
+  sizeReply?(type: 'A' | 'I', path: string, size: number | null): [number, string] | null;
 }
 
 export const VSFTPD: ServerProfile = {
@@ -55,7 +63,53 @@ export const VSFTPD: ServerProfile = {
   refusePort: (_target, _why, verb) => [500, `Illegal ${verb} command.`],
   pasvText: () => null,
   epsvText: () => null,
+  // vsftpd 3.0.3 as Debian ships it (utf8_filesystem off, so no UTF8), recorded by the lab
+  // (test/capture/fixtures/lab-vsftpd-lftp-*.json). MDTM and REST STREAM are listed as vsftpd
+  // lists them though the simulated server answers them 500/502: no simulated client sends them.
+  features: [
+    'Features:',
+    ' EPRT',
+    ' EPSV',
+    ' MDTM',
+    ' PASV',
+    ' REST STREAM',
+    ' SIZE',
+    ' TVFS',
+    'End',
+  ],
 };
+
+/** The MLST facts pyftpdlib 1.5.7 offers on a Unix host, and those it sends unless told (*). */
+const PY_MLST_FACTS = [
+  'type',
+  'perm',
+  'size',
+  'modify',
+  'unique',
+  'unix.mode',
+  'unix.uid',
+  'unix.gid',
+] as const;
+const PY_MLST_DEFAULT: readonly string[] = ['type', 'perm', 'size', 'modify', 'unique'];
+
+/**
+ * FTPHandler.ftp_OPTS (pyftpdlib 1.5.7): every command but USER, PASS, QUIT, FEAT... needs a login
+ * first; then only MLST takes options, its argument must hold a ";", and the reply names the facts
+ * it knows, in the order asked, each followed by ";" ("OPTS UTF8 ON" is "501 Invalid argument.").
+ */
+function pyftpdlibOpts(arg: string, loggedIn: boolean): [number, string] {
+  if (!loggedIn) return [530, 'Log in with USER and PASS first.'];
+  const spaces = arg.split(' ').length - 1;
+  if (spaces > 1) return [501, 'Invalid number of arguments.'];
+  const [cmd = '', facts = ''] = spaces === 1 ? arg.split(' ') : [arg, ''];
+  if (spaces === 1 && !facts.includes(';')) return [501, 'Invalid argument.'];
+  if (cmd.toUpperCase() !== 'MLST') return [501, `Unsupported command "${cmd}".`];
+  const known = facts
+    .split(';')
+    .map((f) => f.toLowerCase())
+    .filter((f) => (PY_MLST_FACTS as readonly string[]).includes(f));
+  return [200, `MLST OPTS ${known.map((f) => `${f};`).join('')}`];
+}
 
 const PY_ALREADY_OPEN = [125, 'Data connection already open. Transfer starting.'] as const;
 
@@ -75,6 +129,7 @@ export const PYFTPDLIB: ServerProfile = {
     'Ok to send data.': PY_ALREADY_OPEN,
     'Directory send OK.': [226, 'Transfer complete.'],
     'Failed to establish connection.': [425, "Can't connect to specified address."],
+    'Please login with USER and PASS.': [530, 'Log in with USER and PASS first.'],
   },
   refusePort: (target, why) =>
     why === 'foreign'
@@ -82,6 +137,29 @@ export const PYFTPDLIB: ServerProfile = {
       : [501, `PORT against the privileged port "${target.port}" refused.`],
   pasvText: (target) => `Entering passive mode (${formatHostPort(target)}).`,
   epsvText: (port) => `Entering extended passive mode (|||${port}|).`,
+  // Recorded by the lab (lab-pyftpdlib-lftp-*.json), as FTPHandler lists its commands.
+  features: [
+    'Features supported:',
+    ' EPRT',
+    ' EPSV',
+    ' MDTM',
+    ' MFMT',
+    ` MLST ${PY_MLST_FACTS.map((f) => `${f}${PY_MLST_DEFAULT.includes(f) ? '*' : ''};`).join('')}`,
+    ' REST STREAM',
+    ' SIZE',
+    ' TVFS',
+    ' UTF8',
+    'End FEAT.',
+  ],
+  pwdText: (cwd) => `"${cwd}" is the current directory.`,
+  opts: pyftpdlibOpts,
+  // FTPHandler.ftp_SIZE: SIZE in TYPE A would mean reading the whole file to count CRLFs.
+  sizeReply: (type, path, size) =>
+    type === 'A'
+      ? [550, 'SIZE not allowed in ASCII mode.']
+      : size === null
+        ? [550, `${path} is not retrievable.`]
+        : [213, String(size)],
 };
 
 export const SERVER_PROFILES: Record<ServerProgramName, ServerProfile> = {

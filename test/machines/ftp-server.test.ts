@@ -8,7 +8,7 @@ import {
   type FtpServerSettings,
 } from '../../src/machines/ftp-server';
 import { defaultFileStore } from '../../src/machines/file-store';
-import { PYFTPDLIB } from '../../src/machines/server-profiles';
+import { PYFTPDLIB, VSFTPD } from '../../src/machines/server-profiles';
 import { asciiDecode, asciiEncode } from '../../src/protocol/net-ascii';
 import {
   allStatePaths,
@@ -669,6 +669,56 @@ describe('FEAT and OPTS UTF8 (RFC 2389, RFC 2640 §3.1; vsftpd 3.0.3 recorded on
   });
 });
 
+describe('what the server programs answer to what lftp and curl send (the lab: test/capture/fixtures/lab-*.json)', () => {
+  const wires = (out: FtpServerEmitted[]) => out.map((e) => e.type === 'reply' && e.wire);
+
+  it("vsftpd as Debian ships it: FEAT without UTF8, PWD's 257 without a full stop, SIZE 213 in either TYPE", () => {
+    const s = session({ profile: VSFTPD });
+    s.send({ type: 'CONTROL_OPENED' });
+    expect(wires(s.cmd('FEAT'))).toEqual([
+      '211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n',
+    ]);
+    s.cmd('USER', 'alice');
+    s.cmd('PASS', 'secret');
+    expect(s.cmd('PWD')).toEqual([reply(257, '"/" is the current directory')]);
+    expect(s.cmd('SIZE', 'notes.txt')).toEqual([reply(213, '338')]);
+    s.cmd('TYPE', 'I');
+    expect(s.cmd('SIZE', '/notes.txt')).toEqual([reply(213, '338')]);
+    expect(s.cmd('SIZE', 'missing.txt')).toEqual([reply(550, 'Could not get file size.')]);
+    expect(s.cmd('SIZE', '/')).toEqual([reply(550, 'Could not get file size.')]);
+  });
+
+  it('pyftpdlib: FEAT with MLST and UTF8, OPTS 530 before login, then MLST only, SIZE refused in TYPE A', () => {
+    const s = session({ profile: PYFTPDLIB });
+    s.send({ type: 'CONTROL_OPENED' });
+    expect(wires(s.cmd('FEAT'))).toEqual([
+      '211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n' +
+        ' MLST type*;perm*;size*;modify*;unique*;unix.mode;unix.uid;unix.gid;\r\n' +
+        ' REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n',
+    ]);
+    expect(s.cmd('OPTS', 'UTF8 ON')).toEqual([reply(530, 'Log in with USER and PASS first.')]);
+    expect(s.cmd('SYST')).toEqual([reply(530, 'Log in with USER and PASS first.')]);
+    s.cmd('USER', 'alice');
+    s.cmd('PASS', 'secret');
+    expect(s.cmd('OPTS', 'UTF8 ON')).toEqual([reply(501, 'Invalid argument.')]);
+    expect(s.cmd('OPTS', 'MLST type;perm;size;modify;unix.mode;unix.uid;unix.gid;')).toEqual([
+      reply(200, 'MLST OPTS type;perm;size;modify;unix.mode;unix.uid;unix.gid;'),
+    ]);
+    expect(s.cmd('OPTS', 'MLST TYPE;color;')).toEqual([reply(200, 'MLST OPTS type;')]);
+    expect(s.cmd('OPTS', 'MDTM a;b')).toEqual([reply(501, 'Unsupported command "MDTM".')]);
+    expect(s.cmd('OPTS', 'a b c')).toEqual([reply(501, 'Invalid number of arguments.')]);
+    expect(s.cmd('PWD')).toEqual([reply(257, '"/" is the current directory.')]);
+    expect(s.cmd('SIZE', 'notes.txt')).toEqual([reply(550, 'SIZE not allowed in ASCII mode.')]);
+    s.cmd('TYPE', 'I');
+    expect(s.cmd('SIZE', 'notes.txt')).toEqual([reply(213, '338')]);
+    expect(s.cmd('SIZE', 'missing.txt')).toEqual([reply(550, '/missing.txt is not retrievable.')]);
+  });
+
+  it('without a server program (the real-socket server) SIZE stays unknown: 500', () => {
+    expect(loggedIn().cmd('SIZE', 'notes.txt')).toEqual([reply(500, 'Unknown command.')]);
+  });
+});
+
 describe('names beyond ASCII (RFC 2640: UTF-8, each name exactly as sent)', () => {
   it('two names that differ only beyond ASCII are two files; RETR of the other one is 550', () => {
     const s = loggedIn();
@@ -751,6 +801,7 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     command('FEAT'),
     command('OPTS', 'UTF8 ON'),
     command('OPTS', 'UTF8 OFF'),
+    command('SIZE', 'notes.txt'),
     command('FOO'),
     { type: 'DATA_CONNECTED' },
     { type: 'DATA_FAILED', detail: 'reset' },
