@@ -1,4 +1,6 @@
+import * as v from 'valibot';
 import type { FactValue } from '../../lessons/facts';
+import { objectOf } from '../../scenario/schema-messages';
 
 /**
  * A learner's progress through the course, kept in the browser's local storage: which steps are
@@ -30,22 +32,30 @@ export interface ProgressStore {
   removeItem(key: string): void;
 }
 
-function isFactValue(value: unknown): value is FactValue {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
+const factValue = v.union([v.string(), v.number(), v.boolean()]);
 
-function isLessonProgress(value: unknown): value is LessonProgress {
-  if (!value || typeof value !== 'object') return false;
-  const { completed, answers } = value as Record<string, unknown>;
-  return (
-    Array.isArray(completed) &&
-    completed.every((i) => Number.isInteger(i) && i >= 0 && i < 1000) &&
-    !!answers &&
-    typeof answers === 'object' &&
-    !Array.isArray(answers) &&
-    Object.values(answers).every(isFactValue)
-  );
-}
+const lessonProgressSchema = v.object({
+  completed: v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(999))),
+  answers: objectOf(v.record(v.string(), factValue)),
+});
+
+/**
+ * Stored progress. Fields it does not name are left out, and so are keys that would reach an
+ * object's prototype (`__proto__`, `constructor`, `prototype`), which valibot's v.record skips.
+ */
+const progressSchema = v.object({
+  version: v.literal(1),
+  lessons: objectOf(v.record(v.string(), lessonProgressSchema)),
+});
+
+/** True when A and B are the same type; a mismatch fails to compile below. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The schema gives the types above, asserted both ways.
+const typesAgree: [
+  Same<v.InferOutput<typeof progressSchema>, Progress>,
+  Same<v.InferOutput<typeof lessonProgressSchema>, LessonProgress>,
+] = [true, true];
+void typesAgree;
 
 /** Each completed step once, in order: stored progress may repeat one (issue 11 item 13). */
 function tidyLesson(lesson: LessonProgress): LessonProgress {
@@ -59,14 +69,10 @@ export function parseProgress(text: string): Progress | null {
   } catch {
     return null;
   }
-  if (!data || typeof data !== 'object') return null;
-  const { version, lessons } = data as Record<string, unknown>;
-  if (version !== 1 || !lessons || typeof lessons !== 'object' || Array.isArray(lessons))
-    return null;
-  if (!Object.values(lessons).every(isLessonProgress)) return null;
+  const checked = v.safeParse(progressSchema, data, { abortEarly: true });
+  if (!checked.success) return null;
   const tidy: Record<string, LessonProgress> = {};
-  for (const [id, lesson] of Object.entries(lessons as Record<string, LessonProgress>))
-    tidy[id] = tidyLesson(lesson);
+  for (const [id, lesson] of Object.entries(checked.output.lessons)) tidy[id] = tidyLesson(lesson);
   return { version: 1, lessons: tidy };
 }
 

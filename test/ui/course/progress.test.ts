@@ -75,6 +75,20 @@ describe('learner progress', () => {
     }
   });
 
+  it('keeps only the fields it knows, and no key that would reach a prototype', () => {
+    const stored =
+      '{"version":1,"extra":1,"lessons":{"nat":{"completed":[1],"answers":{"1":"client"},"x":2},' +
+      '"__proto__":{"completed":[0],"answers":{}},"constructor":{"completed":[0],"answers":{}}}}';
+    const { progress, discarded } = loadProgress(memoryStore(stored));
+    expect(discarded).toBe(false);
+    expect(progress).toEqual({
+      version: 1,
+      lessons: { nat: { completed: [1], answers: { '1': 'client' } } },
+    });
+    expect(Object.getPrototypeOf(progress.lessons)).toBe(Object.prototype);
+    expect(Object.keys(progress.lessons)).toEqual(['nat']);
+  });
+
   it('never throws on any stored text', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
