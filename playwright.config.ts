@@ -41,7 +41,7 @@ export default defineConfig({
   },
   webServer: {
     command:
-      `node_modules/.bin/tsx src/cli/lessons.ts --quiet && node_modules/.bin/vite build --outDir ${outDir} --emptyOutDir && ` +
+      `node_modules/.bin/tsx src/cli/lessons.ts --quiet && node_modules/.bin/vite build --outDir ${outDir} --emptyOutDir --manifest && ` +
       `node_modules/.bin/vite preview --outDir ${outDir} --host 127.0.0.1 --port ${port} --strictPort`,
     url: baseURL,
     reuseExistingServer: !process.env.CI,

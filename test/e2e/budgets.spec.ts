@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Manifest } from 'vite';
+import { firstLoadFiles, gzipBytes } from '../../src/cli/bench-bundle';
 import { largestRecording, largestShareFragment } from '../../src/cli/largest-inputs';
 import { longestTask, measureFlip } from '../../src/cli/page-timing';
 import { MAX_EVENTS } from '../../src/ui/recording/recording-file';
@@ -25,6 +29,8 @@ const LONG_TASK_MS = 50;
  * 4-5 ms more).
  */
 const FLIP_REDRAW_CPU_MS = 40;
+/** Issue 12: the JavaScript fetched before the app can start, gzipped (kB of 1000 bytes). */
+const FIRST_LOAD_JS_KB = 100;
 const REPEATS = 3;
 
 /** The median: one sample disturbed by another runner's burst is not the page's cost. */
@@ -169,4 +175,18 @@ test('a flipped switch redraws the outcome, the network view and the ladder in o
   }
   console.log(`budgets: flip redraw ${JSON.stringify({ cpus, walls })}`);
   expect(typical(cpus)).toBeLessThan(FLIP_REDRAW_CPU_MS);
+});
+
+test('the first load is at most 100 kB of gzipped JavaScript', async () => {
+  // The build these tests are served from (playwright.config.ts builds it with its manifest),
+  // measured as `npm run bench` measures it.
+  const outDir = process.env.FTPLAB_E2E_OUT ?? 'dist';
+  const manifest = JSON.parse(
+    await readFile(join(outDir, '.vite', 'manifest.json'), 'utf8'),
+  ) as Manifest;
+  const { js } = firstLoadFiles(manifest);
+  const kb = (await gzipBytes(outDir, js)) / 1000;
+  console.log(`budgets: first load ${js.length} files, ${kb.toFixed(1)} kB gzipped`);
+  expect(js.length).toBeGreaterThan(0);
+  expect(kb).toBeLessThanOrEqual(FIRST_LOAD_JS_KB);
 });
