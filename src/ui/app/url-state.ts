@@ -52,11 +52,23 @@ export function encodeState(state: SharedState): string {
   return `s=${toBase64Url(JSON.stringify(state.scenario))}&t=${timeText(state.t)}`;
 }
 
+/**
+ * The last scenario compressed: the sandbox rewrites its link at every pause, and a pause that
+ * only moved t (the usual case: stepping, scrubbing) writes the same scenario again.
+ */
+let lastCompressed: { json: string; payload: Promise<string> } | null = null;
+
 /** The compressed form (`z=`), a tenth of the first form's length. */
 export async function encodeShareLink(state: SharedState): Promise<string> {
   const json = JSON.stringify(packScenario(state.scenario));
-  const packed = await deflate(new TextEncoder().encode(json));
-  return `z=${bytesToBase64Url(packed)}&t=${timeText(state.t)}`;
+  if (lastCompressed?.json !== json) {
+    const payload = deflate(new TextEncoder().encode(json)).then(bytesToBase64Url);
+    lastCompressed = { json, payload };
+    payload.catch(() => {
+      if (lastCompressed?.payload === payload) lastCompressed = null;
+    });
+  }
+  return `z=${await lastCompressed.payload}&t=${timeText(state.t)}`;
 }
 
 /** Validation that cannot take the page down, whatever the link holds (issue 11 item 10). */

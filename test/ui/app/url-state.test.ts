@@ -151,6 +151,28 @@ describe('compressed share links (issue 12)', () => {
     expect(isCompressedLink(`#${link}`)).toBe(true);
   });
 
+  it('compress a scenario once: the next link of it, at another time, only changes t', async () => {
+    const scenario = networkPreset('client-nat')!.apply({ ...defaultScenario(), mode: 'epsv' });
+    const Original = globalThis.CompressionStream;
+    let compressions = 0;
+    globalThis.CompressionStream = class extends Original {
+      constructor(format: CompressionFormat) {
+        super(format);
+        compressions++;
+      }
+    };
+    try {
+      const first = await encodeShareLink({ scenario, t: 0 });
+      const later = await encodeShareLink({ scenario: structuredClone(scenario), t: 812.5 });
+      expect(compressions).toBe(1);
+      expect(later).toBe(first.replace(/&t=0$/, '&t=812.5'));
+      await encodeShareLink({ scenario: { ...scenario, mode: 'passive' }, t: 0 });
+      expect(compressions).toBe(2);
+    } finally {
+      globalThis.CompressionStream = Original;
+    }
+  });
+
   it('round-trip every preset in every mode, with the time, and stay short', async () => {
     for (const preset of NETWORK_PRESETS) {
       for (const mode of ['active', 'passive', 'eprt', 'epsv'] as const) {
