@@ -23,6 +23,7 @@ export class Simulation {
       return;
     }
     this.result = null;
+    if (asked.kind === 'asked') return; // the earlier request's answer comes as the latest
     askWorker(asked.request, (id, result) => {
       const latest = this.#latest.receive(id, result);
       if (latest) this.result = this.shown = latest;

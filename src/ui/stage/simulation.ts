@@ -19,7 +19,10 @@ export type SimulationAnswer =
   | { id: number; error: string };
 
 export type Asked =
-  { kind: 'known'; result: SimulationResult } | { kind: 'ask'; request: SimulationRequest };
+  | { kind: 'known'; result: SimulationResult }
+  | { kind: 'ask'; request: SimulationRequest }
+  /** Already asked and not yet answered (flipped away and back meanwhile): that answer will do. */
+  | { kind: 'asked' };
 
 /**
  * Results by the scenario's text: flipping a switch back shows the session at once. Sessions are
@@ -46,6 +49,7 @@ export class LatestSimulation {
       this.#known.set(key, known);
       return { kind: 'known', result: known };
     }
+    for (const asked of this.#asked.values()) if (asked === key) return { kind: 'asked' };
     const id = ++lastId;
     this.#asked.set(id, key);
     return { kind: 'ask', request: { id, scenario } };

@@ -42,6 +42,15 @@ describe('the latest simulation', () => {
     expect(latest.ask({ ...base, mode: 'active' })).toEqual({ kind: 'known', result: stale });
   });
 
+  it('asks once for a scenario left and come back to before its answer, and shows that answer', () => {
+    const latest = new LatestSimulation();
+    const first = request(latest, active);
+    request(latest, passive);
+    expect(latest.ask(active)).toEqual({ kind: 'asked' });
+    const result = resultOf(active);
+    expect(latest.receive(first, result)).toBe(result);
+  });
+
   it('knows a scenario by its text, not by the object', () => {
     const latest = new LatestSimulation();
     const result = resultOf(active);
