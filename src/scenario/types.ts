@@ -15,7 +15,10 @@ export interface SideConfig {
   natForward?: '21' | '21+passive';
 }
 
-/** Everything a learner can flip, as plain data: the same scenario always gives the same trace. */
+/**
+ * Everything a learner can flip, as plain data: the same scenario always gives the same trace.
+ * What a file may write is scenarioSchema in schema.ts, whose output is asserted to be this type.
+ */
 export interface Scenario {
   mode: DataMode;
   type: TransferType;
