@@ -795,8 +795,13 @@ function wholeInCrop(view: View, x: number, anchor: 'start' | 'end', text: strin
   return from >= view.crop.x && from + width <= view.crop.x + view.crop.width;
 }
 
+/** Hides what the crop would cut, marked as such: an export of the whole drawing shows it again. */
 function showIf(elements: (Element | undefined)[], shown: boolean): void {
-  for (const element of elements) if (element) setAttr(element, 'display', shown ? null : 'none');
+  for (const element of elements) {
+    if (!element) continue;
+    setAttr(element, 'display', shown ? null : 'none');
+    setAttr(element, 'data-cropped', shown ? null : '');
+  }
 }
 
 /** A surface-coloured box behind a text on a connection line, so the line does not run through it. */
@@ -984,6 +989,8 @@ export function renderTopology(
     'viewBox',
     crop ? `${crop.x} 0 ${crop.width} ${height}` : `0 0 ${width} ${height}`,
   );
+  // A cropped view still holds the whole drawing: an export (svg-snapshot.ts) takes all of it.
+  setAttr(element, 'data-drawing', crop ? `0 0 ${width} ${height}` : null);
   element.classList.toggle('reduced-motion', reducedMotion);
   element.classList.toggle('selectable', onSelect !== undefined);
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
 
 /**
@@ -368,6 +369,28 @@ test.describe('sandbox at 390×844 (a phone)', () => {
     await page.locator('[data-view="ladder"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-results/workspace-sandbox-390x844-ladder.png' });
     await noAxeViolations(page);
+    // The network view exported from a phone is the whole drawing, not its first row.
+    await page.getByRole('tab', { name: 'Transcript and capture' }).tap();
+    await page.getByRole('button', { name: 'Export diagram' }).tap();
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Network view as SVG/ }).tap(),
+    ]);
+    const exported = await page.evaluate(
+      (source) => {
+        const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
+        return {
+          viewBox: doc.documentElement.getAttribute('viewBox'),
+          texts: [...doc.querySelectorAll('text')]
+            .filter((t) => !/display:\s*none/.test(t.getAttribute('style') ?? ''))
+            .map((t) => t.textContent),
+        };
+      },
+      readFileSync(await file.path(), 'utf8'),
+    );
+    expect(exported.viewBox).toBe('0 0 780 320');
+    for (const text of ['Client', 'Server', 'established', 'blocked'])
+      expect(exported.texts).toContain(text);
 
     await page.getByRole('button', { name: 'Settings', exact: true }).tap();
     await expect(page.locator('[data-view="network"]')).toBeHidden();

@@ -55,10 +55,13 @@ export interface SvgSnapshot {
   readonly height: number;
 }
 
-/** The drawing's size in its own units: its viewBox, else its width and height attributes. */
+/**
+ * The drawing's size in its own units: the whole drawing's box where the <svg> shows only part of
+ * it (`data-drawing`, a phone's network view in two rows), else its viewBox, else its width and
+ * height attributes.
+ */
 function sizeOf(svg: SVGSVGElement): { width: number; height: number } {
-  const box = svg
-    .getAttribute('viewBox')
+  const box = (svg.getAttribute('data-drawing') ?? svg.getAttribute('viewBox'))
     ?.split(/[\s,]+/)
     .map(Number);
   if (box?.length === 4 && box[2]! > 0 && box[3]! > 0) return { width: box[2]!, height: box[3]! };
@@ -88,7 +91,12 @@ function inlineStyles(original: Element, copy: Element, parentStyle: Map<string,
     const inherited = INITIAL[property] ?? parentStyle.get(property);
     if (value && value !== inherited) declarations.push(`${property}:${value}`);
   }
-  if (computed.display === 'none' && original.tagName !== 'title')
+  // What a cropped view hides only because the crop would cut it is part of the whole drawing.
+  if (
+    computed.display === 'none' &&
+    original.tagName !== 'title' &&
+    !original.hasAttribute('data-cropped')
+  )
     declarations.push('display:none');
   if (declarations.length) copy.setAttribute('style', declarations.join(';'));
   else copy.removeAttribute('style');
@@ -105,6 +113,11 @@ export function snapshotSvg(svg: SVGSVGElement, options: SnapshotOptions = {}): 
   for (const selector of ['style', ...(options.omit ?? [])])
     for (const element of copy.querySelectorAll(selector)) element.remove();
   for (const element of copy.querySelectorAll('[tabindex]')) element.removeAttribute('tabindex');
+  for (const element of copy.querySelectorAll('[data-cropped]')) {
+    element.removeAttribute('data-cropped');
+    element.removeAttribute('display');
+  }
+  copy.removeAttribute('data-drawing');
   copy.removeAttribute('class');
   // As a namespace declaration, so that a serializer that adds its own does not write it twice.
   copy.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns', SVG_NS);

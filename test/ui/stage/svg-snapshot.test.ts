@@ -65,6 +65,25 @@ describe('snapshotSvg', () => {
     expect([snapshot.width, snapshot.height]).toEqual([760, 900]);
   });
 
+  it("exports the whole drawing where the <svg> shows part of it (a phone's second row)", () => {
+    const svg = drawing(
+      '<text x="600">Server</text><text x="100" display="none" data-cropped="">established</text>' +
+        '<text x="200" display="none">hidden packet</text>',
+      'viewBox="330 0 450 320" data-drawing="0 0 780 320"',
+    );
+    const snapshot = snapshotSvg(svg, { background: '#fff' });
+    const root = parse(snapshot.text).documentElement;
+    expect(root.getAttribute('viewBox')).toBe('0 0 780 320');
+    expect(root.hasAttribute('data-drawing')).toBe(false);
+    expect([snapshot.width, snapshot.height]).toEqual([780, 320]);
+    // What only the crop hid shows in the file; what the drawing itself hides stays hidden.
+    const [, shown, hidden] = [...root.querySelectorAll('text')];
+    expect(shown!.getAttribute('display')).toBeNull();
+    expect(shown!.getAttribute('style') ?? '').not.toContain('display:none');
+    expect(shown!.hasAttribute('data-cropped')).toBe(false);
+    expect(hidden!.getAttribute('display')).toBe('none');
+  });
+
   it('escapes text from the wire as XML', () => {
     const svg = drawing('<text></text>');
     svg.querySelector('text')!.textContent = '550 <b>&"no"</b>';
