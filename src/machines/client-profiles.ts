@@ -1,22 +1,32 @@
-import type { DataMode } from './ftp-client';
+import type { DataMode, TransferType } from './ftp-client';
 
 /**
  * What a real FTP client program does where RFC 959 leaves it a choice (issue 13). The client
  * machine (ftp-client.ts) reads one of these from its settings; the chart is the same for every
  * program. Each line was seen in the lab against vsftpd and pyftpdlib (test/lab, `npm run lab`):
  *
- * - `rfc959`: the textbook client. One data command, the one asked for; it connects to the address
- *   a 227 names unless the scenario says to ignore it; it stops at the first failure.
- * - `curl` 7.88: with EPSV or EPRT asked for, it falls back to PASV or PORT when the server refuses
- *   (and from EPSV also when the data connection fails); plain PORT refused with 500 it sends once
- *   more, then gives up ("(30) ... Address family not supported"). It never uses 227's address
- *   (7.74 and later), and runs every URL on its command line even after one failed.
- * - `ftplib` (Python 3.11): PORT and PASV only over IPv4 (EPRT/EPSV are for IPv6), ignores 227's
- *   address (trust_server_pasv_ipv4_address=False), stops at the first error.
- * - `lftp` 4.9: ftp:fix-pasv-address (a private address in 227 from a server reached at a public
- *   one is replaced by the public one); after "500 Illegal PORT command." it switches to passive
- *   for that command on its own (the real one sends ABOR and logs in again first; the simulation
- *   keeps the control connection); the next command tries PORT again.
+ * - `rfc959`: the textbook client. USER, PASS, TYPE once (the scenario's), then per transfer its
+ *   data command and the transfer command, QUIT. One data command, the one asked for; it connects
+ *   to the address a 227 names unless the scenario says to ignore it; it stops at the first failure.
+ * - `curl` 7.88: USER, PASS, PWD; per URL the data command, then TYPE if it changes (A for a
+ *   listing, the scenario's for a file) and SIZE before a RETR in TYPE I, then the transfer. Its
+ *   QUIT at exit is not in its --verbose log (the lab's dialogue) but is on the wire: pyftpdlib's
+ *   own log shows QUIT and 221 after curl's last URL. With EPSV or EPRT asked for, it falls back to
+ *   PASV or PORT when the server refuses (and from EPSV also when the data connection fails);
+ *   a PORT refused (500, 501, or pyftpdlib's 425) it sends once more, also after EPRT, then gives
+ *   up ("(30) ... Address family not supported") and runs no further URL. It never uses 227's
+ *   address (7.74 and later), and after any other failure runs the next URL on its command line.
+ * - `ftplib` (Python 3.11): USER, PASS, then TYPE before every transfer, needed or not (retrlines
+ *   sends TYPE A, retrbinary TYPE I), the data command, the transfer, QUIT. PORT and PASV only over
+ *   IPv4 (EPRT/EPSV are for IPv6), ignores 227's address (trust_server_pasv_ipv4_address=False),
+ *   stops at the first error.
+ * - `lftp` 4.9: FEAT before USER; when FEAT lists UTF8, OPTS UTF8 ON before USER and again after
+ *   PASS, and when it lists MLST, OPTS MLST with the facts it wants; then PWD. A listing in the
+ *   type it takes the server to start in (ASCII, so no TYPE); a file in TYPE I, with SIZE before
+ *   its data command. ftp:fix-pasv-address (a private address in 227 from a server reached at a
+ *   public one is replaced by the public one); after "500 Illegal PORT command." (or
+ *   pyftpdlib's 501: a 5yz, not a 425) it switches to passive for that command on its own (the real one sends ABOR and logs in again first; the
+ *   simulation keeps the control connection); the next command tries PORT again.
  */
 
 export type ClientProgramName = 'rfc959' | 'curl' | 'ftplib' | 'lftp';
@@ -31,8 +41,26 @@ export interface ClientProfile {
   pasvAddress: 'scenario' | 'ignore' | 'fix-private';
   /** After a refused PORT/EPRT with no attempt left, try passive for this command. */
   passiveAfterPortRefused: boolean;
-  /** Go on to the next command after one failed (curl runs every URL). */
+  /** Go on to the next command after one failed (curl runs every URL), unless its PORTs were refused. */
   continueAfterFailure: boolean;
+  /** FEAT before USER, and OPTS UTF8 ON / OPTS MLST as its answer allows (lftp). */
+  feat: boolean;
+  /** PWD right after login (curl, lftp). */
+  pwdAfterLogin: boolean;
+  /**
+   * Where TYPE goes: once after login (the textbook client), or for each transfer before or after
+   * its data command (PORT/PASV...) when the transfer needs another type than the one in effect.
+   */
+  typeAt: 'login' | 'before-data-command' | 'after-data-command';
+  /** TYPE before every transfer even when it is the one in effect (ftplib). */
+  resendType: boolean;
+  /** The type it takes to be in effect before any TYPE (lftp: the server's default, ASCII). */
+  assumedType: TransferType | null;
+  /** The type of a listing, and of a file: the scenario's, or the program's own. */
+  listingType: 'scenario' | TransferType;
+  fileType: 'scenario' | TransferType;
+  /** SIZE before RETR, after the TYPE: never, in TYPE I only (curl), always (lftp). */
+  sizeBeforeRetr: 'never' | 'binary' | 'always';
 }
 
 const AS_ASKED: ClientProfile['attempts'] = {
@@ -49,6 +77,14 @@ export const RFC959_CLIENT: ClientProfile = {
   pasvAddress: 'scenario',
   passiveAfterPortRefused: false,
   continueAfterFailure: false,
+  feat: false,
+  pwdAfterLogin: false,
+  typeAt: 'login',
+  resendType: false,
+  assumedType: null,
+  listingType: 'scenario',
+  fileType: 'scenario',
+  sizeBeforeRetr: 'never',
 };
 
 export const CURL: ClientProfile = {
@@ -56,13 +92,21 @@ export const CURL: ClientProfile = {
   attempts: {
     active: ['active', 'active'],
     passive: ['passive'],
-    eprt: ['eprt', 'active'],
+    eprt: ['eprt', 'active', 'active'],
     epsv: ['epsv', 'passive'],
   },
   fallbackOnConnectFailure: ['epsv'],
   pasvAddress: 'ignore',
   passiveAfterPortRefused: false,
   continueAfterFailure: true,
+  feat: false,
+  pwdAfterLogin: true,
+  typeAt: 'after-data-command',
+  resendType: false,
+  assumedType: null,
+  listingType: 'ascii',
+  fileType: 'scenario',
+  sizeBeforeRetr: 'binary',
 };
 
 export const FTPLIB: ClientProfile = {
@@ -72,6 +116,14 @@ export const FTPLIB: ClientProfile = {
   pasvAddress: 'ignore',
   passiveAfterPortRefused: false,
   continueAfterFailure: false,
+  feat: false,
+  pwdAfterLogin: false,
+  typeAt: 'before-data-command',
+  resendType: true,
+  assumedType: null,
+  listingType: 'ascii',
+  fileType: 'scenario',
+  sizeBeforeRetr: 'never',
 };
 
 export const LFTP: ClientProfile = {
@@ -86,6 +138,14 @@ export const LFTP: ClientProfile = {
   pasvAddress: 'fix-private',
   passiveAfterPortRefused: true,
   continueAfterFailure: false,
+  feat: true,
+  pwdAfterLogin: true,
+  typeAt: 'before-data-command',
+  resendType: false,
+  assumedType: 'ascii',
+  listingType: 'ascii',
+  fileType: 'binary',
+  sizeBeforeRetr: 'always',
 };
 
 export const CLIENT_PROFILES: Record<ClientProgramName, ClientProfile> = {

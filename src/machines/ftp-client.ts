@@ -103,6 +103,23 @@ export interface FtpClientContext extends FtpClientInput {
   modeNow: DataMode;
   /** Mode changes the program made on its own, e.g. "EPSV→PASV". */
   fallbacks: string[];
+  /** The TYPE in effect as far as the client knows (null: none sent, and it assumes none). */
+  typeNow: TransferType | null;
+  /** What FEAT listed (RFC 2389: each feature's line without its leading space), null before. */
+  features: string[] | null;
+  /** Commands the program sends besides the script's (FEAT, OPTS, PWD, TYPE, SIZE), in order. */
+  extras: ExtraCommand[];
+  /** Where the session goes once `extras` are answered. */
+  afterExtras: 'user' | 'steps' | 'data' | 'transfer';
+  /** Every PORT/EPRT of a step was refused (curl then runs no further URL). */
+  portRefused: boolean;
+}
+
+/** One of a program's own commands: a refusal ends the step only where `required` (TYPE). */
+export interface ExtraCommand {
+  verb: string;
+  arg: string | null;
+  required: boolean;
 }
 
 export type FtpClientEvent =
@@ -148,6 +165,73 @@ function attemptsOf(context: FtpClientContext): readonly DataMode[] {
   return profileOf(context).attempts[context.settings.mode];
 }
 
+/** The facts lftp 4.9 asks for with OPTS MLST, of those the server lists (lftp's ftp:mlst-facts... set). */
+const LFTP_MLST_FACTS = ['type', 'perm', 'size', 'modify', 'unix.mode', 'unix.uid', 'unix.gid'];
+
+/** lftp's OPTS after login: UTF8 ON again when FEAT listed UTF8, MLST with the facts it wants. */
+function optsAfterLogin(context: FtpClientContext): ExtraCommand[] {
+  const features = context.features ?? [];
+  const extras: ExtraCommand[] = [];
+  if (features.includes('UTF8')) extras.push({ verb: 'OPTS', arg: 'UTF8 ON', required: false });
+  const mlst = features.find((f) => f.startsWith('MLST '));
+  if (mlst) {
+    const offered = mlst
+      .slice(5)
+      .split(';')
+      .map((f) => f.replace(/\*$/, '').toLowerCase());
+    const facts = offered.filter((f) => LFTP_MLST_FACTS.includes(f));
+    extras.push({
+      verb: 'OPTS',
+      arg: `MLST ${facts.map((f) => `${f};`).join('')}`,
+      required: false,
+    });
+  }
+  return extras;
+}
+
+/** The type a transfer needs in this program (a listing and a file may differ). */
+function typeFor(context: FtpClientContext, step: ClientStep): TransferType {
+  const profile = profileOf(context);
+  const wanted =
+    step.verb === 'LIST' || step.verb === 'NLST' ? profile.listingType : profile.fileType;
+  return wanted === 'scenario' ? context.settings.type : wanted;
+}
+
+/** TYPE (when the transfer needs another, or always for ftplib) and SIZE before a RETR. */
+function typeAndSize(context: FtpClientContext, step: ClientStep): ExtraCommand[] {
+  const profile = profileOf(context);
+  const type = typeFor(context, step);
+  const extras: ExtraCommand[] = [];
+  if (profile.resendType || context.typeNow !== type) {
+    extras.push({ verb: 'TYPE', arg: type === 'ascii' ? 'A' : 'I', required: true });
+  }
+  if (
+    step.verb === 'RETR' &&
+    (profile.sizeBeforeRetr === 'always' ||
+      (profile.sizeBeforeRetr === 'binary' && type === 'binary'))
+  ) {
+    extras.push({ verb: 'SIZE', arg: step.arg, required: false });
+  }
+  return extras;
+}
+
+/** The type in effect once these commands are sent (a refused TYPE ends the step anyway). */
+function typeNowAfter(
+  extras: readonly ExtraCommand[],
+  context: FtpClientContext,
+): { typeNow: TransferType | null } {
+  const type = extras.find((e) => e.verb === 'TYPE');
+  return { typeNow: type ? (type.arg === 'A' ? 'ascii' : 'binary') : context.typeNow };
+}
+
+/** RFC 2389 §3.2: a 211's feature lines each start with a space. */
+function featureLines(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n/)
+    .filter((l) => l.startsWith(' '))
+    .map((l) => l.trim());
+}
+
 function replyCode(event: FtpClientEvent): number {
   return event.type === 'REPLY' ? event.code : 0;
 }
@@ -187,9 +271,12 @@ const ftpClientSetup = setup({
     fallsBackOnConnectFailure: ({ context }) =>
       context.attempt + 1 < attemptsOf(context).length &&
       profileOf(context).fallbackOnConnectFailure.includes(context.modeNow),
-    switchesToPassive: ({ context }) => profileOf(context).passiveAfterPortRefused,
+    /** lftp: only a permanent refusal (5yz, "500 Illegal PORT command."); after a 425 it retries. */
+    switchesToPassive: ({ context, event }) =>
+      profileOf(context).passiveAfterPortRefused && event.type === 'REPLY' && event.code >= 500,
     continuesAfterFailure: ({ context }) =>
       profileOf(context).continueAfterFailure &&
+      !context.portRefused &&
       context.step !== null &&
       context.stepIndex < context.settings.steps.length &&
       ['reply', 'data-connect', 'data-transfer'].includes(context.lastFailure?.kind ?? ''),
@@ -200,6 +287,14 @@ const ftpClientSetup = setup({
       return false;
     },
     isUpload: ({ context }) => context.step?.verb === 'STOR',
+    asksFeatures: ({ context }) => profileOf(context).feat,
+    typeAtLogin: ({ context }) => profileOf(context).typeAt === 'login',
+    typeBeforeData: ({ context }) => profileOf(context).typeAt === 'before-data-command',
+    typeAfterData: ({ context }) => profileOf(context).typeAt === 'after-data-command',
+    hasExtras: ({ context }) => context.extras.length > 0,
+    extrasLeadTo: ({ context }, params: { to: FtpClientContext['afterExtras'] }) =>
+      context.afterExtras === params.to,
+    extraRequired: ({ context }) => context.extras[0]?.required ?? false,
     controlStillUp: ({ context }) =>
       context.failure?.kind !== 'control-connect' && context.failure?.kind !== 'control-lost',
   },
@@ -211,7 +306,45 @@ const ftpClientSetup = setup({
     })),
     sendUser: emit(({ context }) => line('USER', context.settings.user)),
     sendPassword: emit(({ context }) => line('PASS', context.settings.password)),
-    sendType: emit(({ context }) => line('TYPE', context.settings.type === 'ascii' ? 'A' : 'I')),
+    sendType: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ typeNow: context.settings.type });
+      enqueue.emit(line('TYPE', context.settings.type === 'ascii' ? 'A' : 'I'));
+    }),
+    queueFeat: assign({
+      extras: [{ verb: 'FEAT', arg: null, required: false }],
+      afterExtras: 'user' as const,
+    }),
+    /** After login: lftp's OPTS, then PWD (curl, lftp); the script's commands come next. */
+    queueAfterLogin: assign(({ context }) => ({
+      extras: [
+        ...optsAfterLogin(context),
+        ...(profileOf(context).pwdAfterLogin ? [{ verb: 'PWD', arg: null, required: false }] : []),
+      ],
+      afterExtras: 'steps' as const,
+    })),
+    /** Before this transfer's data command: TYPE and SIZE where the program sends them there. */
+    queueBeforeData: assign(({ context }) => {
+      const before = context.step ? typeAndSize(context, context.step) : [];
+      return { extras: before, afterExtras: 'data' as const, ...typeNowAfter(before, context) };
+    }),
+    /** After the data command was answered (curl): TYPE and SIZE, then the transfer command. */
+    queueAfterData: assign(({ context }) => {
+      const after = context.step ? typeAndSize(context, context.step) : [];
+      return { extras: after, afterExtras: 'transfer' as const, ...typeNowAfter(after, context) };
+    }),
+    sendExtra: emit(({ context }) => line(context.extras[0]!.verb, context.extras[0]!.arg)),
+    /** The answer to one extra command; a FEAT's tells lftp which OPTS to send. */
+    takeExtraReply: assign(({ context, event }) => {
+      const [done, ...rest] = context.extras;
+      if (done?.verb === 'FEAT' && event.type === 'REPLY' && isPositiveCompletion(event.code)) {
+        const features = featureLines(event.text);
+        const utf8: ExtraCommand[] = features.includes('UTF8')
+          ? [{ verb: 'OPTS', arg: 'UTF8 ON', required: false }]
+          : [];
+        return { features, extras: [...utf8, ...rest] };
+      }
+      return { extras: rest };
+    }),
     sendQuit: emit(() => line('QUIT', null)),
     recordReply: assign({
       replies: ({ context, event }) => [...context.replies, replyCode(event)],
@@ -315,18 +448,14 @@ const ftpClientSetup = setup({
       const bytes = context.step?.upload ?? new Uint8Array(0);
       enqueue.emit({
         type: 'send-data',
-        data: context.settings.type === 'ascii' ? toNetAscii(bytes) : bytes,
+        data: (context.typeNow ?? context.settings.type) === 'ascii' ? toNetAscii(bytes) : bytes,
       });
       enqueue.emit({ type: 'close-data' });
     }),
     recordTransfer: assign(({ context }) => {
       const wire = concatBytes(context.downloaded);
-      const received =
-        context.step?.verb === 'STOR'
-          ? null
-          : context.settings.type === 'ascii'
-            ? fromNetAscii(wire)
-            : wire;
+      const ascii = (context.typeNow ?? context.settings.type) === 'ascii';
+      const received = context.step?.verb === 'STOR' ? null : ascii ? fromNetAscii(wire) : wire;
       const upload = context.step?.upload;
       const record: TransferRecord = {
         verb: context.step!.verb,
@@ -336,7 +465,7 @@ const ftpClientSetup = setup({
         bytesOnWire:
           context.step?.verb === 'STOR'
             ? upload
-              ? context.settings.type === 'ascii'
+              ? ascii
                 ? toNetAscii(upload).length
                 : upload.length
               : 0
@@ -370,6 +499,7 @@ const ftpClientSetup = setup({
       text: `client gives up at ${context.lastFailure?.step}: ${context.lastFailure?.detail}`,
     })),
     abandonData: emit({ type: 'close-data' }),
+    markPortRefused: assign({ portRefused: true }),
     closeControl: emit({ type: 'close-control' }),
   },
 });
@@ -430,6 +560,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     attempt: 0,
     modeNow: input.settings.mode,
     fallbacks: [],
+    typeNow: input.settings.profile?.assumedType ?? null,
+    features: null,
+    extras: [],
+    afterExtras: 'steps',
+    portRefused: false,
   }),
   initial: 'idle',
   states: {
@@ -451,6 +586,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
+            guard: and([isReply(220), 'asksFeatures']),
+            target: 'extraDone',
+            actions: ['recordReply', 'queueFeat'],
+          },
+          {
             guard: isReply(220),
             target: 'awaitingUserReply',
             actions: ['recordReply', 'sendUser'],
@@ -470,9 +610,14 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             actions: ['recordReply', 'sendPassword'],
           },
           {
-            guard: isReply(230),
+            guard: and([isReply(230), 'typeAtLogin']),
             target: 'awaitingTypeReply',
             actions: ['recordReply', 'sendType'],
+          },
+          {
+            guard: isReply(230),
+            target: 'extraDone',
+            actions: ['recordReply', 'queueAfterLogin'],
           },
           otherwiseFail('login'),
         ],
@@ -483,9 +628,14 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
-            guard: isReply(230),
+            guard: and([isReply(230), 'typeAtLogin']),
             target: 'awaitingTypeReply',
             actions: ['recordReply', 'sendType'],
+          },
+          {
+            guard: isReply(230),
+            target: 'extraDone',
+            actions: ['recordReply', 'queueAfterLogin'],
           },
           otherwiseFail('login'),
         ],
@@ -500,8 +650,42 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
         ],
       },
     },
+    /** A program's own commands (FEAT, OPTS, PWD, TYPE, SIZE), one reply each, then on. */
+    extraDone: {
+      always: [
+        { guard: 'hasExtras', target: 'awaitingExtraReply' },
+        {
+          guard: { type: 'extrasLeadTo', params: { to: 'user' } },
+          target: 'awaitingUserReply',
+          actions: 'sendUser',
+        },
+        { guard: { type: 'extrasLeadTo', params: { to: 'steps' } }, target: 'nextStep' },
+        { guard: { type: 'extrasLeadTo', params: { to: 'data' } }, target: 'preparingData' },
+        { target: 'transferring', actions: 'sendStepCommand' },
+      ],
+    },
+    awaitingExtraReply: {
+      entry: 'sendExtra',
+      after: giveUpWithoutReply,
+      on: {
+        REPLY: [
+          { guard: 'isPreliminaryReply', actions: 'recordReply' },
+          {
+            guard: and(['isNegativeReply', 'extraRequired']),
+            target: 'failed',
+            actions: ['recordReply', fail('reply')],
+          },
+          { target: 'extraDone', actions: ['recordReply', 'takeExtraReply'] },
+        ],
+      },
+    },
     nextStep: {
       always: [
+        {
+          guard: and(['hasMoreSteps', 'nextIsTransfer', 'typeBeforeData']),
+          target: 'extraDone',
+          actions: ['takeNextStep', 'queueBeforeData'],
+        },
         {
           guard: and(['hasMoreSteps', 'nextIsTransfer']),
           target: 'preparingData',
@@ -543,6 +727,11 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
       on: {
         REPLY: [
           {
+            guard: and(['isCompletionReply', 'typeAfterData']),
+            target: 'extraDone',
+            actions: ['recordReply', 'queueAfterData'],
+          },
+          {
             guard: 'isCompletionReply',
             target: 'transferring',
             actions: ['recordReply', 'sendStepCommand'],
@@ -560,7 +749,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
           {
             // The server refused PORT/EPRT: stop listening for a connection that will not come.
             target: 'failed',
-            actions: ['recordReply', 'abandonData', fail('reply')],
+            actions: ['recordReply', 'abandonData', 'markPortRefused', fail('reply')],
           },
         ],
       },
@@ -585,7 +774,10 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     },
     connectingData: {
       on: {
-        DATA_CONNECTED: { target: 'transferring', actions: 'sendStepCommand' },
+        DATA_CONNECTED: [
+          { guard: 'typeAfterData', target: 'extraDone', actions: 'queueAfterData' },
+          { target: 'transferring', actions: 'sendStepCommand' },
+        ],
         DATA_FAILED: [
           {
             guard: 'fallsBackOnConnectFailure',

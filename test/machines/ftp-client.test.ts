@@ -620,8 +620,8 @@ describe('model-based (xstate/graph shortest paths, replayed on a real actor)', 
     const reached = new Set(
       models.flatMap((m) => m.paths.flatMap((p) => statePathsOf(p.state.value))),
     );
-    // failed, nextStep and preparingData are transient (eventless): no snapshot rests there.
-    const transient = ['failed', 'nextStep', 'preparingData'];
+    // failed, nextStep, preparingData and extraDone are transient (eventless): no snapshot rests there.
+    const transient = ['failed', 'nextStep', 'preparingData', 'extraDone'];
     expect([...reached].sort()).toEqual(
       allStatePaths(ftpClientMachine)
         .filter((s) => !transient.includes(s))

@@ -85,10 +85,11 @@ describe('client programs', () => {
     expect(result.outcome.explanation).toMatch(/^curl 7\.88 fell back from EPSV to PASV\./);
   });
 
-  it('curl falls back from EPRT to PORT on a refusal', () => {
+  it('curl falls back from EPRT to PORT on a refusal, sends PORT once more, and runs no further URL', () => {
     const result = play('client-nat', 'eprt', { client: 'curl' });
-    expect(result.outcome.commandsSent.filter((c) => /^(EPRT|PORT)/.test(c))).toHaveLength(2);
-    expect(result.outcome.fallbacks).toEqual(['EPRT→PORT']);
+    // The lab: EPRT, PORT, PORT, each "500 Illegal ... command.", and nothing for the second URL.
+    expect(result.outcome.commandsSent.filter((c) => /^(EPRT|PORT)/.test(c))).toHaveLength(3);
+    expect(result.outcome.fallbacks).toEqual(['EPRT→PORT', 'PORT→PORT']);
   });
 
   it('curl goes on to its next command after a failed one', () => {
