@@ -1,5 +1,7 @@
 import type { LabSummary } from '../../src/lab/lab';
 import type { SimulationResult } from '../../src/scenario/simulate';
+import { programsOf } from '../../src/scenario/types';
+import { isNegative } from '../../src/protocol/ftp-reply';
 
 /**
  * What the lab suite compares between the simulation and the real kernel, as plain values, so a
@@ -18,10 +20,91 @@ export interface Comparable {
     sourcePort: number | null;
     synCount: number;
   }[];
+  /** The client's commands in its first control session, up to the step that failed (commandsOf). */
+  commands: string[];
+}
+
+const DATA_COMMANDS = /^(PORT|EPRT|PASV|EPSV)$/;
+const TRANSFER_COMMANDS = /^(LIST|NLST|MLSD|RETR|STOR|APPE)$/;
+
+/**
+ * A command as the two sides can agree on it: the verb, and the argument unless it is the user
+ * (the lab logs in as "anonymous", the simulation as "student"), the password, or an address and
+ * port (PORT, EPRT), which are the two networks' own.
+ */
+function commandShape(text: string): string {
+  const [verb = '', ...rest] = text.split(' ');
+  const upper = verb.toUpperCase();
+  if (['USER', 'PASS', 'PORT', 'EPRT'].includes(upper) || rest.length === 0) return upper;
+  return `${upper} ${rest.join(' ')}`;
+}
+
+/**
+ * The client's commands in a control dialogue ("C: ..." and "S: ..." lines), cut the same way for
+ * the lab's dialogue and the simulation's:
+ * - lftp's debug log prints a command when it is queued: a transfer command followed by an ABOR
+ *   that got no answer was never sent, nor was that ABOR (as test/capture/lab-programs.test.ts).
+ * - Only the first control session: curl and lftp open a new one after a failed data connection
+ *   (and lftp after a refused PORT) where the simulation keeps the first.
+ * - Up to the step that failed: a transfer command refused, data commands refused with nothing
+ *   tried after them, or a passive reply whose data connection led to no transfer command. What a
+ *   program does after that (curl's next URL, lftp's retries) is not compared.
+ * - curl's --verbose log has no QUIT, which curl does send (pyftpdlib's own log shows QUIT and 221
+ *   after curl's last URL): a QUIT is left out for curl on both sides.
+ */
+export function commandsOf(dialogue: readonly string[], client: string): string[] {
+  let lines = [...dialogue];
+  if (client === 'lftp') {
+    const unanswered = (i: number) => {
+      const next = lines[i + 1];
+      return next === undefined || next.startsWith('C: ') || /^S: 220\b/.test(next);
+    };
+    lines = lines.filter((l, i) => {
+      if (l === 'C: ABOR') return !unanswered(i);
+      const verb = l.startsWith('C: ') ? l.slice(3).split(' ')[0]! : '';
+      return !(TRANSFER_COMMANDS.test(verb) && lines[i + 1] === 'C: ABOR' && unanswered(i + 1));
+    });
+  }
+  const second = lines.findIndex((l, i) => i > 0 && /^S: 220\b/.test(l));
+  if (second > 0) lines = lines.slice(0, second);
+  // Each command with the code of the reply that ended its answer ("S: 211 End", not "S: 211-").
+  const sent: { text: string; code: number | null }[] = [];
+  for (const l of lines) {
+    if (l.startsWith('C: ')) sent.push({ text: l.slice(3), code: null });
+    else if (/^S: \d{3} /.test(l) || /^S: \d{3}$/.test(l)) {
+      const last = sent[sent.length - 1];
+      if (last && last.code === null) last.code = Number(l.slice(3, 6));
+    }
+  }
+  const cut = sent.findIndex((c, i) => {
+    const verb = c.text.split(' ')[0]!.toUpperCase();
+    const next = sent[i + 1]?.text.split(' ')[0]!.toUpperCase();
+    const refused = c.code !== null && isNegative(c.code);
+    if (TRANSFER_COMMANDS.test(verb)) return refused;
+    if (!DATA_COMMANDS.test(verb)) return false;
+    if (refused) return next === undefined || !DATA_COMMANDS.test(next);
+    return (
+      (c.code === 227 || c.code === 229) &&
+      (next === undefined || (!TRANSFER_COMMANDS.test(next) && next !== 'TYPE' && next !== 'SIZE'))
+    );
+  });
+  const kept = cut >= 0 ? sent.slice(0, cut + 1) : sent;
+  return kept
+    .filter((c) => !(client === 'curl' && c.text.toUpperCase() === 'QUIT'))
+    .map((c) => commandShape(c.text));
+}
+
+/** The simulation's control dialogue in the lab's form: "C: " and "S: " lines. */
+export function simulatedDialogue(result: SimulationResult): string[] {
+  return result.trace.flatMap((e) => {
+    if (e.type !== 'control') return [];
+    if (e.from === 'client') return [`C: ${e.text}`];
+    return e.text.split('\r\n').map((l) => `S: ${l}`);
+  });
 }
 
 function lastFailureCode(codes: readonly number[]): number | null {
-  const failures = codes.filter((c) => c >= 400);
+  const failures = codes.filter(isNegative);
   return failures.length > 0 ? failures[failures.length - 1]! : null;
 }
 
@@ -41,6 +124,7 @@ export function fromSimulation(result: SimulationResult): Comparable {
       sourcePort: c.opener === 'server' ? Number(c.from.split(':')[1]) : null,
       synCount: c.synCount,
     })),
+    commands: commandsOf(simulatedDialogue(result), programsOf(result.scenario).client),
   };
 }
 
@@ -58,5 +142,6 @@ export function fromLab(summary: LabSummary): Comparable {
       sourcePort: c.opener === 'server' ? Number(c.from.split(':')[1]) : null,
       synCount: c.synCount,
     })),
+    commands: commandsOf(summary.dialogue, summary.programs.client),
   };
 }
