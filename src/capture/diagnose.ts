@@ -3,6 +3,7 @@ import { MAX_COMMANDS } from '../scenario/limits';
 import { formatTime } from '../scenario/vocabulary';
 import type { Connection } from './connections';
 import type { CaptureDataMode, DataConnection, DataConnectionResult, FtpSession } from './session';
+import { isNegative } from '../protocol/ftp-reply';
 
 /**
  * What went right or wrong in one captured FTP session, said from the evidence the capture
@@ -115,7 +116,7 @@ function isPrivate(address: string): boolean {
 }
 
 function failureKindOf(d: DataConnection): FailureKind {
-  if (d.finalReply && d.finalReply.code >= 400) return d.finalReply.code;
+  if (d.finalReply && isNegative(d.finalReply.code)) return d.finalReply.code;
   switch (d.result) {
     case 'refused':
       return 'refused';
@@ -315,7 +316,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
   for (let i = 0; i + 1 < s.modeAttempts.length; i++) {
     const a = s.modeAttempts[i]!;
     const b = s.modeAttempts[i + 1]!;
-    if (a.reply && a.reply.code >= 400 && /^(EPSV|EPRT)/i.test(a.command))
+    if (a.reply && isNegative(a.reply.code) && /^(EPSV|EPRT)/i.test(a.command))
       notes.push(
         `${a.command.split(' ')[0]} got ${quote(a.reply)}; the client fell back to ${b.command.split(' ')[0]}`,
       );
@@ -330,7 +331,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
     });
 
   for (const a of s.modeAttempts) {
-    if (!a.reply || a.reply.code < 400) continue;
+    if (!a.reply || !isNegative(a.reply.code)) continue;
     const verb = a.command.split(' ')[0]!.toUpperCase();
     // A 425 to PORT/EPRT is a connection the server tried and lost: the data connections tell.
     if (a.reply.code === 425 && (verb === 'PORT' || verb === 'EPRT')) continue;
@@ -384,7 +385,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
 
   for (const d of s.dataConnections) {
     if (d.result === 'completed') {
-      if (d.finalReply && d.finalReply.code >= 400)
+      if (d.finalReply && isNegative(d.finalReply.code))
         return done({
           failure: { at: d.command ?? d.announcedBy, kind: d.finalReply.code },
           explanation: `The data connection for ${d.command} was made (${d.from} → ${d.to}, ${d.bytes} bytes), but the server answered ${quote(d.finalReply)}.`,
@@ -408,7 +409,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
   }
 
   for (const t of s.transfers) {
-    if (t.finalReply && t.finalReply.code >= 400) {
+    if (t.finalReply && isNegative(t.finalReply.code)) {
       return done({
         failure: { at: t.command, kind: t.finalReply.code },
         explanation: `The server answered ${t.command} with ${t.finalReply.code} ${t.finalReply.text}${s.dataConnections.some((d) => d.command === t.command) ? '' : ' (no data connection was announced for it)'}.`,
@@ -422,7 +423,7 @@ export function diagnoseSession(s: FtpSession): Diagnosis {
   if (s.transfers.length === 0) {
     let last = -1;
     s.dialogue.forEach((l, i) => {
-      if (l.from === 'server' && l.code !== null && l.code >= 400) last = i;
+      if (l.from === 'server' && l.code !== null && isNegative(l.code)) last = i;
     });
     const asked = s.dialogue
       .slice(0, Math.max(last, 0))

@@ -2,6 +2,7 @@ import { parseEprt, parseEpsvReply, parseHostPort, parsePasvReply } from '../pro
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint';
 import type { Connection } from './connections';
 import { reassemble, type StreamGap } from './reassembly';
+import { isNegative } from '../protocol/ftp-reply';
 
 /**
  * One FTP session read from a capture: the control dialogue in order, and each transfer with
@@ -321,7 +322,7 @@ export function readSession(control: Connection, connections: readonly Connectio
       // A 425 to PORT/EPRT: the server tried to connect at once (pyftpdlib does) and failed.
       if (line.code === 425 && pending && pending.opener === 'server')
         openData(pending, null).finalReply = reply;
-      if (line.code >= 400) pending = null;
+      if (isNegative(line.code)) pending = null;
       else if (lastVerb === 'PASV' || lastVerb === 'EPSV')
         pending = announcementFromReply(lastVerb, reply, control, line.tMs);
       attempt = null;

@@ -34,6 +34,7 @@ import {
   type LabTimeouts,
   type Running,
 } from './programs';
+import { isNegative } from '../protocol/ftp-reply';
 
 /**
  * `lab`: the scenario on the real kernel. Builds the namespaces, loads the routers' nftables
@@ -495,7 +496,7 @@ async function runCurl(
   if (verbs.includes('EPSV') && verbs.includes('PASV')) fallbacks.push('EPSV→PASV');
   if (verbs.includes('EPRT') && verbs.includes('PORT')) fallbacks.push('EPRT→PORT');
   const replyFailure = result.code !== null && CURL_REPLY_EXITS.has(result.code);
-  const lastCode = codes.filter((c) => c >= 400).pop() ?? null;
+  const lastCode = codes.filter(isNegative).pop() ?? null;
   return {
     outcome: ok ? 'success' : 'failure',
     failedAt,
