@@ -70,11 +70,6 @@ export const STOPPED_WINDOW_MS = 600;
 const ROW_TOP = 22;
 const ROW_STEP = 24;
 const MAX_ROWS = 3;
-/**
- * The top of the empty strip between the last connection line and the icons, in viewBox units:
- * the network view's list of glossary terms sits there, over the drawing, moving nothing.
- */
-export const TERMS_STRIP_Y = ROW_TOP + (MAX_ROWS - 0.5) * ROW_STEP + 4;
 const ROW_CHAR_WIDTH = 0.6 * 14;
 const NOTE_STEP = 19;
 /** Room kept beside a label for the " +12" that counts the packets hidden behind it. */
