@@ -181,6 +181,11 @@ export const FACTS: Record<string, FactDefinition> = {
     kind: 'number',
     read: (r) => r.outcome.elapsedMs,
   },
+  firstCommand: {
+    description: 'the verb of the first command the client sent ("USER"; lftp\'s is "FEAT")',
+    kind: 'string',
+    read: (r) => r.outcome.commandsSent[0]?.split(' ')[0] ?? 'none',
+  },
   portCommand: {
     description: 'the PORT or EPRT line the client sent, or "none"',
     kind: 'string',
