@@ -10,7 +10,7 @@ import {
   type FtpClientSettings,
 } from '../../src/machines/ftp-client';
 import { asciiEncode } from '../../src/protocol/net-ascii';
-import { CURL, LFTP, type ClientProfile } from '../../src/machines/client-profiles';
+import { CURL, FTPLIB, LFTP, type ClientProfile } from '../../src/machines/client-profiles';
 import {
   allStatePaths,
   allTransitionNames,
@@ -530,6 +530,91 @@ describe('login and control-connection failures', () => {
       code: null,
     });
     expect(c.state()).toBe('quitting');
+  });
+});
+
+describe("the programs' own commands (FEAT, OPTS, PWD, TYPE, SIZE; the lab's recordings)", () => {
+  it('lftp: FEAT first; a UTF8 in its answer brings OPTS UTF8 ON before USER and again after PASS, an MLST the facts it wants', () => {
+    const c = client({ profile: LFTP, mode: 'passive', steps: [{ verb: 'RETR', arg: 'a.txt' }] });
+    c.send({ type: 'START' });
+    c.send({ type: 'CONTROL_CONNECTED' });
+    c.reply(220, 'pyftpdlib 1.5.7 ready.');
+    c.reply(
+      211,
+      'Features supported:\r\n MLST type*;perm*;size*;unique*;unix.gid;\r\n UTF8\r\nEnd FEAT.',
+    );
+    c.reply(530, 'Log in with USER and PASS first.');
+    c.reply(331, 'Username ok, send password.');
+    c.reply(230, 'Login successful.');
+    c.reply(501, 'Invalid argument.');
+    c.reply(200, 'MLST OPTS type;perm;size;unix.gid;');
+    c.reply(257, '"/" is the current directory.');
+    c.reply(200, 'Type set to: Binary.');
+    c.reply(213, '5');
+    expect(c.lines()).toEqual([
+      'FEAT',
+      'OPTS UTF8 ON',
+      'USER alice',
+      'PASS secret',
+      'OPTS UTF8 ON',
+      'OPTS MLST type;perm;size;unix.gid;',
+      'PWD',
+      'TYPE I',
+      'SIZE a.txt',
+      'PASV',
+    ]);
+    expect(c.context().failure).toBeNull();
+  });
+
+  it('curl: PWD after login, TYPE after the data command and only when it changes', () => {
+    const c = client({
+      profile: CURL,
+      mode: 'passive',
+      type: 'binary',
+      steps: [
+        { verb: 'LIST', arg: null },
+        { verb: 'RETR', arg: 'a.txt' },
+      ],
+    });
+    c.send({ type: 'START' });
+    c.send({ type: 'CONTROL_CONNECTED' });
+    c.reply(220, 'hi');
+    c.reply(230, 'Login successful.');
+    c.reply(257, '"/" is the current directory');
+    c.reply(227, 'Entering Passive Mode (198,51,100,20,195,80).');
+    c.send({ type: 'DATA_CONNECTED' });
+    c.reply(200, 'Switching to ASCII mode.');
+    expect(c.lines().slice(-3)).toEqual(['PASV', 'TYPE A', 'LIST']);
+    c.reply(150, 'Here comes the directory listing.');
+    c.send({ type: 'DATA_EOF' });
+    c.reply(226, 'Directory send OK.');
+    c.reply(227, 'Entering Passive Mode (198,51,100,20,195,81).');
+    c.send({ type: 'DATA_CONNECTED' });
+    c.reply(200, 'Switching to Binary mode.');
+    c.reply(213, '5');
+    expect(c.lines()).toEqual([
+      'USER alice',
+      'PWD',
+      'PASV',
+      'TYPE A',
+      'LIST',
+      'PASV',
+      'TYPE I',
+      'SIZE a.txt',
+      'RETR a.txt',
+    ]);
+  });
+
+  it('ftplib: TYPE before every transfer; a refused TYPE ends the step, a refused SIZE or OPTS does not', () => {
+    const c = client({ profile: FTPLIB, mode: 'passive' });
+    c.send({ type: 'START' });
+    c.send({ type: 'CONTROL_CONNECTED' });
+    c.reply(220, 'hi');
+    c.reply(230, 'Login successful.');
+    expect(c.lines()).toEqual(['USER alice', 'TYPE A']);
+    c.reply(504, 'Bad TYPE.');
+    expect(c.context().failure).toMatchObject({ step: 'LIST', kind: 'reply', code: 504 });
+    expect(c.lines().at(-1)).toBe('QUIT');
   });
 });
 
