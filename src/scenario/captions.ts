@@ -16,6 +16,8 @@ const FTP_CLIENT_STATES: Record<string, string> = {
   awaitingUserReply: 'has sent its user name and waits for the answer',
   awaitingPasswordReply: 'has sent its password and waits for the answer',
   awaitingTypeReply: 'has chosen how the file is sent and waits for the answer',
+  awaitingExtraReply:
+    'has sent a command of its own (FEAT, PWD, TYPE, SIZE) and waits for the answer',
   openingDataListener: 'opens a port of its own for the server to connect to (active mode)',
   awaitingPortReply: 'has told the server which port to connect to and waits for the answer',
   awaitingPassiveReply: 'has asked the server for a port to connect to (passive mode)',
