@@ -294,8 +294,24 @@ function recordExpectation(router: MutableRouter, event: EventOf<'expect'>): voi
   }
 }
 
+/**
+ * Indexes already made, by result: a result is never changed once simulated, and the stage shows
+ * the same one again when a learner flips a switch back (the worker's cache answers with the same
+ * object), so its index, and the layouts the views keep per index, are made once.
+ */
+const indexed = new WeakMap<SimulationResult, TraceIndex>();
+
 /** One pass over the trace: everything the queries need, in arrays sorted by time. */
 export function indexTrace(result: SimulationResult): TraceIndex {
+  let index = indexed.get(result);
+  if (!index) {
+    index = buildIndex(result);
+    indexed.set(result, index);
+  }
+  return index;
+}
+
+function buildIndex(result: SimulationResult): TraceIndex {
   const events = result.trace;
   const eventTimes = new Float64Array(events.length);
   const actors: (ActorTimeline & { stateTimes: number[]; states: string[] })[] = [];
