@@ -79,8 +79,81 @@ function port(endpoint: string): string {
   return endpoint.slice(endpoint.lastIndexOf(':') + 1);
 }
 
+/**
+ * What the outcome reads from the trace, collected in one pass: a session's trace has about a
+ * thousand events, and the outcome is worked out for every simulation the what-if row runs.
+ */
+interface TraceFacts {
+  /** Every line the client sent on the control connection, in order. */
+  commandsSent: string[];
+  /** The client program's notes on what it did on its own ("lftp fell back …"). */
+  clientNotes: Extract<TraceEvent, { type: 'note' }>[];
+  /** The first rewrite by an FTP helper (ALG), if any. */
+  alg: Extract<TraceEvent, { type: 'nat' }> | undefined;
+  /** Every SYN (not SYN-ACK) sent. */
+  synsSent: Extract<TraceEvent, { type: 'send' }>[];
+  /** The first drop or reject of each packet, by packet id. */
+  stops: Map<number, Extract<TraceEvent, { type: 'drop' | 'reject' }>>;
+  /** The last firewall verdict that let each SYN through, by packet id. */
+  admissions: Map<number, Extract<TraceEvent, { type: 'forward' }>>;
+  /** "actor ESTABLISHED" and "actor CLOSED" for every TCP actor that reached that state. */
+  reached: Set<string>;
+  transferCommands: { t: number; text: string }[];
+  dataCommands: { t: number; mode: DataMode }[];
+}
+
+function readTrace(trace: readonly TraceEvent[]): TraceFacts {
+  const facts: TraceFacts = {
+    commandsSent: [],
+    clientNotes: [],
+    alg: undefined,
+    synsSent: [],
+    stops: new Map(),
+    admissions: new Map(),
+    reached: new Set(),
+    transferCommands: [],
+    dataCommands: [],
+  };
+  for (const e of trace) {
+    switch (e.type) {
+      case 'control': {
+        if (e.from !== 'client') break;
+        facts.commandsSent.push(e.text);
+        const mode = DATA_COMMAND_MODES[e.text.slice(0, 4).toUpperCase()];
+        if (mode) facts.dataCommands.push({ t: e.t, mode });
+        else if (TRANSFER_COMMAND.test(e.text))
+          facts.transferCommands.push({ t: e.t, text: e.text });
+        break;
+      }
+      case 'send':
+        if (e.packet.tcp?.flags.syn && !e.packet.tcp.flags.ack) facts.synsSent.push(e);
+        break;
+      case 'drop':
+      case 'reject':
+        if (!facts.stops.has(e.packet.id)) facts.stops.set(e.packet.id, e);
+        break;
+      case 'forward':
+        // The last firewall on the path is the one in front of the receiver: the one that had to
+        // let the new connection in (the sender's own firewall only let it out).
+        if (e.verdict.by !== 'no-firewall' && e.packet.tcp?.flags.syn)
+          facts.admissions.set(e.packet.id, e);
+        break;
+      case 'transition':
+        if (e.to === 'ESTABLISHED' || e.to === 'CLOSED') facts.reached.add(`${e.actor} ${e.to}`);
+        break;
+      case 'note':
+        if (e.node === 'client') facts.clientNotes.push(e);
+        break;
+      case 'nat':
+        if (e.kind === 'alg') facts.alg ??= e;
+        break;
+    }
+  }
+  return facts;
+}
+
 /** The data connections from the trace: every socket an FTP program opened for data. */
-function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
+function dataConnections(input: OutcomeInput, facts: TraceFacts): DataConnectionSummary[] {
   const openers = input.actors.filter(
     (a) =>
       a.machine === 'tcp' &&
@@ -88,31 +161,7 @@ function dataConnections(input: OutcomeInput): DataConnectionSummary[] {
       /active data connection|passive data connection/.test(a.label),
   );
   if (openers.length === 0) return [];
-  // One pass over the trace collects the few events the summaries need.
-  const synsSent: Extract<TraceEvent, { type: 'send' }>[] = [];
-  const stops = new Map<number, Extract<TraceEvent, { type: 'drop' | 'reject' }>>();
-  const admissions = new Map<number, Extract<TraceEvent, { type: 'forward' }>>();
-  const reached = new Set<string>();
-  const transferCommands: { t: number; text: string }[] = [];
-  const dataCommands: { t: number; mode: DataMode }[] = [];
-  for (const e of input.trace) {
-    if (e.type === 'control' && e.from === 'client') {
-      const mode = DATA_COMMAND_MODES[e.text.slice(0, 4).toUpperCase()];
-      if (mode) dataCommands.push({ t: e.t, mode });
-    }
-    if (e.type === 'send' && e.packet.tcp?.flags.syn && !e.packet.tcp.flags.ack) synsSent.push(e);
-    else if ((e.type === 'drop' || e.type === 'reject') && !stops.has(e.packet.id))
-      stops.set(e.packet.id, e);
-    else if (e.type === 'forward' && e.verdict.by !== 'no-firewall' && e.packet.tcp?.flags.syn) {
-      // The last firewall on the path is the one in front of the receiver: the one that had to
-      // let the new connection in (the sender's own firewall only let it out).
-      admissions.set(e.packet.id, e);
-    } else if (e.type === 'transition' && (e.to === 'ESTABLISHED' || e.to === 'CLOSED')) {
-      reached.add(`${e.actor} ${e.to}`);
-    } else if (e.type === 'control' && e.from === 'client' && TRANSFER_COMMAND.test(e.text)) {
-      transferCommands.push({ t: e.t, text: e.text });
-    }
-  }
+  const { synsSent, stops, admissions, reached, transferCommands, dataCommands } = facts;
   return openers.map((info) => {
     const opener: 'client' | 'server' = info.node === 'client' ? 'client' : 'server';
     const syns = synsSent.filter(
@@ -186,15 +235,15 @@ function clientErrorOf(client: FtpClientContext): ClientError | null {
 }
 
 /** What the client program did on its own ("curl tries PASV after EPSV failed"), as sentences. */
-function programSentences(input: OutcomeInput): string[] {
+function programSentences(input: OutcomeInput, facts: TraceFacts): string[] {
   const { client } = programsOf(input.scenario);
-  return input.trace
-    .filter(
-      (e): e is Extract<TraceEvent, { type: 'note' }> =>
-        e.type === 'note' && e.node === 'client' && e.text.startsWith(`${client} `),
-    )
-    .map((e) => asSentence(`${PROGRAM_LABELS[client]}${e.text.slice(client.length)}`))
-    .filter((sentence, i, all) => all.indexOf(sentence) === i);
+  const sentences: string[] = [];
+  for (const e of facts.clientNotes) {
+    if (!e.text.startsWith(`${client} `)) continue;
+    const sentence = asSentence(`${PROGRAM_LABELS[client]}${e.text.slice(client.length)}`);
+    if (!sentences.includes(sentence)) sentences.push(sentence);
+  }
+  return sentences;
 }
 
 function describeVerdict(verdict: Verdict): string {
@@ -252,14 +301,13 @@ function blockedSentence(input: OutcomeInput, conn: DataConnectionSummary): stri
 
 export function explainOutcome(input: OutcomeInput): Outcome {
   const { client, scenario } = input;
-  const connections = dataConnections(input);
+  const facts = readTrace(input.trace);
+  const connections = dataConnections(input, facts);
   const failure = client.failure;
   const success = input.clientDone && failure === null && !input.stoppedByLimit;
   const base = {
     clientError: clientErrorOf(client),
-    commandsSent: input.trace.flatMap((e) =>
-      e.type === 'control' && e.from === 'client' ? [e.text] : [],
-    ),
+    commandsSent: facts.commandsSent,
     fallbacks: client.fallbacks,
     replyCodes: client.replies,
     dataConnections: connections,
@@ -269,7 +317,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     const program = PROGRAM_LABELS[programsOf(scenario).client];
     const parts = [
       `${client.fallbacks.length > 0 ? `${modeName(scenario.mode)} was asked for, and ${program} got through` : `${modeName(scenario.mode)} worked`}: ${scenario.commands.length === 1 ? 'the command' : `all ${scenario.commands.length} commands`} succeeded in ${formatTime(input.elapsedMs, 'duration')}.`,
-      ...programSentences(input),
+      ...programSentences(input, facts),
     ];
     for (const conn of connections) {
       const helped =
@@ -280,9 +328,8 @@ export function explainOutcome(input: OutcomeInput): Outcome {
         `${conn.command}: the ${conn.opener} connected from ${conn.from} to ${conn.to}${conn.decidedBy ? `, ${conn.decidedBy.reason} at ${nodeName(scenario, conn.decidedBy.node)}` : ''}${helped}.`,
       );
     }
-    const alg = input.trace.find((e) => e.type === 'nat' && e.kind === 'alg');
-    if (alg && alg.type === 'nat')
-      parts.push(`On the way, ${nodeName(scenario, alg.node)}'s ${alg.detail}.`);
+    const { alg } = facts;
+    if (alg) parts.push(`On the way, ${nodeName(scenario, alg.node)}'s ${alg.detail}.`);
     return {
       result: 'success',
       failedAt: null,
@@ -301,7 +348,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     };
   }
   const blocked = connections.find((c) => c.result !== 'established');
-  const parts: string[] = programSentences(input);
+  const parts: string[] = programSentences(input, facts);
   // 425 is vsftpd's and pyftpdlib's "could not connect", 421 pyftpdlib's "gave up after 30 s".
   if (
     blocked &&
