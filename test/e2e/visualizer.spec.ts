@@ -137,6 +137,21 @@ test('? opens the keyboard shortcuts and Esc closes them', async ({ page }) => {
   await expect(dialog).toBeHidden();
 });
 
+test('reduced motion switched on while the page is open applies at once, and off again', async ({
+  page,
+}) => {
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await page.goto('/');
+  const network = page.locator('svg.network-view');
+  await page.locator('body').press('ArrowRight');
+  await expect(network).not.toHaveClass(/reduced-motion/);
+  // A learner flips the system setting with the lab open: no reload needed.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await expect(network).toHaveClass(/reduced-motion/);
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await expect(network).not.toHaveClass(/reduced-motion/);
+});
+
 test('with reduced motion, playback steps from event to event', async ({ page }) => {
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto('/');

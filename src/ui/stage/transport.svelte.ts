@@ -40,7 +40,8 @@ export class Transport {
    */
   constructor(
     private readonly index: () => TraceIndex,
-    private readonly reducedMotion: boolean,
+    /** Read at every frame, so flipping the system setting mid-play changes the pace at once. */
+    private readonly reducedMotion: () => boolean,
     private readonly onEnded?: () => void,
     playhead?: PlayheadState,
   ) {
@@ -102,7 +103,7 @@ export class Transport {
     const tick = (now: number) => {
       const wall = now - last;
       last = now;
-      if (this.reducedMotion) {
+      if (this.reducedMotion()) {
         sinceStep += wall;
         if (sinceStep >= 700 / this.speed) {
           sinceStep = 0;

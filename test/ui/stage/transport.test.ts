@@ -22,7 +22,7 @@ describe('the one transport', () => {
     let ended = 0;
     const transport = new Transport(
       () => index,
-      false,
+      () => false,
       () => ended++,
     );
     transport.seek(-5);
@@ -39,7 +39,10 @@ describe('the one transport', () => {
   });
 
   it('plays by the keymap: K, the arrows, Home and End', () => {
-    const transport = new Transport(() => index, false);
+    const transport = new Transport(
+      () => index,
+      () => false,
+    );
     transport.onKey(key('End'));
     expect(transport.t).toBe(index.end);
     transport.onKey(key('Home'));
@@ -57,7 +60,12 @@ describe('the one transport', () => {
 
   it("keeps t and playing in a component's own state when given one, and resets to a link's moment", () => {
     const props = { t: 0, playing: false };
-    const transport = new Transport(() => index, false, undefined, props);
+    const transport = new Transport(
+      () => index,
+      () => false,
+      undefined,
+      props,
+    );
     transport.seek(100);
     expect(props.t).toBe(100);
     transport.toggle();
