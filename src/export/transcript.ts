@@ -2,7 +2,7 @@ import { formatEndpoint, formatPacketEnd } from '../protocol/endpoint';
 import { explainPortArithmetic } from '../protocol/ftp-address';
 import { decodeControlText } from '../protocol/control-text';
 import { describeIcmpCode, flagsLabel, type Packet, type TcpSegment } from '../protocol/tcp';
-import { ruleLabel, type NodeId, type Verdict } from '../scenario/trace';
+import { FTP_EXPECT_POLICY, ruleLabel, type NodeId, type Verdict } from '../scenario/trace';
 import type { Addressing } from '../scenario/addresses';
 import type { SimulationResult } from '../scenario/simulate';
 import type { Scenario, SideConfig } from '../scenario/types';
@@ -328,6 +328,11 @@ export function formatTranscript(
           event(
             e.t,
             `FTP helper expects ${x.src} → ${x.dst}:${x.dstPort}${natTo} (read from "${x.cause}")`,
+          );
+        else if (e.op === 'expire')
+          event(
+            e.t,
+            `FTP helper forgets ${x.src} → ${x.dst}:${x.dstPort}: no connection came within ${formatTime(FTP_EXPECT_POLICY.timeoutMs, 'duration')}`,
           );
         else if (verbose)
           event(e.t, `FTP helper: the expected connection to ${x.dst}:${x.dstPort} arrived`);

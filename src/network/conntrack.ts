@@ -1,5 +1,7 @@
 import type { Packet } from '../protocol/tcp';
 import { seqAdd, seqLt } from '../protocol/tcp';
+import type { TimerHandle } from './event-queue';
+import { FTP_EXPECT_POLICY } from './ftp-helper';
 import type { ConntrackView, CtState, ExpectationView, Tuple } from './trace';
 
 export type Dir = 'orig' | 'reply';
@@ -17,6 +19,13 @@ export interface CtEntry extends ConntrackView {
 }
 
 export type Expectation = ExpectationView;
+
+/** The simulation's clock, as far as an expectation's timer needs it (EventQueue is one). */
+export interface ExpectationClock {
+  readonly now: number;
+  schedule(at: number, run: () => void): TimerHandle;
+  cancel(handle: TimerHandle): void;
+}
 
 export const tupleKey = (t: Tuple) => `${t.proto}|${t.src}|${t.srcPort}|${t.dst}|${t.dstPort}`;
 
@@ -47,6 +56,17 @@ export class Conntrack {
   private byTuple = new Map<string, { entry: CtEntry; dir: Dir }>();
   expectations: Expectation[] = [];
   private nextId = 1;
+  /** Each waiting expectation's timeout, armed when it was added (nf_ct_expect_insert). */
+  private expiryTimers = new Map<Expectation, TimerHandle>();
+
+  /**
+   * Without a clock (a table on a test bench) expectations wait for ever; with one, each runs out
+   * `FTP_EXPECT_POLICY.timeoutMs` after it was added and `expired` is told, at that virtual time.
+   */
+  constructor(
+    private readonly clock: ExpectationClock | null = null,
+    private readonly expired: (expectation: Expectation) => void = () => {},
+  ) {}
 
   all(): readonly CtEntry[] {
     return this.entries;
@@ -96,7 +116,15 @@ export class Conntrack {
    * PREROUTING, whatever the filter then decides (measured: test/lab/expectation.test.ts).
    */
   consumeExpectation(expectation: Expectation): void {
+    this.unlinkExpectation(expectation);
+  }
+
+  private unlinkExpectation(expectation: Expectation): void {
     this.expectations = this.expectations.filter((e) => e !== expectation);
+    const timer = this.expiryTimers.get(expectation);
+    if (timer === undefined) return;
+    this.clock!.cancel(timer);
+    this.expiryTimers.delete(expectation);
   }
 
   create(
@@ -138,11 +166,29 @@ export class Conntrack {
     return this.byTuple.has(tupleKey(reply));
   }
 
+  /**
+   * Registers an expectation, after nf_ct_expect_related: a control connection that already has
+   * max_expected (1 for FTP) loses its oldest first, so a newer PORT or PASV replaces the older
+   * one. The new one's timer starts now.
+   */
   addExpectation(expectation: Omit<Expectation, 'id'>): Expectation {
-    // A newer command replaces an older expectation of the same connection, as the helper does.
-    this.expectations = this.expectations.filter((e) => e.masterId !== expectation.masterId);
+    const { maxExpected, timeoutMs } = FTP_EXPECT_POLICY;
+    let waiting = this.expectations.filter((e) => e.masterId === expectation.masterId);
+    while (waiting.length >= maxExpected) {
+      this.unlinkExpectation(waiting[0]!);
+      waiting = waiting.slice(1);
+    }
     const added = { id: this.nextId++, ...expectation };
     this.expectations.push(added);
+    const clock = this.clock;
+    if (clock) {
+      const timer = clock.schedule(clock.now + timeoutMs, () => {
+        this.expiryTimers.delete(added);
+        this.unlinkExpectation(added);
+        this.expired(added);
+      });
+      this.expiryTimers.set(added, timer);
+    }
     return added;
   }
 

@@ -4,6 +4,17 @@
  * (the connection's original direction) and 227/229 replies from the server (reply direction).
  */
 
+/**
+ * nf_conntrack_ftp's expectation policy (ftp_exp_policy: `.max_expected = 1, .timeout = 5 * 60`):
+ * one expected data connection per control connection, and it is forgotten 300 s after the line
+ * that announced it if no packet has matched it (nf_ct_expect_insert arms the timer). The timer
+ * wheel rounds a timer that long up to its level's granularity, 4096 jiffies (16.4 s at HZ=250),
+ * so the kernel may let it go up to that much later (not measured); the simulation expires it at
+ * 300 s exactly. /proc/net/nf_conntrack_expect's first column counts the timeout down: right
+ * after a 227 it reads 299 or 300 (measured: test/lab/expectation.test.ts).
+ */
+export const FTP_EXPECT_POLICY = { maxExpected: 1, timeoutMs: 300_000 } as const;
+
 export interface HelperFinding {
   kind: 'PORT' | 'EPRT' | '227' | '229';
   /** The address the line names; for 229, which names none, null (the sender's address applies). */

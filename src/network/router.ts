@@ -5,6 +5,7 @@ import { resetFor } from '../machines/tcp-wire';
 import {
   Conntrack,
   invert,
+  type ExpectationClock,
   packetTuple,
   viewOf,
   type Classification,
@@ -48,6 +49,8 @@ export interface RouterConfig {
 
 export interface RouterEnvironment {
   trace: TraceLog;
+  /** The simulation's clock, for the FTP helper's expectation timeouts. */
+  clock: ExpectationClock;
   /** Sends a packet on towards its destination from this router. */
   forward(from: NodeId, packet: Packet): void;
   /**
@@ -77,7 +80,11 @@ export class Router {
     private readonly env: RouterEnvironment,
   ) {
     const tracks = Boolean(config.firewall?.stateful || config.nat || config.ftpHelper);
-    this.conntrack = tracks ? new Conntrack() : null;
+    this.conntrack = tracks
+      ? new Conntrack(env.clock, (expectation) =>
+          env.trace.add({ type: 'expect', node: config.id, op: 'expire', expectation }),
+        )
+      : null;
   }
 
   get id(): NodeId {

@@ -109,7 +109,14 @@ export type TraceEvent =
     }
   | { t: number; type: 'control'; from: 'client' | 'server'; text: string; actor: string }
   | { t: number; type: 'conntrack'; node: NodeId; op: 'new' | 'update'; entry: ConntrackView }
-  | { t: number; type: 'expect'; node: NodeId; op: 'add' | 'match'; expectation: ExpectationView }
+  | {
+      t: number;
+      type: 'expect';
+      node: NodeId;
+      /** Added by the helper, matched by the data connection's first packet, or timed out. */
+      op: 'add' | 'match' | 'expire';
+      expectation: ExpectationView;
+    }
   | { t: number; type: 'note'; node: NodeId; text: string };
 
 export type TraceEventType = TraceEvent['type'];

@@ -70,6 +70,7 @@ export class World {
     this.server = new Host('server', config.serverAddress, hostEnv);
     const routerEnv = {
       trace: this.trace,
+      clock: this.queue,
       forward: (from: NodeId, packet: Packet) => this.forward(from, packet),
       originate: (
         from: NodeId,

@@ -12,6 +12,7 @@ import {
   type TraceIndex,
 } from './timeline';
 import {
+  FTP_EXPECT_POLICY,
   ruleLabel,
   type ActorInfo,
   type ConntrackView,
@@ -20,6 +21,7 @@ import {
   type TraceEvent,
   type Verdict,
 } from './trace';
+import { formatTime } from './vocabulary';
 
 /**
  * What is true at one instant of a trace, for the views (DESIGN.md: views are functions of
@@ -380,6 +382,8 @@ function sentence(event: TraceEvent, index: TraceIndex): string {
     }
     case 'expect': {
       const x = event.expectation;
+      if (event.op === 'expire')
+        return `${who(index, event.node)}'s FTP helper forgets the connection it expected to ${endpoint(x.dst, x.dstPort)}: none came within ${formatTime(FTP_EXPECT_POLICY.timeoutMs, 'duration')}`;
       return event.op === 'add'
         ? `${who(index, event.node)}'s FTP helper expects a connection from ${x.src} to ${endpoint(x.dst, x.dstPort)}`
         : `${who(index, event.node)}: the expected connection to ${endpoint(x.dst, x.dstPort)} arrived`;

@@ -74,8 +74,11 @@ export interface ExpectationSpan {
   readonly addedAt: number;
   /** Infinity while it is still waiting when the trace ends. */
   readonly endsAt: number;
-  /** Matched by the data connection's first packet, or replaced by a newer command's expectation. */
-  readonly endedBy: 'match' | 'replaced' | null;
+  /**
+   * Matched by the data connection's first packet, replaced by a newer command's expectation, or
+   * timed out (the helper's 300 s, FTP_EXPECT_POLICY).
+   */
+  readonly endedBy: 'match' | 'replaced' | 'expired' | null;
 }
 
 export interface RouterHistory {
@@ -290,7 +293,7 @@ function recordExpectation(router: MutableRouter, event: EventOf<'expect'>): voi
   );
   if (span) {
     span.endsAt = event.t;
-    span.endedBy = 'match';
+    span.endedBy = event.op === 'expire' ? 'expired' : 'match';
   }
 }
 

@@ -12,3 +12,4 @@ export type {
 } from '../network/trace';
 export { NODE_ORDER } from '../network/trace';
 export { ruleLabel, type RuleRef } from '../network/firewall';
+export { FTP_EXPECT_POLICY } from '../network/ftp-helper';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Conntrack, invert, packetTuple } from '../../src/network/conntrack';
+import { Conntrack, invert, packetTuple, type Expectation } from '../../src/network/conntrack';
+import { EventQueue } from '../../src/network/event-queue';
 import type { Packet } from '../../src/protocol/tcp';
 import { seqAdd } from '../../src/protocol/tcp';
 import { icmpAbout, tcp } from './packets';
@@ -147,6 +148,55 @@ describe('expectations (what the FTP helper registers for a data connection)', (
     ct.addExpectation({ ...expected, dstPort: 50001, cause: 'PORT ...195,81' });
     ct.addExpectation({ ...expected, masterId: 7, dstPort: 50002, cause: 'other session' });
     expect(ct.expectations.map((e) => e.dstPort)).toEqual([50001, 50002]);
+  });
+});
+
+describe('an expectation times out (nf_conntrack_ftp: .timeout = 5 * 60)', () => {
+  const expected = { masterId: 1, src: SERVER, dst: CLIENT, dstPort: 50000, natTo: null };
+  const dataSyn = tcp(SERVER, 20, CLIENT, 50000, { flags: ['syn'] });
+
+  /** A table on the simulation's clock, noting when each expectation ran out. */
+  function timed() {
+    const queue = new EventQueue();
+    const expired: [number, Expectation][] = [];
+    const ct = new Conntrack(queue, (e) => expired.push([queue.now, e]));
+    return { queue, ct, expired };
+  }
+
+  it('is RELATED until 300 s after the line that announced it, and gone from then on', () => {
+    const { queue, ct, expired } = timed();
+    queue.schedule(1000, () => ct.addExpectation({ ...expected, cause: 'PORT' }));
+    queue.step();
+    queue.schedule(300_999, () => expect(ct.classify(dataSyn).state).toBe('RELATED'));
+    queue.step();
+    queue.step();
+    expect(queue.now).toBe(301_000);
+    expect(ct.expectations).toEqual([]);
+    expect(expired).toMatchObject([[301_000, { dstPort: 50000, cause: 'PORT' }]]);
+    expect(ct.classify(dataSyn).state).toBe('NEW');
+  });
+
+  it('a newer command’s expectation gets its own 300 s, and the replaced one never expires', () => {
+    const { queue, ct, expired } = timed();
+    ct.addExpectation({ ...expected, cause: 'PASV 1' });
+    queue.schedule(200_000, () =>
+      ct.addExpectation({ ...expected, dstPort: 50001, cause: 'PASV 2' }),
+    );
+    while (queue.step());
+    expect(expired.map(([t, e]) => [t, e.cause])).toEqual([[500_000, 'PASV 2']]);
+  });
+
+  it('a used-up expectation never expires', () => {
+    const { queue, ct, expired } = timed();
+    ct.consumeExpectation(ct.addExpectation({ ...expected, cause: 'PORT' }));
+    expect(queue.peekTime()).toBeUndefined();
+    expect(expired).toEqual([]);
+  });
+
+  it('without a clock (a bench table) it waits for ever', () => {
+    const ct = new Conntrack();
+    ct.addExpectation({ ...expected, cause: 'PORT' });
+    expect(ct.classify(dataSyn).state).toBe('RELATED');
   });
 });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EventQueue } from '../../src/network/event-queue';
 import type { FirewallConfig, FirewallRule, RejectWith } from '../../src/network/firewall';
 import { scanControlPayload } from '../../src/network/ftp-helper';
 import { Router, type RouterConfig } from '../../src/network/router';
@@ -12,9 +13,13 @@ const CLIENT = '192.0.2.10';
 const SERVER_PRIVATE = '10.0.0.5';
 const SERVER_PUBLIC = '198.51.100.20';
 
-/** A router alone on a bench: what it forwards and what it answers by itself are recorded. */
+/**
+ * A router alone on a bench: what it forwards and what it answers by itself are recorded. Its
+ * clock stands still unless a test runs `queue` (the expectations' timeouts are on it).
+ */
 function bench(config: Partial<RouterConfig>) {
-  const trace = new TraceLog({ now: 0 });
+  const queue = new EventQueue();
+  const trace = new TraceLog(queue);
   const forwarded: Packet[] = [];
   const originated: Omit<Packet, 'id' | 'ttl' | 'ipId'>[] = [];
   const router = new Router(
@@ -31,6 +36,7 @@ function bench(config: Partial<RouterConfig>) {
     },
     {
       trace,
+      clock: queue,
       forward: (_from: NodeId, packet: Packet) => forwarded.push(packet),
       originate: (_from, packet, announce) => {
         originated.push(packet);
@@ -44,7 +50,7 @@ function bench(config: Partial<RouterConfig>) {
     router.receive(packet, from);
     return forwarded.length > before ? forwarded[forwarded.length - 1]! : null;
   };
-  return { router, trace, forwarded, originated, send };
+  return { router, trace, queue, forwarded, originated, send };
 }
 
 /** The server behind NAT: port 21 forwarded to 10.0.0.5, its replies masqueraded. */
@@ -213,6 +219,76 @@ describe('the FTP helper on a NAT router (nf_conntrack_ftp + nf_nat_ftp)', () =>
     );
     expect(verdicts.slice(-2)).toEqual(['drop RELATED', 'forward NEW']);
     expect(b.trace.events.filter((e) => e.type === 'expect').map((e) => e.op)).toEqual([
+      'add',
+      'match',
+    ]);
+  });
+
+  it('forgets an expectation no packet matched after 300 s, and says so in the trace then', () => {
+    // nf_conntrack_ftp's expect policy: .timeout = 5 * 60 (FTP_EXPECT_POLICY). Only RELATED may
+    // pass to the data port, so a SYN after the timeout is NEW and dropped.
+    const b = bench({
+      ftpHelper: true,
+      lanSubnet: '198.51.100.0/24',
+      lanAddress: '198.51.100.1',
+      wanAddress: '203.0.113.1',
+      firewall: {
+        stateful: true,
+        policy: 'DROP',
+        rules: [
+          {
+            name: 'control',
+            direction: 'inbound',
+            protocol: 'tcp',
+            dstPort: { from: 21, to: 21 },
+            action: 'ACCEPT',
+          },
+          { name: 'related', direction: 'inbound', state: ['RELATED'], action: 'ACCEPT' },
+          { name: 'replies', direction: 'outbound', action: 'ACCEPT' },
+        ],
+      },
+    });
+    b.send(tcp(CLIENT, 40000, SERVER_PUBLIC, 21, { flags: ['syn'] }), 'internet');
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { flags: ['syn', 'ack'] }), 'server');
+    const pasv = '227 Entering Passive Mode (198,51,100,20,195,80).\r\n';
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { seq: 5001, text: pasv }), 'server');
+    expect(b.router.conntrack!.expectations).toHaveLength(1);
+    expect(b.queue.peekTime()).toBe(300_000);
+    b.queue.step();
+    expect(b.queue.now).toBe(300_000);
+    expect(b.router.conntrack!.expectations).toEqual([]);
+    const expiry = b.trace.events.at(-1)!;
+    expect(expiry).toMatchObject({
+      t: 300_000,
+      type: 'expect',
+      node: 'server-router',
+      op: 'expire',
+      expectation: { src: CLIENT, dst: SERVER_PUBLIC, dstPort: 50000 },
+    });
+    const dataSyn = tcp(CLIENT, 40001, SERVER_PUBLIC, 50000, { flags: ['syn'] });
+    expect(b.send(dataSyn, 'internet')).toBeNull();
+    expect(b.trace.events.at(-1)).toMatchObject({ type: 'drop', verdict: { state: 'NEW' } });
+  });
+
+  it('an expectation matched or replaced leaves no timer behind', () => {
+    const b = bench({
+      ftpHelper: true,
+      lanSubnet: '198.51.100.0/24',
+      lanAddress: '198.51.100.1',
+      wanAddress: '203.0.113.1',
+    });
+    b.send(tcp(CLIENT, 40000, SERVER_PUBLIC, 21, { flags: ['syn'] }), 'internet');
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { flags: ['syn', 'ack'] }), 'server');
+    const pasv = (p2: number) => `227 Entering Passive Mode (198,51,100,20,195,${p2}).\r\n`;
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { seq: 5001, text: pasv(80) }), 'server');
+    b.send(tcp(SERVER_PUBLIC, 21, CLIENT, 40000, { seq: 5050, text: pasv(81) }), 'server');
+    expect(b.router.conntrack!.expectations.map((e) => e.dstPort)).toEqual([50001]);
+    b.send(tcp(CLIENT, 40001, SERVER_PUBLIC, 50001, { flags: ['syn'] }), 'internet');
+    expect(b.router.conntrack!.expectations).toEqual([]);
+    // Nothing is left to run: a finished session's queue does not wait 300 s for a timer.
+    expect(b.queue.peekTime()).toBeUndefined();
+    expect(b.trace.events.filter((e) => e.type === 'expect').map((e) => e.op)).toEqual([
+      'add',
       'add',
       'match',
     ]);
