@@ -38,6 +38,8 @@ export const SYN_RETRIES = 2;
 export interface ExpectationObservation {
   /** Expectations listed in the client router after the 227, before the data SYN. */
   expectedBeforeSyn: number;
+  /** The first one's timeout column then, seconds left (null if none was listed). */
+  timeoutBeforeSyn: number | null;
   /** Expectations listed in the client router once the first data SYN was dropped. */
   expectedAfterFirstSyn: number;
   /** Data SYNs the client router's forward chain saw, by conntrack state. */
@@ -246,6 +248,8 @@ export async function observeExpectation(
     log.push(...lines());
     return {
       expectedBeforeSyn: before.length,
+      // exp_seq_show() prints the seconds left on the expectation's timer first.
+      timeoutBeforeSyn: before.length > 0 ? Number(before[0]!.split(' ')[0]) : null,
       expectedAfterFirstSyn: after.length,
       relatedSyns,
       newSyns,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { synSchedule } from '../../src/machines/tcp-profile';
+import { FTP_EXPECT_POLICY } from '../../src/network/ftp-helper';
 import { conntrackAt } from '../../src/scenario/queries';
 import { simulate } from '../../src/scenario/simulate';
 import { indexTrace } from '../../src/scenario/timeline';
@@ -19,7 +20,8 @@ import {
  * On 6.18.44-fc-v1147 (pyftpdlib 1.5.7, a hand-written Python client), reading the client
  * router's /proc/net/nf_conntrack_expect and counters on the data SYNs by `ct state`:
  * - before the first data SYN one expectation is listed (src=192.0.2.10 dst=198.51.100.20
- *   sport=0 dport=<the 227's port> ftp); 300 ms after that SYN was dropped, none;
+ *   sport=0 dport=<the 227's port> ftp), its timeout column at 299 (seconds left of the
+ *   helper's 300, about 0.2 s after the 227); 300 ms after that SYN was dropped, none;
  * - with NEW dropped: `ct state related` counted 1 SYN and `ct state new` 5, connect() timed out
  *   after 7.1 s (6 SYNs, the first RELATED, its 5 retransmissions NEW);
  * - with NEW accepted: related 1, new 1, and the retransmission a second later connected (1.01 s);
@@ -78,6 +80,9 @@ describe('an FTP expectation is used up by the first packet it matches, even one
     'on the real kernel: the same counts, and the expectation is gone after the first SYN',
     async () => {
       const dropped = await observeExpectation(false, `jd${process.pid.toString(36)}`);
+      // About 0.3 s after the 227 the helper's 300 s timeout (FTP_EXPECT_POLICY) has 299 left.
+      expect(dropped.timeoutBeforeSyn, dropped.log.join('\n')).toBeGreaterThanOrEqual(295);
+      expect(dropped.timeoutBeforeSyn).toBeLessThanOrEqual(FTP_EXPECT_POLICY.timeoutMs / 1000);
       expect(dropped, dropped.log.join('\n')).toMatchObject({
         expectedBeforeSyn: 1,
         expectedAfterFirstSyn: 0,
