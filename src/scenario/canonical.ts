@@ -11,7 +11,8 @@ import { DEFAULT_PROGRAMS, type Scenario, type SideConfig } from './types';
  * result), so every scenario that came through validation keeps its seed and its trace.
  */
 
-const RULE_KEYS: (keyof FirewallRule)[] = [
+/** The same fields as schema.ts's RULE_FIELDS (test/scenario/rule-fields.test.ts), in this order. */
+export const RULE_KEYS: (keyof FirewallRule)[] = [
   'name',
   'action',
   'direction',

@@ -128,7 +128,7 @@ function between(key: keyof RuleDraft, holds: (rule: RuleDraft) => boolean, what
 }
 
 /** A rule's fields as iptables writes them, the match before the target; the action is checked first. */
-const RULE_FIELDS = [
+export const RULE_FIELDS = [
   'name',
   'direction',
   'protocol',
