@@ -19,15 +19,53 @@ import type { DataMode, TransferType } from './ftp-client';
  * - `ftplib` (Python 3.11): USER, PASS, then TYPE before every transfer, needed or not (retrlines
  *   sends TYPE A, retrbinary TYPE I), the data command, the transfer, QUIT. PORT and PASV only over
  *   IPv4 (EPRT/EPSV are for IPv6), ignores 227's address (trust_server_pasv_ipv4_address=False),
- *   stops at the first error.
+ *   stops at the first error and closes the control connection without QUIT (the lab's
+ *   src/lab/ftplib-client.py calls close(), as a script catching ftplib.all_errors would).
  * - `lftp` 4.9: FEAT before USER; when FEAT lists UTF8, OPTS UTF8 ON before USER and again after
  *   PASS, and when it lists MLST, OPTS MLST with the facts it wants; then PWD. A listing in the
  *   type it takes the server to start in (ASCII, so no TYPE); a file in TYPE I, with SIZE before
  *   its data command. ftp:fix-pasv-address (a private address in 227 from a server reached at a
  *   public one is replaced by the public one); after "500 Illegal PORT command." (or
- *   pyftpdlib's 501: a 5yz, not a 425) it switches to passive for that command on its own (the real one sends ABOR and logs in again first; the
- *   simulation keeps the control connection); the next command tries PORT again.
+ *   pyftpdlib's 501: a 5yz, not a 425) it goes passive for that command on a new control connection
+ *   (its `reconnect` below); the next command tries PORT again.
+ *
+ * curl and lftp open a new control connection after some failures (`reconnect`), as the lab's
+ * pcaps show (test/capture/fixtures/lab-*.pcap):
+ * - curl, after a data connection that failed (timed out or refused), closes the control
+ *   connection without QUIT and runs its next URL on a new one at once: USER, PASS, PWD again.
+ * - lftp, after a refused PORT (any 4yz or 5yz) or a failed passive data connection, interrupts
+ *   the transfer it had queued (Telnet IP and Synch, RFC 959 §4.1.3: the start of an ABOR whose
+ *   line it never sends, nor the transfer command its debug log shows) and closes; then it logs in
+ *   again on a new one (FEAT, OPTS, USER, PASS, OPTS; no PWD, it knows its home) and retries the
+ *   same command: passive after a 5yz to PORT, and without SIZE, whose answer it kept. After a 4yz
+ *   to the transfer command itself (vsftpd's 425 when its connection failed) it retries on the same
+ *   control connection. Its timing is NetAccess's, in whole seconds, with the lab's settings
+ *   (src/lab/programs.ts: net:max-retries 2, net:reconnect-interval-base 1; the multiplier is the
+ *   default 1.5): each connection and each retry is a try, and a command's tries end when one
+ *   succeeds; a new connection waits until the interval has passed since the last try (1 s after a
+ *   quick refusal, none after a 3 s timeout); a retry on the same connection waits the next
+ *   interval (1.5, that is 2 s) from the failure; past max-retries it gives up ("Fatal error:
+ *   max-retries exceeded"), with QUIT if the control connection is still open.
  */
+
+/** What a program does after a failure that it takes to be the connection's (see above). */
+export interface ReconnectPolicy {
+  /** The failures after which it closes the control connection and opens a new one. */
+  after: readonly ('port-refused' | 'data-connect')[];
+  /** Telnet IP and Synch before closing (lftp's ABOR of the transfer it had queued). */
+  interrupt: boolean;
+  /** Retry the command that failed (lftp), or go on to the next one (curl). */
+  resume: 'same-step' | 'next-step';
+  /** PWD again after logging in on the new connection (curl; lftp knows its home). */
+  pwdAgain: boolean;
+  /** A 4yz to the transfer command is retried on the same control connection (lftp). */
+  retryTransientReply: boolean;
+  /** Tries (connections and retries) of one command before giving up; 0: no limit (curl). */
+  maxTries: number;
+  /** The wait between tries, in seconds: the first, and the factor for each further one; 0: none. */
+  intervalS: number;
+  intervalMultiplier: number;
+}
 
 export type ClientProgramName = 'rfc959' | 'curl' | 'ftplib' | 'lftp';
 
@@ -39,7 +77,7 @@ export interface ClientProfile {
   fallbackOnConnectFailure: readonly DataMode[];
   /** Where a 227's address is used: as the scenario says, never, or unless it is private. */
   pasvAddress: 'scenario' | 'ignore' | 'fix-private';
-  /** After a refused PORT/EPRT with no attempt left, try passive for this command. */
+  /** After a 5yz to PORT/EPRT with no attempt left, try this command again in passive mode. */
   passiveAfterPortRefused: boolean;
   /** Go on to the next command after one failed (curl runs every URL), unless its PORTs were refused. */
   continueAfterFailure: boolean;
@@ -61,6 +99,10 @@ export interface ClientProfile {
   fileType: 'scenario' | TransferType;
   /** SIZE before RETR, after the TYPE: never, in TYPE I only (curl), always (lftp). */
   sizeBeforeRetr: 'never' | 'binary' | 'always';
+  /** QUIT after a failure while the control connection still works (the lab's ftplib closes). */
+  quitAfterFailure: boolean;
+  /** New control connections after a failure, and retries; null: never (rfc959, ftplib). */
+  reconnect: ReconnectPolicy | null;
 }
 
 const AS_ASKED: ClientProfile['attempts'] = {
@@ -85,6 +127,8 @@ export const RFC959_CLIENT: ClientProfile = {
   listingType: 'scenario',
   fileType: 'scenario',
   sizeBeforeRetr: 'never',
+  quitAfterFailure: true,
+  reconnect: null,
 };
 
 export const CURL: ClientProfile = {
@@ -107,6 +151,17 @@ export const CURL: ClientProfile = {
   listingType: 'ascii',
   fileType: 'scenario',
   sizeBeforeRetr: 'binary',
+  quitAfterFailure: true,
+  reconnect: {
+    after: ['data-connect'],
+    interrupt: false,
+    resume: 'next-step',
+    pwdAgain: true,
+    retryTransientReply: false,
+    maxTries: 0,
+    intervalS: 0,
+    intervalMultiplier: 1,
+  },
 };
 
 export const FTPLIB: ClientProfile = {
@@ -124,6 +179,8 @@ export const FTPLIB: ClientProfile = {
   listingType: 'ascii',
   fileType: 'scenario',
   sizeBeforeRetr: 'never',
+  quitAfterFailure: false,
+  reconnect: null,
 };
 
 export const LFTP: ClientProfile = {
@@ -146,6 +203,17 @@ export const LFTP: ClientProfile = {
   listingType: 'ascii',
   fileType: 'binary',
   sizeBeforeRetr: 'always',
+  quitAfterFailure: true,
+  reconnect: {
+    after: ['port-refused', 'data-connect'],
+    interrupt: true,
+    resume: 'same-step',
+    pwdAgain: false,
+    retryTransientReply: true,
+    maxTries: 2,
+    intervalS: 1,
+    intervalMultiplier: 1.5,
+  },
 };
 
 export const CLIENT_PROFILES: Record<ClientProgramName, ClientProfile> = {

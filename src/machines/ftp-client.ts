@@ -19,6 +19,7 @@ import {
   isPrivateAddress,
   RFC959_CLIENT,
   type ClientProfile,
+  type ReconnectPolicy,
 } from './client-profiles';
 
 /**
@@ -113,6 +114,14 @@ export interface FtpClientContext extends FtpClientInput {
   afterExtras: 'user' | 'steps' | 'data' | 'transfer';
   /** Every PORT/EPRT of a step was refused (curl then runs no further URL). */
   portRefused: boolean;
+  /** Control connections opened so far (curl and lftp open more after some failures). */
+  connections: number;
+  /** lftp's tries of the current command: its connection counts, and each retry (ReconnectPolicy). */
+  tries: number;
+  /** The step is being tried again (lftp): in this mode, and without the SIZE already answered. */
+  retryMode: DataMode | null;
+  /** How long to wait before the next try, worked out when the last one failed. */
+  waitMs: number;
 }
 
 /** One of a program's own commands: a refusal ends the step only where `required` (TYPE). */
@@ -126,7 +135,8 @@ export type FtpClientEvent =
   | { type: 'START' }
   | { type: 'CONTROL_CONNECTED' }
   | { type: 'CONTROL_FAILED'; detail: string }
-  | { type: 'CONTROL_CLOSED' }
+  /** `connectedMs`: how long ago this control connection was opened (lftp times its next try by it). */
+  | { type: 'CONTROL_CLOSED'; connectedMs?: number }
   | { type: 'REPLY'; code: number; text: string }
   | { type: 'DATA_LISTENING'; port: number }
   | { type: 'DATA_CONNECTED' }
@@ -143,6 +153,7 @@ export type FtpClientEmitted =
   | { type: 'send-data'; data: Uint8Array }
   | { type: 'close-data' }
   | { type: 'close-control' }
+  | { type: 'send-interrupt' }
   | { type: 'report'; text: string };
 
 const TRANSFER_VERBS = new Set(['LIST', 'NLST', 'RETR', 'STOR']);
@@ -163,6 +174,51 @@ function profileOf(context: FtpClientContext): ClientProfile {
 
 function attemptsOf(context: FtpClientContext): readonly DataMode[] {
   return profileOf(context).attempts[context.settings.mode];
+}
+
+function reconnectOf(context: FtpClientContext): ReconnectPolicy | null {
+  return profileOf(context).reconnect;
+}
+
+/** One more try of this command is allowed (lftp's net:max-retries; 0 is no limit). */
+function mayTryAgain(policy: ReconnectPolicy, tries: number): boolean {
+  return policy.maxTries === 0 || tries < policy.maxTries;
+}
+
+/**
+ * lftp's wait before its next try (NetAccess): the interval grows by the multiplier with each try
+ * of a command, and its clock counts whole seconds, so a new connection waits out what is left of
+ * the interval since the last try began, and a retry on the same connection the next interval.
+ */
+function intervalS(policy: ReconnectPolicy, tries: number): number {
+  return Math.ceil(policy.intervalS * policy.intervalMultiplier ** Math.max(0, tries - 1));
+}
+
+function reconnectWaitMs(policy: ReconnectPolicy, tries: number, sinceTryMs: number): number {
+  return Math.max(0, intervalS(policy, tries) - Math.floor(sinceTryMs / 1000)) * 1000;
+}
+
+/** Once this connection is closed: another try of this command (lftp), or a next one (curl), is left. */
+function opensAnother(context: FtpClientContext): boolean {
+  const policy = reconnectOf(context);
+  if (!policy) return false;
+  return policy.resume === 'same-step'
+    ? mayTryAgain(policy, context.tries)
+    : context.stepIndex < context.settings.steps.length;
+}
+
+function reconnectWait(context: FtpClientContext, event: FtpClientEvent): number {
+  const policy = reconnectOf(context);
+  const since = event.type === 'CONTROL_CLOSED' ? (event.connectedMs ?? 0) : 0;
+  return policy ? reconnectWaitMs(policy, context.tries, since) : 0;
+}
+
+/** The failures a program takes to be the connection's, and answers with a new one. */
+function reconnectsAfter(context: FtpClientContext): boolean {
+  const policy = reconnectOf(context);
+  if (!policy || !context.step) return false;
+  if (context.portRefused) return policy.after.includes('port-refused');
+  return context.lastFailure?.kind === 'data-connect' && policy.after.includes('data-connect');
 }
 
 /** The facts lftp 4.9 asks for with OPTS MLST, of those the server lists (lftp's ftp:mlst-facts... set). */
@@ -207,6 +263,7 @@ function typeAndSize(context: FtpClientContext, step: ClientStep): ExtraCommand[
   }
   if (
     step.verb === 'RETR' &&
+    context.retryMode === null &&
     (profile.sizeBeforeRetr === 'always' ||
       (profile.sizeBeforeRetr === 'binary' && type === 'binary'))
   ) {
@@ -245,6 +302,7 @@ const ftpClientSetup = setup({
   },
   delays: {
     replyTimeout: ({ context }) => context.settings.replyTimeoutMs,
+    beforeNextTry: ({ context }) => context.waitMs,
   },
   guards: {
     isReply: ({ event }, params: { code: number | number[] }) => {
@@ -271,9 +329,6 @@ const ftpClientSetup = setup({
     fallsBackOnConnectFailure: ({ context }) =>
       context.attempt + 1 < attemptsOf(context).length &&
       profileOf(context).fallbackOnConnectFailure.includes(context.modeNow),
-    /** lftp: only a permanent refusal (5yz, "500 Illegal PORT command."); after a 425 it retries. */
-    switchesToPassive: ({ context, event }) =>
-      profileOf(context).passiveAfterPortRefused && event.type === 'REPLY' && event.code >= 500,
     continuesAfterFailure: ({ context }) =>
       profileOf(context).continueAfterFailure &&
       !context.portRefused &&
@@ -296,7 +351,27 @@ const ftpClientSetup = setup({
       context.afterExtras === params.to,
     extraRequired: ({ context }) => context.extras[0]?.required ?? false,
     controlStillUp: ({ context }) =>
-      context.failure?.kind !== 'control-connect' && context.failure?.kind !== 'control-lost',
+      context.lastFailure?.kind !== 'control-connect' &&
+      context.lastFailure?.kind !== 'control-lost',
+    quitsAfterFailure: ({ context }) => profileOf(context).quitAfterFailure,
+    reconnectsAfterFailure: ({ context }) => reconnectsAfter(context),
+    /** lftp: a 4yz to the transfer command (vsftpd's 425) is tried again on this connection. */
+    retriesOnSameConnection: ({ context }) => {
+      const policy = reconnectOf(context);
+      const code = context.lastFailure?.code ?? 0;
+      return (
+        policy !== null &&
+        policy.retryTransientReply &&
+        context.lastFailure?.kind === 'reply' &&
+        code >= 400 &&
+        code < 500 &&
+        !context.portRefused &&
+        TRANSFER_VERBS.has(context.step?.verb ?? '') &&
+        mayTryAgain(policy, context.tries)
+      );
+    },
+    opensAnother: ({ context }) => opensAnother(context),
+    waitsBeforeReconnecting: ({ context, event }) => reconnectWait(context, event) > 0,
   },
   actions: {
     openControl: emit(({ context }) => ({
@@ -318,7 +393,10 @@ const ftpClientSetup = setup({
     queueAfterLogin: assign(({ context }) => ({
       extras: [
         ...optsAfterLogin(context),
-        ...(profileOf(context).pwdAfterLogin ? [{ verb: 'PWD', arg: null, required: false }] : []),
+        ...(profileOf(context).pwdAfterLogin &&
+        (context.connections === 1 || reconnectOf(context)?.pwdAgain)
+          ? [{ verb: 'PWD', arg: null, required: false }]
+          : []),
       ],
       afterExtras: 'steps' as const,
     })),
@@ -356,7 +434,7 @@ const ftpClientSetup = setup({
       downloaded: [],
       dataClosed: false,
       attempt: 0,
-      modeNow: attemptsOf(context)[0]!,
+      modeNow: context.retryMode ?? attemptsOf(context)[0]!,
     })),
     /** The program's next data command for this step, after a refusal or a failed connection. */
     nextAttempt: enqueueActions(({ context, enqueue }) => {
@@ -370,21 +448,6 @@ const ftpClientSetup = setup({
       enqueue.emit({
         type: 'report',
         text: `${profileOf(context).name} fell back from ${DATA_COMMAND[context.modeNow]} to ${DATA_COMMAND[mode]}`,
-      });
-    }),
-    /** lftp: a refused PORT/EPRT, and this command goes passive. */
-    switchToPassive: enqueueActions(({ context, event, enqueue }) => {
-      enqueue.assign({
-        modeNow: 'passive',
-        attempt: attemptsOf(context).length,
-        dataTarget: null,
-        fallbacks: [...context.fallbacks, `${DATA_COMMAND[context.modeNow]}→PASV`],
-      });
-      const why =
-        event.type === 'REPLY' ? ` after "${event.code} ${replySummary(event.text)}"` : '';
-      enqueue.emit({
-        type: 'report',
-        text: `${profileOf(context).name} fell back to passive mode (PASV)${why}`,
       });
     }),
     sendStepCommand: emit(({ context }) => line(context.step!.verb, context.step!.arg)),
@@ -473,7 +536,13 @@ const ftpClientSetup = setup({
         received,
         ok: true,
       };
-      return { transfers: [...context.transfers, record], downloaded: [] };
+      // A command done ends its tries (lftp's TrySuccess).
+      return {
+        transfers: [...context.transfers, record],
+        downloaded: [],
+        tries: 0,
+        retryMode: null,
+      };
     }),
     fail: assign(({ context, event }, params: { kind: FailureKind }) => {
       const code = event.type === 'REPLY' ? event.code : null;
@@ -501,6 +570,85 @@ const ftpClientSetup = setup({
     abandonData: emit({ type: 'close-data' }),
     markPortRefused: assign({ portRefused: true }),
     closeControl: emit({ type: 'close-control' }),
+    /** lftp's ABOR of the transfer it had queued: Telnet IP and Synch, then it closes. */
+    interruptTransfer: enqueueActions(({ context, enqueue }) => {
+      if (reconnectOf(context)?.interrupt) enqueue.emit({ type: 'send-interrupt' });
+    }),
+    reportNewConnection: emit(({ context }) => {
+      const policy = reconnectOf(context)!;
+      const step = context.lastFailure?.step;
+      const how = policy.interrupt
+        ? 'interrupts the transfer it had queued (Telnet IP and Synch, the start of an ABOR) and closes the control connection'
+        : 'closes the control connection without QUIT';
+      const then = !opensAnother(context)
+        ? policy.maxTries > 0
+          ? `; that was its last try (max-retries ${policy.maxTries})`
+          : ''
+        : policy.resume === 'same-step'
+          ? ` to try ${step} again on a new one`
+          : ' to go on with the next command on a new one';
+      return {
+        type: 'report' as const,
+        text: `${profileOf(context).name} ${how} after ${step} failed (${context.lastFailure?.detail})${then}`,
+      };
+    }),
+    reportRetry: emit(({ context }) => ({
+      type: 'report' as const,
+      text: `${profileOf(context).name} tries ${context.lastFailure?.step} again on this control connection after "${context.lastFailure?.detail}", in ${context.waitMs / 1000} s`,
+    })),
+    /** The wait before a new connection: what is left of lftp's interval since the last try. */
+    planReconnect: assign(({ context, event }) => ({ waitMs: reconnectWait(context, event) })),
+    /** The wait before a retry on this connection: the next of lftp's intervals. */
+    planRetry: assign(({ context }) => ({
+      waitMs: intervalS(reconnectOf(context)!, context.tries + 1) * 1000,
+    })),
+    /** The same step again (lftp's retry), from its first attempt; its SIZE is not asked again. */
+    retryStep: assign(({ context }) => ({
+      tries: context.tries + 1,
+      stepIndex: context.stepIndex - 1,
+      retryMode: attemptsOf(context)[0]!,
+      failure: null,
+    })),
+    /**
+     * A new control connection knows nothing of the last: no features, no type. lftp tries the
+     * same step (passive after a 5yz to PORT, a fallback it notes); curl goes on to the next.
+     */
+    beginNewSession: enqueueActions(({ context, enqueue }) => {
+      const fresh = {
+        connections: context.connections + 1,
+        typeNow: profileOf(context).assumedType,
+        features: null,
+        extras: [],
+        afterExtras: 'steps' as const,
+        dataTarget: null,
+      };
+      if (reconnectOf(context)?.resume !== 'same-step') {
+        enqueue.assign({ ...fresh, portRefused: false });
+        return;
+      }
+      const passive =
+        context.portRefused &&
+        profileOf(context).passiveAfterPortRefused &&
+        (context.lastFailure?.code ?? 0) >= 500;
+      const from = context.modeNow;
+      enqueue.assign({
+        ...fresh,
+        portRefused: false,
+        tries: context.tries + 1,
+        stepIndex: context.stepIndex - 1,
+        retryMode: passive ? 'passive' : attemptsOf(context)[0]!,
+        failure: null,
+        fallbacks: passive
+          ? [...context.fallbacks, `${DATA_COMMAND[from]}→PASV`]
+          : context.fallbacks,
+      });
+      if (passive) {
+        enqueue.emit({
+          type: 'report',
+          text: `${profileOf(context).name} fell back to passive mode (PASV) after "${context.lastFailure?.detail}"`,
+        });
+      }
+    }),
   },
 });
 
@@ -565,6 +713,10 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     extras: [],
     afterExtras: 'steps',
     portRefused: false,
+    connections: 1,
+    tries: 1,
+    retryMode: null,
+    waitMs: 0,
   }),
   initial: 'idle',
   states: {
@@ -742,11 +894,6 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
             actions: ['recordReply', 'abandonData', 'nextAttempt'],
           },
           {
-            guard: 'switchesToPassive',
-            target: 'preparingData',
-            actions: ['recordReply', 'abandonData', 'switchToPassive'],
-          },
-          {
             // The server refused PORT/EPRT: stop listening for a connection that will not come.
             target: 'failed',
             actions: ['recordReply', 'abandonData', 'markPortRefused', fail('reply')],
@@ -848,13 +995,52 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
         },
       },
     },
+    /**
+     * A step failed: try it again (lftp), on a new control connection (lftp, curl), or give up:
+     * go on to the next command (curl), QUIT, or close without it (ftplib).
+     */
     failed: {
-      entry: 'reportFailure',
       always: [
-        { guard: 'continuesAfterFailure', target: 'nextStep' },
-        { guard: 'controlStillUp', target: 'quitting' },
-        { target: 'done' },
+        {
+          guard: 'retriesOnSameConnection',
+          target: 'waitingToRetry',
+          actions: ['planRetry', 'reportRetry'],
+        },
+        {
+          guard: 'reconnectsAfterFailure',
+          target: 'droppingControl',
+          actions: 'reportNewConnection',
+        },
+        { guard: 'continuesAfterFailure', target: 'nextStep', actions: 'reportFailure' },
+        {
+          guard: and(['controlStillUp', 'quitsAfterFailure']),
+          target: 'quitting',
+          actions: 'reportFailure',
+        },
+        { guard: 'controlStillUp', target: 'closingControl', actions: 'reportFailure' },
+        { target: 'done', actions: 'reportFailure' },
       ],
+    },
+    waitingToRetry: {
+      after: { beforeNextTry: { target: 'nextStep', actions: 'retryStep' } },
+    },
+    /** Closing this control connection without QUIT, to open a new one (or, out of tries, to stop). */
+    droppingControl: {
+      entry: ['interruptTransfer', 'closeControl'],
+      on: {
+        CONTROL_CLOSED: [
+          {
+            guard: and(['opensAnother', 'waitsBeforeReconnecting']),
+            target: 'waitingToReconnect',
+            actions: 'planReconnect',
+          },
+          { guard: 'opensAnother', target: 'connecting', actions: 'beginNewSession' },
+          { target: 'done', actions: 'reportFailure' },
+        ],
+      },
+    },
+    waitingToReconnect: {
+      after: { beforeNextTry: { target: 'connecting', actions: 'beginNewSession' } },
     },
     quitting: {
       entry: 'sendQuit',

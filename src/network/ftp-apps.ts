@@ -188,6 +188,8 @@ export function startFtpServer(
   return { sessions };
 }
 
+const TELNET_INTERRUPT = new Uint8Array([255, 244, 255, 242]);
+
 /** The FTP client program on the client host: one ftp-client actor driving its sockets. */
 export function startFtpClient(
   world: World,
@@ -223,16 +225,17 @@ export function startFtpClient(
 
   let control: Socket | null = null;
   let controlClosed = false;
+  let controlOpenedAt = 0;
   let listener: Listener | null = null;
   let dataSocket: Socket | null = null;
   let uploadPending = false;
-  const splitter = new LineSplitter(decodeControlText);
-  const parser = new ReplyParser();
+  let splitter = new LineSplitter(decodeControlText);
+  let parser = new ReplyParser();
 
   const closeControlOnce = () => {
     if (controlClosed) return;
     controlClosed = true;
-    tell({ type: 'CONTROL_CLOSED' });
+    tell({ type: 'CONTROL_CLOSED', connectedMs: world.queue.now - controlOpenedAt });
   };
 
   const attachData = (socket: Socket, alreadyConnected: boolean) => {
@@ -251,19 +254,29 @@ export function startFtpClient(
     };
   };
 
+  // Each control connection (curl and lftp open a new one after some failures) has its own line
+  // reader; a closed one's last segments (the server's FIN) no longer reach the client machine.
   client.on('open-control', ({ host: remoteHost, port }) => {
+    if (control !== null) {
+      splitter = new LineSplitter(decodeControlText);
+      parser = new ReplyParser();
+      controlClosed = false;
+    }
+    controlOpenedAt = world.queue.now;
     const socket = host.connect({
       remote: { address: remoteHost, port },
       channel: 'control',
       label: 'FTP client control connection',
     });
     control = socket;
+    const current = () => control === socket;
     let connected = false;
     socket.handlers.connected = () => {
       connected = true;
       tell({ type: 'CONTROL_CONNECTED' });
     };
     socket.handlers.data = (bytes) => {
+      if (!current()) return;
       for (const text of splitter.push(bytes)) {
         const result = parser.push(text);
         if (result?.ok)
@@ -276,9 +289,10 @@ export function startFtpClient(
     };
     socket.handlers.peerClosed = () => {
       socket.close();
-      closeControlOnce();
+      if (current()) closeControlOnce();
     };
     socket.handlers.closed = (reason, detail) => {
+      if (!current()) return;
       if (!connected) tell({ type: 'CONTROL_FAILED', detail: detail ?? reason });
       else closeControlOnce();
     };
@@ -322,6 +336,8 @@ export function startFtpClient(
     control?.close();
     closeControlOnce();
   });
+  // Telnet IP and Synch (IAC IP, IAC DM: RFC 959 §4.1.3, RFC 854), sent ahead of an ABOR.
+  client.on('send-interrupt', () => control?.send(TELNET_INTERRUPT));
   client.on('report', ({ text }) => world.trace.add({ type: 'note', node: 'client', text }));
 
   client.start();

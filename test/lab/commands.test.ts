@@ -2,8 +2,9 @@
  * Each client program sends the commands the real one sends, in its order (issue 13), checked
  * against every lab recording without the kernel: test/capture/fixtures/lab-*.json holds what the
  * real program did through real netfilter (its dialogue) and the sim flags of that cell; the
- * simulation of the same flags must send the same commands (compare.ts's commandsOf says how both
- * sides are cut and which arguments are left out).
+ * simulation of the same flags must send the same commands on the same control connections, the
+ * whole dialogue (compare.ts's commandsOf says which lines of the programs' logs never reached the
+ * wire and which arguments are left out).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -43,20 +44,7 @@ function scenarioOf(flags: string): Scenario {
   };
 }
 
-/**
- * lftp after "500 Illegal PORT command." sends ABOR, logs in on a new control connection and goes
- * passive; the simulation goes passive on the same one (client-profiles.ts). Its first session
- * ends at the refused PORT, so for these cells only that much is compared.
- */
-function reconnectsAfterRefusedPort(recorded: Recorded): boolean {
-  return (
-    recorded.programs.client === 'lftp' &&
-    recorded.dialogue.some((l) => /^S: 50\d .*PORT/.test(l) || /^S: 501 Rejected/.test(l)) &&
-    recorded.dialogue.filter((l) => /^S: 220\b/.test(l)).length > 1
-  );
-}
-
-describe('each program sends the commands the real one sends (the lab recordings)', () => {
+describe('each program sends the commands the real one sends, on as many control connections (the lab recordings)', () => {
   it('reads every lab recording', () => {
     expect(names.length).toBeGreaterThanOrEqual(60);
   });
@@ -67,9 +55,6 @@ describe('each program sends the commands the real one sends (the lab recordings
       simulate(scenarioOf(recorded.flags), { tcpProfile: { kind: 'linux', synRetries: 1 } }),
     );
     const real = commandsOf(recorded.dialogue, recorded.programs.client);
-    const got = reconnectsAfterRefusedPort(recorded)
-      ? sim.commands.slice(0, real.length)
-      : sim.commands;
-    expect(got, recorded.dialogue.join('\n')).toEqual(real);
+    expect(sim.commands, recorded.dialogue.join('\n')).toEqual(real);
   });
 });

@@ -20,11 +20,10 @@ export interface Comparable {
     sourcePort: number | null;
     synCount: number;
   }[];
-  /** The client's commands in its first control session, up to the step that failed (commandsOf). */
+  /** The client's commands in every control session, in order (commandsOf). */
   commands: string[];
 }
 
-const DATA_COMMANDS = /^(PORT|EPRT|PASV|EPSV)$/;
 const TRANSFER_COMMANDS = /^(LIST|NLST|MLSD|RETR|STOR|APPE)$/;
 
 /**
@@ -39,16 +38,16 @@ function commandShape(text: string): string {
   return `${upper} ${rest.join(' ')}`;
 }
 
+/** Where a new control connection begins in commandsOf's list (its 220 greeting). */
+export const NEW_CONNECTION = '(new control connection)';
+
 /**
- * The client's commands in a control dialogue ("C: ..." and "S: ..." lines), cut the same way for
- * the lab's dialogue and the simulation's:
+ * The client's commands in a control dialogue ("C: ..." and "S: ..." lines), every control session
+ * in order, each after the first marked by NEW_CONNECTION; the same for the lab's dialogue and the
+ * simulation's:
  * - lftp's debug log prints a command when it is queued: a transfer command followed by an ABOR
- *   that got no answer was never sent, nor was that ABOR (as test/capture/lab-programs.test.ts).
- * - Only the first control session: curl and lftp open a new one after a failed data connection
- *   (and lftp after a refused PORT) where the simulation keeps the first.
- * - Up to the step that failed: a transfer command refused, data commands refused with nothing
- *   tried after them, or a passive reply whose data connection led to no transfer command. What a
- *   program does after that (curl's next URL, lftp's retries) is not compared.
+ *   that got no answer was never sent, nor was that ABOR (the pcaps show Telnet IP and Synch, then
+ *   the close; as test/capture/lab-programs.test.ts).
  * - curl's --verbose log has no QUIT, which curl does send (pyftpdlib's own log shows QUIT and 221
  *   after curl's last URL): a QUIT is left out for curl on both sides.
  */
@@ -65,33 +64,18 @@ export function commandsOf(dialogue: readonly string[], client: string): string[
       return !(TRANSFER_COMMANDS.test(verb) && lines[i + 1] === 'C: ABOR' && unanswered(i + 1));
     });
   }
-  const second = lines.findIndex((l, i) => i > 0 && /^S: 220\b/.test(l));
-  if (second > 0) lines = lines.slice(0, second);
-  // Each command with the code of the reply that ended its answer ("S: 211 End", not "S: 211-").
-  const sent: { text: string; code: number | null }[] = [];
+  const commands: string[] = [];
+  let greeted = false;
   for (const l of lines) {
-    if (l.startsWith('C: ')) sent.push({ text: l.slice(3), code: null });
-    else if (/^S: \d{3} /.test(l) || /^S: \d{3}$/.test(l)) {
-      const last = sent[sent.length - 1];
-      if (last && last.code === null) last.code = Number(l.slice(3, 6));
+    if (/^S: 220\b/.test(l)) {
+      if (greeted) commands.push(NEW_CONNECTION);
+      greeted = true;
+    } else if (l.startsWith('C: ')) {
+      const text = l.slice(3);
+      if (!(client === 'curl' && text.toUpperCase() === 'QUIT')) commands.push(commandShape(text));
     }
   }
-  const cut = sent.findIndex((c, i) => {
-    const verb = c.text.split(' ')[0]!.toUpperCase();
-    const next = sent[i + 1]?.text.split(' ')[0]!.toUpperCase();
-    const refused = c.code !== null && isNegative(c.code);
-    if (TRANSFER_COMMANDS.test(verb)) return refused;
-    if (!DATA_COMMANDS.test(verb)) return false;
-    if (refused) return next === undefined || !DATA_COMMANDS.test(next);
-    return (
-      (c.code === 227 || c.code === 229) &&
-      (next === undefined || (!TRANSFER_COMMANDS.test(next) && next !== 'TYPE' && next !== 'SIZE'))
-    );
-  });
-  const kept = cut >= 0 ? sent.slice(0, cut + 1) : sent;
-  return kept
-    .filter((c) => !(client === 'curl' && c.text.toUpperCase() === 'QUIT'))
-    .map((c) => commandShape(c.text));
+  return commands;
 }
 
 /** The simulation's control dialogue in the lab's form: "C: " and "S: " lines. */
