@@ -89,8 +89,49 @@ const HANDLED_EVENTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   ]),
 );
 
-const key = (localPort: number, remote: Endpoint) =>
-  `${localPort}|${remote.address}|${remote.port}`;
+/**
+ * Sockets by their 4-tuple (the local address is the host's own). The ports make a number key,
+ * so a segment's lookup builds no string; the few sockets sharing both ports are told apart by
+ * the remote address.
+ */
+class SocketTable {
+  private readonly byPorts = new Map<number, Socket[]>();
+
+  private static ports(localPort: number, remotePort: number): number {
+    return localPort * 65536 + remotePort;
+  }
+
+  get(localPort: number, remoteAddress: string, remotePort: number): Socket | undefined {
+    const list = this.byPorts.get(SocketTable.ports(localPort, remotePort));
+    if (list === undefined) return undefined;
+    for (const socket of list) if (socket.remote.address === remoteAddress) return socket;
+    return undefined;
+  }
+
+  /** Adds the socket, replacing one with the same 4-tuple. */
+  set(socket: Socket): void {
+    const ports = SocketTable.ports(socket.local.port, socket.remote.port);
+    const list = (this.byPorts.get(ports) ?? []).filter(
+      (s) => s.remote.address !== socket.remote.address,
+    );
+    list.push(socket);
+    this.byPorts.set(ports, list);
+  }
+
+  /** Removes the socket if it is still the one with its 4-tuple. */
+  delete(socket: Socket): void {
+    const ports = SocketTable.ports(socket.local.port, socket.remote.port);
+    const list = this.byPorts.get(ports);
+    if (!list?.includes(socket)) return;
+    if (list.length === 1) this.byPorts.delete(ports);
+    else list.splice(list.indexOf(socket), 1);
+  }
+
+  hasLocalPort(port: number): boolean {
+    for (const list of this.byPorts.values()) if (list[0]!.local.port === port) return true;
+    return false;
+  }
+}
 
 /**
  * An end host's TCP stack: demultiplexes arriving segments to sockets by their 4-tuple, forks a
@@ -98,7 +139,7 @@ const key = (localPort: number, remote: Endpoint) =>
  * (RFC 9293 §3.10.7.1).
  */
 export class Host {
-  private sockets = new Map<string, Socket>();
+  private sockets = new SocketTable();
   private listeners = new Map<
     number,
     {
@@ -185,22 +226,20 @@ export class Host {
     if (packet.icmp) {
       // RFC 1122 §4.2.3.9: pass ICMP errors to the connection named by the quoted header.
       const quoted = packet.icmp.original;
-      const socket = this.sockets.get(
-        key(quoted.srcPort, { address: quoted.dst, port: quoted.dstPort }),
-      );
+      const socket = this.sockets.get(quoted.srcPort, quoted.dst, quoted.dstPort);
       if (!socket) return null;
       socket.actor.send({ type: 'ICMP_UNREACHABLE', code: packet.icmp.code });
       return socket.id;
     }
     const segment = packet.tcp;
     if (!segment) return null;
-    const remote = { address: packet.src, port: segment.srcPort };
-    const socket = this.sockets.get(key(segment.dstPort, remote));
+    const socket = this.sockets.get(segment.dstPort, packet.src, segment.srcPort);
     if (socket) {
       socket.actor.send({ type: 'SEGMENT', segment });
       return socket.id;
     }
     const listener = this.listeners.get(segment.dstPort);
+    const remote = { address: packet.src, port: segment.srcPort };
     if (listener && segment.flags.syn && !segment.flags.ack && !segment.flags.rst) {
       const local = { address: this.address, port: segment.dstPort };
       const forked = this.openSocket(
@@ -222,16 +261,10 @@ export class Host {
     return null;
   }
 
-  private hasSocketOn(port: number): boolean {
-    for (const socket of this.sockets.values()) if (socket.local.port === port) return true;
-    return false;
-  }
-
   private openSocket(label: string, channel: Channel, local: Endpoint, remote: Endpoint): Socket {
     const actor = this.createTcpActor(label, channel, local, remote);
     const socket = new Socket(actor.id, actor, local, remote, channel);
-    const socketKey = key(local.port, remote);
-    this.sockets.set(socketKey, socket);
+    this.sockets.set(socket);
     this.usedPorts.add(local.port);
     // The application is woken once the stack has finished with the segment, as a process is
     // woken after the kernel: what it then sends on any socket goes out in the order it wrote it.
@@ -240,8 +273,8 @@ export class Host {
     actor.actor.on('data', (e) => wake(() => socket.handlers.data?.(e.data)));
     actor.actor.on('peer-closed', () => wake(() => socket.handlers.peerClosed?.()));
     actor.actor.on('closed', (e) => {
-      if (this.sockets.get(socketKey) === socket) this.sockets.delete(socketKey);
-      if (!this.hasSocketOn(local.port)) this.usedPorts.delete(local.port);
+      this.sockets.delete(socket);
+      if (!this.sockets.hasLocalPort(local.port)) this.usedPorts.delete(local.port);
       wake(() => socket.handlers.closed?.(e.reason, e.detail));
     });
     actor.actor.start();
