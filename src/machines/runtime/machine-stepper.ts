@@ -221,6 +221,10 @@ export class MachineStepper {
   private readonly check = (guard: unknown): boolean =>
     this.evaluateGuard(guard, this.checkContext, this.checkEvent);
   private readonly enqueue: (action: unknown) => void;
+  private readonly guardArgs: { context: Context; event: AnyEvent } = {
+    context: {},
+    event: { type: '' },
+  };
 
   constructor(readonly machine: AnyStateMachine) {
     this.root = machine.root;
@@ -383,13 +387,18 @@ export class MachineStepper {
       if (t) found.push(t);
       return t !== undefined;
     }
-    const keys = Object.keys(value);
-    if (keys.length === 1) {
-      const key = keys[0]!;
-      if (this.transitionsFrom(node.states[key]!, value[key]!, step, event, found)) return true;
+    // for…in rather than Object.keys: no array for each step's walk down the state value.
+    let only: string | null = null;
+    let regions = 0;
+    for (const key in value) {
+      only = key;
+      if (++regions > 1) break;
+    }
+    if (regions === 1) {
+      if (this.transitionsFrom(node.states[only!]!, value[only!]!, step, event, found)) return true;
     } else {
       const before = found.length;
-      for (const key of keys) {
+      for (const key in value) {
         const inner = value[key];
         if (inner) this.transitionsFrom(node.states[key]!, inner, step, event, found);
       }
@@ -433,7 +442,10 @@ export class MachineStepper {
       throw new Error(`Guard '${name}' is not implemented.'.`);
     }
     if (typeof resolved !== 'function') return this.evaluateGuard(resolved, context, event);
-    const args = { context, event };
+    // One argument object for every guard: a guard reads it and returns, and none keeps it.
+    const args = this.guardArgs;
+    args.context = context;
+    args.event = event;
     if ('check' in resolved) {
       // and / or / not evaluate their inner guards with XState's own code, which needs the machine.
       return (resolved as BuiltinGuard).check(this.machineOnly, args, resolved);
