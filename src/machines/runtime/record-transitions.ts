@@ -43,6 +43,8 @@ export class TransitionRecorder<
 > {
   private pending: string[] = [];
   private previous: string | null = null;
+  /** The state value `previous` was named from: a step that leaves the state keeps that object. */
+  private previousValue: unknown = undefined;
 
   constructor(
     private readonly trace: TransitionLog<TNode, TMachine>,
@@ -64,6 +66,8 @@ export class TransitionRecorder<
 
   private record(value: unknown): void {
     const cause = this.pending.shift() ?? (this.previous === null ? 'xstate.init' : 'timeout');
+    if (value === this.previousValue && typeof value === 'object') return;
+    this.previousValue = value;
     const to = stateName(value);
     if (to === this.previous) return;
     this.trace.add({
