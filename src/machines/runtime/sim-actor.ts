@@ -49,6 +49,15 @@ export function withXStateSteps<T>(work: () => T): T {
 const quietStarts = new WeakMap<AnyStateMachine, StateValue | null>();
 
 /**
+ * Per machine with a quiet start, the snapshot `resolveState` built for its first such actor.
+ * Everything in it but the context follows from the state value alone (the active state nodes,
+ * tags, status, XState's methods), and nothing changes a snapshot once made: a later actor gets a
+ * copy with its own context. Children and history stay empty: machines the stepper runs spawn
+ * nothing and have no history states.
+ */
+const quietSnapshots = new WeakMap<AnyStateMachine, object>();
+
+/**
  * Whether entering `node` the way a machine starts (each compound state's initial child, every
  * region of a parallel state) reaches a state with eventless transitions, which could move the
  * first step on to a state that depends on the input.
@@ -187,7 +196,11 @@ export class SimActor<TMachine extends AnyStateMachine> implements StepEffects {
           throw new Error(`${this.id}: spawning in the context factory needs the full first step`);
         },
       });
-      return machine.resolveState({ value: quiet, context }) as SnapshotFrom<TMachine>;
+      const made = quietSnapshots.get(machine);
+      if (made && !useXStateSteps) return { ...made, context } as SnapshotFrom<TMachine>;
+      const snapshot = machine.resolveState({ value: quiet, context }) as SnapshotFrom<TMachine>;
+      quietSnapshots.set(machine, snapshot);
+      return snapshot;
     }
     const snapshot = machine.getInitialSnapshot(this.scope, input) as SnapshotFrom<TMachine>;
     if (quiet === undefined) {
