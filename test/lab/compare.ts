@@ -1,6 +1,8 @@
+import { buildScenario, parseArgs } from '../../src/cli/args';
 import type { LabSummary } from '../../src/lab/lab';
+import { defaultScenario } from '../../src/scenario/presets';
 import type { SimulationResult } from '../../src/scenario/simulate';
-import { programsOf } from '../../src/scenario/types';
+import { programsOf, type Scenario } from '../../src/scenario/types';
 import { isNegative } from '../../src/protocol/ftp-reply';
 
 /**
@@ -127,5 +129,27 @@ export function fromLab(summary: LabSummary): Comparable {
       synCount: c.synCount,
     })),
     commands: commandsOf(summary.dialogue, summary.programs.client),
+  };
+}
+
+/** The flags as `npm run lab` reads them: its own (programs, timeouts) and then the sim's. */
+export function scenarioOf(flags: string): Scenario {
+  const words = flags.split(' ');
+  const lab: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (['--server', '--client', '--syn-retries', '--reply-timeout'].includes(words[i]!)) {
+      lab[words[i]!] = words[++i]!;
+    } else rest.push(words[i]!);
+  }
+  const parsed = parseArgs(rest);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const built = buildScenario(parsed.options, defaultScenario());
+  if (!built.ok) throw new Error(built.error);
+  const scenario = built.value;
+  return {
+    ...scenario,
+    client: { ...scenario.client, program: lab['--client'] as never },
+    server: { ...scenario.server, program: lab['--server'] as never },
   };
 }
