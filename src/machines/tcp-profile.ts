@@ -19,6 +19,27 @@
  *   That rounding is where "1.024 s" comes from, and why the last intervals of one run differ
  *   from another's by up to a second: the phase of jiffies at the first SYN is arbitrary. The
  *   profile fixes a phase (the one of the recorded run) so the simulation stays deterministic.
+ *
+ * Other systems have no profile here; what their source or documentation says (not measured,
+ * lessons/02-tcp-handshake.md shows it to learners):
+ * - macOS (XNU): in SYN_SENT the retransmission timer is the initial RTO (TCPTV_RTOBASE, 1 s,
+ *   without a cached RTT) times tcp_syn_backoff[shift] = 1, 1, 1, 1, 1, 2, 4, 8, 16, 32, 64,
+ *   capped at TCPTV_REXMTMAX (64 s), so SYNs leave at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35 and 67 s;
+ *   connect() fails when TCPT_KEEP, armed with TCPTV_KEEP_INIT (75 s, net.inet.tcp.keepinit),
+ *   runs out, before the twelfth. Read in
+ *   https://github.com/apple-oss-distributions/xnu/blob/1031c584a5e37aff177559b9f69dbd3c8c3fd30a/bsd/netinet/tcp_timer.c
+ *   and https://github.com/apple-oss-distributions/xnu/blob/8d741a5de7ff4191bf97d57b9f54c2f6d4a15585/bsd/netinet/tcp_timer.h
+ * - Windows 2000 and Server 2003: TcpMaxConnectRetransmissions 2, the first after TcpInitialRTT
+ *   (3 s), each delay doubled, and after the last one twice the last delay: SYNs at 0, 3 and 9 s,
+ *   given up at 21 s.
+ *   https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-2000-server/cc938209(v=technet.10)
+ *   https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-2000-server/cc938207(v=technet.10)
+ * - Windows 8 / Server 2012 and later: the settings are MaxSynRetransmissions and InitialRtoMs
+ *   (300-3000 ms) of Set-NetTCPSetting, which `netsh interface tcp show global` prints; Microsoft's
+ *   reference gives no default for either, so none is confirmed here. One published netsh output
+ *   (a third party's, system not named: http://www.wmrh.cn/Thetrip/33722.html) reads an initial
+ *   RTO of 1000 ms and 4 SYN retransmissions.
+ *   https://learn.microsoft.com/en-us/powershell/module/nettcpip/set-nettcpsetting
  */
 
 export type TcpStackName = 'rfc6298' | 'linux';
