@@ -171,7 +171,13 @@ export function packetKind(packet: Packet): PacketKind {
 const LABEL_LENGTH = 40;
 
 /** The first line of a control payload, cut to fit a label. */
+/** RFC 854's commands a client sends before an ABOR (RFC 959 §4.1.3): lftp's IAC IP IAC DM. */
+const TELNET_COMMANDS: Record<number, string> = { 255: 'IAC', 244: 'IP', 242: 'DM' };
+
 function controlLine(payload: Uint8Array): string {
+  if (payload[0] === 255) {
+    return `Telnet ${[...payload.subarray(0, 8)].map((b) => TELNET_COMMANDS[b] ?? b).join(' ')}`;
+  }
   const text = decodeControlPrefix(payload, 2 * LABEL_LENGTH);
   const line = text.split(/\r?\n/)[0]!.trim();
   return line.length > LABEL_LENGTH ? `${line.slice(0, LABEL_LENGTH - 1)}…` : line;
