@@ -49,6 +49,9 @@ export interface ExpectationObservation {
   connected: boolean;
   /** After a second PASV and then a third, expectations listed (one per PASV, or replaced). */
   expectedAfterTwoPasv: number;
+  /** The port that expectation names (dport=), and the port the third PASV's 227 named. */
+  expectedPortAfterTwoPasv: number | null;
+  thirdPasvPort: number | null;
   kernel: string;
   log: string[];
 }
@@ -166,6 +169,8 @@ function counter(net: LabNetwork, name: string): number {
   return Number(packets);
 }
 
+const portIn = (match: RegExpMatchArray | null | undefined) => (match ? Number(match[1]) : null);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(what: () => boolean, ms: number, label: string): Promise<void> {
@@ -255,6 +260,12 @@ export async function observeExpectation(
       newSyns,
       connected: lines().some((l) => l.startsWith('connected')),
       expectedAfterTwoPasv: two.length,
+      expectedPortAfterTwoPasv: portIn(two[0]?.match(/dport=(\d+)/)),
+      thirdPasvPort: portIn(
+        lines()
+          .find((l) => l.startsWith('pasv2 '))
+          ?.match(/ pasv3 (\d+)/),
+      ),
       kernel: run('uname', ['-r']).trim(),
       log,
     };

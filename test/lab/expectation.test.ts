@@ -91,6 +91,9 @@ describe('an FTP expectation is used up by the first packet it matches, even one
         connected: false,
         expectedAfterTwoPasv: 1,
       });
+      // max_expected = 1: of the three PASVs' expectations the last one's is the one left.
+      expect(dropped.thirdPasvPort).not.toBeNull();
+      expect(dropped.expectedPortAfterTwoPasv).toBe(dropped.thirdPasvPort);
       const accepted = await observeExpectation(true, `ja${process.pid.toString(36)}`);
       expect(accepted, accepted.log.join('\n')).toMatchObject({
         expectedBeforeSyn: 1,
