@@ -253,10 +253,11 @@ const ftpServerSetup = setup({
     portConnectTimeout: ({ context }) => profileOf(context).portConnectTimeoutMs,
   },
   guards: {
-    isCommand: ({ event }, params: { verb: string | string[] }) => {
-      const verbs = Array.isArray(params.verb) ? params.verb : [params.verb];
-      return event.type === 'COMMAND' && verbs.includes(event.verb);
-    },
+    isCommand: ({ event }, params: { verb: string | string[] }) =>
+      event.type === 'COMMAND' &&
+      (typeof params.verb === 'string'
+        ? event.verb === params.verb
+        : params.verb.includes(event.verb)),
     /** CWD or CDUP names an existing directory (vsftpd: chdir succeeds). */
     namesDirectory: ({ context, event }) =>
       isDirectory(context.files, directoryTarget(context, event)),
