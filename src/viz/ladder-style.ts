@@ -11,6 +11,7 @@ export const LADDER_CSS = `
 .ladder .kind-icmp { --ladder-colour: var(--ladder-icmp, var(--warn, #9a6700)); }
 .ladder .kind-rst { --ladder-colour: var(--ladder-rst, var(--error, #b3261e)); }
 .ladder .ladder-heading { font-size: 13.5px; font-weight: 600; text-anchor: middle; }
+.ladder .ladder-header-band { fill: var(--ladder-halo, var(--surface, #ffffff)); }
 .ladder .ladder-lane-line { stroke: var(--ladder-lane, var(--border, #d5d9dd)); stroke-width: 2; }
 .ladder .ladder-tick { fill: var(--ladder-muted, var(--text-muted, #4f5963)); font-size: 11px; text-anchor: end; }
 .ladder .ladder-break-band { fill: var(--ladder-break, var(--surface, #ffffff)); }

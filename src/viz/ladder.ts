@@ -50,6 +50,8 @@ export interface LadderFrame {
   readonly width: number;
   readonly height: number;
   readonly nowY: number;
+  /** The height of the lanes' names above the first time (what renderLadderHeader repeats). */
+  readonly headerHeight: number;
 }
 
 /**
@@ -133,7 +135,59 @@ export function renderLadder(
   }
   state.options = options;
   const nowY = update(state, t, selected);
-  return { width: layout.width, height: layout.height, nowY };
+  return { width: layout.width, height: layout.height, nowY, headerHeight: headingBand(layout) };
+}
+
+/** The strip above the first time that holds the lanes' names, in drawing units; the lanes start below it. */
+function headingBand(layout: LadderLayout): number {
+  return layout.top - 16;
+}
+
+const headers = new WeakMap<SVGSVGElement, LadderLayout>();
+
+/**
+ * The lanes' names alone, on a strip as wide as the ladder and as tall as the band above its
+ * first time: the ladder view keeps it over the top of its scroller (position: sticky), so the
+ * learner still reads which lane is which when the rows in view are far down a long session.
+ * Drawn again only for a new layout; returns the strip's height in drawing units.
+ */
+export function renderLadderHeader(
+  element: SVGSVGElement,
+  index: TraceIndex,
+  options: Pick<LadderOptions, 'width'> = {},
+): number {
+  const layout = layoutFor(index, options.width ?? DEFAULT_WIDTH);
+  const band = headingBand(layout);
+  if (headers.get(element) === layout) return band;
+  headers.set(element, layout);
+  const svg = select(element)
+    .attr('viewBox', `0 0 ${layout.width} ${band}`)
+    .attr('aria-hidden', 'true');
+  svg
+    .selectChildren<SVGStyleElement, string>('style')
+    .data([LADDER_CSS])
+    .join('style')
+    .text((d) => d);
+  const root = svg
+    .selectChildren<SVGGElement, null>('g.ladder')
+    .data([null])
+    .join('g')
+    .attr('class', 'ladder');
+  root
+    .selectChildren<SVGRectElement, null>('rect')
+    .data([null])
+    .join('rect')
+    .attr('class', 'ladder-header-band')
+    .attr('width', layout.width)
+    .attr('height', band);
+  drawHeadings(
+    root
+      .selectChildren<SVGTextElement, LaneLayout>('text')
+      .data(layout.lanes, (d) => d.node)
+      .join((enter) => enter.append('text').attr('class', 'ladder-heading')),
+    layout,
+  );
+  return band;
 }
 
 /** The rows to draw for a view: the view and a margin around it, or everything without one. */
@@ -361,10 +415,17 @@ function joinLanes(layer: Layer, layout: LadderLayout): void {
     .select('line')
     .attr('x1', (d) => d.x)
     .attr('x2', (d) => d.x)
-    .attr('y1', layout.top - 16)
+    .attr('y1', headingBand(layout))
     .attr('y2', layout.bottom + 8);
-  lanes
-    .select('text')
+  drawHeadings(lanes.select<SVGTextElement>('text'), layout);
+}
+
+/** Each lane's name over its lane, on one line or a word a line. */
+function drawHeadings(
+  headings: Selection<SVGTextElement, LaneLayout, SVGGElement, unknown>,
+  layout: LadderLayout,
+): void {
+  headings
     .attr('x', (d) => d.x)
     .attr('y', (d) => layout.top - 24 - (d.nameLines.length - 1) * HEADING_LINE)
     .each(function (d) {

@@ -128,6 +128,64 @@ test('the ladder follows the playhead, and stops following once scrolled by hand
   await pause(page).click();
 });
 
+/**
+ * Where the ladder's "now" line is against its box: whether it shows below the lanes' names, the
+ * box's scroll offset, and whether the names sit at the top of the box.
+ */
+function ladderNow(page: Page) {
+  return page.locator('[data-view="ladder"] .ladder-scroll').evaluate((scroller) => {
+    const box = scroller.getBoundingClientRect();
+    const names = scroller.querySelector('svg.ladder-lanes')!.getBoundingClientRect();
+    const now = scroller.querySelector('.ladder-now-line')!.getBoundingClientRect();
+    return {
+      scrollTop: scroller.scrollTop,
+      shown: now.top >= names.bottom - 1 && now.bottom <= box.bottom + 1,
+      namesOnTop: Math.abs(names.top - box.top) <= 2 && names.height > 10,
+    };
+  });
+}
+
+test('paused, the ladder brings each new moment into view (End, a step, a shared link), under lane names that stay on top', async ({
+  page,
+}) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto('/');
+  await expect(page.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+  const scroller = page.locator('[data-view="ladder"] .ladder-scroll');
+  await page.locator('body').press('End');
+  // Reduced motion: a jump, at once, not a glide.
+  await expect.poll(async () => (await ladderNow(page)).shown, { timeout: 2_000 }).toBe(true);
+  const atEnd = await ladderNow(page);
+  expect(atEnd.scrollTop).toBeGreaterThan(100);
+  expect(atEnd.namesOnTop).toBe(true);
+  await expect(scroller.locator('svg.ladder-lanes')).toContainText('client firewall');
+  await page.screenshot({ path: 'test-results/ladder-end-in-view.png' });
+
+  // Scrolled back to the top by hand while paused: it stays there...
+  await scroller.hover();
+  await page.mouse.wheel(0, -2_000);
+  await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
+  await expect.poll(async () => (await ladderNow(page)).scrollTop).toBe(0);
+  await page.waitForTimeout(500);
+  expect((await ladderNow(page)).scrollTop).toBe(0);
+  // ...until the time changes again: a step back brings the moment back into view.
+  await page.locator('body').press('ArrowLeft');
+  await expect.poll(async () => (await ladderNow(page)).shown).toBe(true);
+  expect((await ladderNow(page)).scrollTop).toBeGreaterThan(100);
+
+  // A link with a time in it opens with that moment in view.
+  for (let i = 0; i < 12; i++) await page.locator('body').press('ArrowLeft');
+  await expect(page).toHaveURL(/&t=[\d.]+$/);
+  const link = page.url();
+  const other = await page.context().newPage();
+  await other.emulateMedia({ reducedMotion: 'reduce' });
+  await other.goto(link);
+  await expect(other.locator('svg.ladder-view .ladder-head').first()).toBeAttached();
+  await expect.poll(async () => (await ladderNow(other)).shown).toBe(true);
+  expect((await ladderNow(other)).scrollTop).toBeGreaterThan(100);
+  await other.screenshot({ path: 'test-results/ladder-link-in-view.png' });
+});
+
 test("clicking a ladder arrow shows its sender's statechart in the state panel", async ({
   page,
 }) => {

@@ -9,7 +9,7 @@ import {
 } from '../../src/scenario/queries';
 import { simulate } from '../../src/scenario/simulate';
 import type { Scenario } from '../../src/scenario/types';
-import { renderLadder } from '../../src/viz/ladder';
+import { renderLadder, renderLadderHeader } from '../../src/viz/ladder';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -208,6 +208,39 @@ describe('renderLadder: what it draws', () => {
     expect(hopNode(svg, `${mark.packet.id}:0`).getAttribute('aria-label')).toContain(
       describeEventForScreenReader(active.events[mark.eventIndex]!, active),
     );
+  });
+});
+
+describe("renderLadderHeader: the lanes' names that stay on top", () => {
+  it('repeats the headings over a strip as wide as the ladder and as tall as the band above its first time', () => {
+    const ladder = freshSvg();
+    const frame = renderLadder(ladder, active, 0);
+    const header = freshSvg();
+    const band = renderLadderHeader(header, active);
+    expect(band).toBe(frame.headerHeight);
+    expect(header.getAttribute('viewBox')).toBe(`0 0 ${frame.width} ${band}`);
+    expect(header.getAttribute('aria-hidden')).toBe('true');
+    const headings = (svg: Element) =>
+      all(svg, '.ladder-heading').map((h) => [
+        h.textContent,
+        h.getAttribute('x'),
+        h.getAttribute('y'),
+      ]);
+    expect(headings(header)).toEqual(headings(ladder));
+    // The lanes start where the strip ends, so nothing of the rows hides under it at the top.
+    const lineTop = Number(ladder.querySelector('.ladder-lane-line')!.getAttribute('y1'));
+    expect(lineTop).toBe(band);
+    expect(frame.nowY).toBeGreaterThan(band);
+  });
+
+  it('draws once per layout: a second call leaves the elements as they were', () => {
+    const header = freshSvg();
+    renderLadderHeader(header, active);
+    const first = header.querySelector('.ladder-heading');
+    renderLadderHeader(header, active);
+    expect(header.querySelector('.ladder-heading')).toBe(first);
+    renderLadderHeader(header, active, { width: 400 });
+    expect(header.getAttribute('viewBox')).toMatch(/^0 0 400 /);
   });
 });
 
