@@ -95,6 +95,8 @@ export interface FtpClientContext extends FtpClientInput {
   failure: ClientFailure | null;
   /** The latest failure (the same as `failure` unless the program went on after one). */
   lastFailure: ClientFailure | null;
+  /** Every failure in order, those the program went on after or retried too. */
+  failures: ClientFailure[];
   dataTarget: { host: string; port: number } | null;
   downloaded: Uint8Array[];
   dataClosed: boolean;
@@ -561,7 +563,11 @@ const ftpClientSetup = setup({
         code,
       };
       // A program that goes on after a failure (curl) is judged by its first one.
-      return { failure: context.failure ?? failure, lastFailure: failure };
+      return {
+        failure: context.failure ?? failure,
+        lastFailure: failure,
+        failures: [...context.failures, failure],
+      };
     }),
     reportFailure: emit(({ context }) => ({
       type: 'report' as const,
@@ -578,18 +584,18 @@ const ftpClientSetup = setup({
       const policy = reconnectOf(context)!;
       const step = context.lastFailure?.step;
       const how = policy.interrupt
-        ? 'interrupts the transfer it had queued (Telnet IP and Synch, the start of an ABOR) and closes the control connection'
-        : 'closes the control connection without QUIT';
+        ? ' with Telnet IP and Synch (the start of an ABOR) and no QUIT'
+        : ' without QUIT';
       const then = !opensAnother(context)
         ? policy.maxTries > 0
           ? `; that was its last try (max-retries ${policy.maxTries})`
           : ''
         : policy.resume === 'same-step'
-          ? ` to try ${step} again on a new one`
-          : ' to go on with the next command on a new one';
+          ? `, and tries ${step} again on a new one`
+          : ', and runs the next command on a new one';
       return {
         type: 'report' as const,
-        text: `${profileOf(context).name} ${how} after ${step} failed (${context.lastFailure?.detail})${then}`,
+        text: `${profileOf(context).name} drops the control connection after "${context.lastFailure?.detail}" (${step})${how}${then}`,
       };
     }),
     reportRetry: emit(({ context }) => ({
@@ -701,6 +707,7 @@ export const ftpClientMachine = ftpClientSetup.createMachine({
     replies: [],
     failure: null,
     lastFailure: null,
+    failures: [],
     dataTarget: null,
     downloaded: [],
     dataClosed: false,

@@ -162,6 +162,10 @@ function dataConnections(input: OutcomeInput, facts: TraceFacts): DataConnection
   );
   if (openers.length === 0) return [];
   const { synsSent, stops, admissions, reached, transferCommands, dataCommands } = facts;
+  // A passive connection that failed served no transfer command: the step that failed with it,
+  // in order (curl's next URL and lftp's retry each fail on a control connection of their own).
+  const failedSteps = input.client.failures.filter((f) => f.kind === 'data-connect');
+  let failedStep = 0;
   return openers.map((info) => {
     const opener: 'client' | 'server' = info.node === 'client' ? 'client' : 'server';
     const syns = synsSent.filter(
@@ -202,7 +206,10 @@ function dataConnections(input: OutcomeInput, facts: TraceFacts): DataConnection
     const used = dataCommands.filter((c) => c.t <= sentAt).pop();
     return {
       command:
-        command?.text ?? (result === 'established' ? '' : (input.client.failure?.step ?? '')),
+        command?.text ??
+        (result === 'established'
+          ? ''
+          : (failedSteps[failedStep++]?.step ?? input.client.failure?.step ?? '')),
       mode: used?.mode ?? input.scenario.mode,
       opener,
       from: first ? formatPacketEnd(first.packet, 'src') : (info.local ?? ''),

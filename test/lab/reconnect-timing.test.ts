@@ -96,3 +96,22 @@ describe('a new control connection opens as long after the last as in the lab', 
     });
   });
 });
+
+describe("the outcome's data connections on a session's several control connections", () => {
+  const outcomeOf = (name: string) => {
+    const recorded = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as {
+      flags: string;
+    };
+    return simulate(scenarioOf(recorded.flags), { tcpProfile: { kind: 'linux', synRetries: 1 } })
+      .outcome;
+  };
+
+  it("names curl's second failed connection by its next URL, and lftp's by the command it retried", () => {
+    const curl = outcomeOf('lab-vsftpd-curl-drop-passive.internet.json');
+    expect(curl.dataConnections.map((c) => c.command)).toEqual(['LIST', 'RETR notes.txt']);
+    expect(curl.failedAt).toBe('LIST');
+    const lftp = outcomeOf('lab-vsftpd-lftp-drop-passive.internet.json');
+    expect(lftp.dataConnections.map((c) => c.command)).toEqual(['LIST', 'LIST']);
+    expect(lftp.explanation).toContain('that was its last try (max-retries 2)');
+  });
+});
