@@ -196,6 +196,13 @@ class Step {
   /** The remembered configuration of `nodes`, once looked up. */
   configuration: Configuration | null = null;
   status: string;
+  /**
+   * Whether `context` is this step's own copy. The step's first assign copies the snapshot's
+   * context; later ones in the same step write into that copy, which nothing outside the step has
+   * seen (emitted and raised events are values computed from it when the action runs). Each
+   * snapshot still gets a context object of its own, as with XState, for one copy per step.
+   */
+  ownsContext = false;
   readonly internalQueue: AnyEvent[] = [];
   /** Counts what makes XState produce a new snapshot object: assign, a new configuration, done. */
   version = 0;
@@ -834,18 +841,30 @@ export class MachineStepper {
       self: scope.self,
       system: scope.system,
     };
-    let update: Context;
+    const before = step.context;
     if (typeof assignment === 'function') {
-      update = assignment(args, params) as Context;
-    } else {
-      update = {};
-      for (const key of Object.keys(assignment as object)) {
+      const update = assignment(args, params) as Context;
+      if (step.ownsContext) Object.assign(before, update);
+      else step.context = { ...before, ...update };
+    } else if (step.ownsContext) {
+      // Every property's assigner sees the context as it was before this assign.
+      const update: Context = {};
+      for (const key in assignment as object) {
         const part = (assignment as Record<string, unknown>)[key];
         update[key] = typeof part === 'function' ? part(args, params) : part;
       }
+      Object.assign(before, update);
+    } else {
+      // A spread copies the context's layout in one go, three times faster than Object.assign({}, …);
+      // the assigners read `before`, which the copy leaves as it was.
+      const next: Context = { ...before };
+      for (const key in assignment as object) {
+        const part = (assignment as Record<string, unknown>)[key];
+        next[key] = typeof part === 'function' ? part(args, params) : part;
+      }
+      step.context = next;
     }
-    // A spread copies the context's layout in one go: three times faster than Object.assign({}, …).
-    step.context = { ...step.context, ...update };
+    step.ownsContext = true;
     step.version++;
   }
 
