@@ -225,6 +225,7 @@ export class MachineStepper {
   /** Whether a node or one of its ancestors has eventless transitions. */
   private readonly alwaysOnPath = new Map<AnyStateNode, boolean>();
   private readonly configurations = new Map<string, Configuration>();
+  private readonly configurationsByNodes = new WeakMap<readonly AnyStateNode[], Configuration>();
   private readonly maxIterations: number;
   /** What XState's and / or / not guards read from a snapshot: only its machine. */
   private readonly machineOnly: { machine: AnyStateMachine };
@@ -659,6 +660,9 @@ export class MachineStepper {
   }
 
   private configurationOf(nodes: readonly AnyStateNode[]): Configuration {
+    // A snapshot this stepper made holds the node list of a remembered plan: known by identity.
+    const same = this.configurationsByNodes.get(nodes);
+    if (same) return same;
     let key = '';
     for (const node of nodes) key += node.id + '\n';
     let known = this.configurations.get(key);
@@ -670,6 +674,7 @@ export class MachineStepper {
       };
       this.configurations.set(key, known);
     }
+    this.configurationsByNodes.set(nodes, known);
     return known;
   }
 
