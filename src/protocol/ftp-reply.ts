@@ -26,9 +26,16 @@ export type ReplyClass =
 const NEEDS_PADDING = /^ *[0-9]{3}(?: |$)/;
 const PADDED = /^ +[0-9]{3}(?: |$)/;
 
+const LINE_BREAK = /\r\n|\r|\n/;
+
 function splitLines(text: string | string[]): string[] {
   const parts = typeof text === 'string' ? [text] : text;
-  const lines = parts.flatMap((part) => part.split(/\r\n|\r|\n/));
+  const lines: string[] = [];
+  for (const part of parts) {
+    // Most replies are one line: no split, no regular expression.
+    if (!part.includes('\n') && !part.includes('\r')) lines.push(part);
+    else lines.push(...part.split(LINE_BREAK));
+  }
   return lines.length === 0 ? [''] : lines;
 }
 
