@@ -15,7 +15,8 @@ import { CLIENT_PROGRAMS, SERVER_PROGRAMS } from '../scenario/types';
  * it, spread over one warm worker per core. Always exits 0: numbers to read, not a test.
  */
 
-const BUDGET = { sessionMs: 5, matrixMs: 150 };
+// Issue 13: a session within 2 ms, whichever client and server program plays it.
+const BUDGET = { sessionMs: 2, matrixMs: 150 };
 // Enough warm-up for V8 to optimise the hot paths: the numbers describe steady use (a learner flipping switches).
 const SESSION_RUNS = { warmUp: 100, measured: 300 };
 // Fifteen runs: on a shared 2-core machine a median of seven still moved by a third between runs.
@@ -92,18 +93,16 @@ async function main(): Promise<void> {
 
   // The session played by each client and each server program (issue 13: each within 2 ms).
   const profileMedians: Record<string, string> = {};
-  for (const program of CLIENT_PROGRAMS) {
-    const played = { ...session, client: { ...session.client, program } };
-    profileMedians[`session_ms_median_client_${program}`] = median(
-      timeRuns(SESSION_RUNS, () => simulate(played)),
-    ).toFixed(3);
-  }
-  for (const program of SERVER_PROGRAMS) {
-    const played = { ...session, server: { ...session.server, program } };
-    profileMedians[`session_ms_median_server_${program}`] = median(
-      timeRuns(SESSION_RUNS, () => simulate(played)),
-    ).toFixed(3);
-  }
+  let slowestProfileMs = 0;
+  const timeProfile = (name: string, played: Scenario) => {
+    const ms = median(timeRuns(SESSION_RUNS, () => simulate(played)));
+    slowestProfileMs = Math.max(slowestProfileMs, ms);
+    profileMedians[`session_ms_median_${name}`] = ms.toFixed(3);
+  };
+  for (const program of CLIENT_PROGRAMS)
+    timeProfile(`client_${program}`, { ...session, client: { ...session.client, program } });
+  for (const program of SERVER_PROGRAMS)
+    timeProfile(`server_${program}`, { ...session, server: { ...session.server, program } });
   const programMatrix = matrixProgramScenarios();
   const programMatrixTimes = timeRuns({ warmUp: 1, measured: 5 }, () => {
     for (const scenario of programMatrix) simulate(scenario);
@@ -133,6 +132,7 @@ async function main(): Promise<void> {
     budget_session_ms: BUDGET.sessionMs,
     budget_matrix_ms: BUDGET.matrixMs,
     within_budget_session: sessionMedian <= BUDGET.sessionMs,
+    within_budget_session_every_program: slowestProfileMs <= BUDGET.sessionMs,
     within_budget_matrix_one_thread: matrixMedian <= BUDGET.matrixMs,
     within_budget_matrix_parallel: parallelMedian <= BUDGET.matrixMs,
   };
