@@ -23,9 +23,8 @@ import { fromLab, fromSimulation, type Comparable } from './compare';
  * fallbacks and its next URL after a failed one; ftplib's PORT/PASV only. A dropped SYN's count is
  * compared too.
  *
- * What is still different, and left out of the comparison: curl logs in again for its next URL
- * after some failures (the simulation keeps one control connection), so only the data
- * connections, not the dialogue, are compared.
+ * The client's commands are compared too, on every control connection (compare.ts's commandsOf):
+ * curl logs in again for its next URL after a failed data connection, in both.
  */
 
 const SYN_RETRIES = 2;
