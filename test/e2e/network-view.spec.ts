@@ -191,6 +191,8 @@ test("clicking a ladder arrow shows its sender's statechart in the state panel",
 }) => {
   await page.goto('/');
   await page.locator('body').press('End');
+  // The ladder has brought the end into view: back to the top by hand, where the data SYN is.
+  await page.locator('.ladder-scroll').evaluate((e) => e.scrollTo({ top: 0 }));
   const arrow = page
     .locator('svg.ladder-view [role="button"][aria-label^="Server sends SYN to client port"]')
     .first();

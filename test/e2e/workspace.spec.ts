@@ -224,6 +224,10 @@ test.describe('sandbox at 1920×1080', () => {
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     // A ladder arrow opens in the inspector tab, beside the stage.
     await page.getByRole('button', { name: 'Go to end' }).click();
+    // The ladder has brought the end into view: back to the top by hand, where PORT is.
+    await page
+      .locator('[data-view="ladder"] .ladder-scroll')
+      .evaluate((e) => e.scrollTo({ top: 0 }));
     await page.locator('svg.ladder-view [role="button"][aria-label*="PORT"]').first().click();
     await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute(
       'aria-selected',
