@@ -24,9 +24,10 @@ import {
 
 /**
  * An FTP client session that logs in, sets the transfer type, runs a script of commands with the
- * chosen data-connection mode, and quits; it gives up the way command-line clients such as curl
- * and Python's ftplib do: at the first failed step, after a polite QUIT when the control connection
- * still works.
+ * chosen data-connection mode, and quits. The textbook client gives up at the first failed step,
+ * after a polite QUIT when the control connection still works; a program (client-profiles.ts) may
+ * instead go on to its next command, close without QUIT, or drop the control connection and log
+ * in again on a new one (curl, lftp) to retry the step or run the next.
  */
 
 export type DataMode = 'active' | 'passive' | 'eprt' | 'epsv';
