@@ -149,11 +149,13 @@ test('a clicker steps the lesson with PageUp/PageDown and the run with ←/→, 
   // V cycles the stage: ladder, tables, network; Z zooms the network view to the whole screen.
   await page.keyboard.press('v');
   await expect(page.locator('[data-view="ladder"]')).toBeVisible();
-  const ladderPx = await page.locator('[data-view="ladder"] svg').evaluate((svg: SVGSVGElement) => {
-    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-    const label = svg.querySelector('.ladder-label-text')!;
-    return parseFloat(getComputedStyle(label).fontSize) * scale;
-  });
+  const ladderPx = await page
+    .locator('[data-view="ladder"] svg.ladder-view')
+    .evaluate((svg: SVGSVGElement) => {
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      const label = svg.querySelector('.ladder-label-text')!;
+      return parseFloat(getComputedStyle(label).fontSize) * scale;
+    });
   expect(ladderPx).toBeGreaterThanOrEqual(18);
   await page.screenshot({ path: 'test-results/presenter-ladder.png' });
   await page.keyboard.press('v');
