@@ -21,7 +21,8 @@ const ROW = 15;
 /** Gaps longer than this (ms) are collapsed into a break ("… 1 s …"). */
 const MAX_GAP = 150;
 const PX_PER_MS = 0.4;
-const HEADER = 46;
+/** The lanes' names' band: a line of 13.5 px names and a little air (it stays on screen, sticky). */
+const HEADER = 40;
 const FOOTER = 24;
 const SIDE_MARGIN = 70;
 /**

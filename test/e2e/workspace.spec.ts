@@ -50,16 +50,21 @@ async function sandboxShows(page: Page, selectors: string[]): Promise<void> {
   for (const selector of selectors) await expectOnScreen(page, selector);
 }
 
-/** Ladder rows (arrowheads, one per hop) whose whole head shows in the ladder's box and on screen. */
+/**
+ * Ladder rows (arrowheads, one per hop) whose whole head shows in the ladder's box and on screen,
+ * below the lanes' names, which stay over the top of the box and hide what scrolls under them.
+ */
 async function visibleLadderRows(page: Page): Promise<number> {
   return page.evaluate(() => {
     const scroller = document.querySelector('[data-view="ladder"] .ladder-scroll')!;
     const frame = scroller.getBoundingClientRect();
+    const names = scroller.querySelector('svg.ladder-lanes')!.getBoundingClientRect();
+    const top = Math.max(frame.top, names.bottom);
     const bottom = Math.min(frame.bottom, window.innerHeight);
     const rows = new Set<number>();
     for (const head of document.querySelectorAll('[data-view="ladder"] .ladder-head')) {
       const r = head.getBoundingClientRect();
-      if (r.top >= frame.top && r.bottom <= bottom) rows.add(Math.round(r.top));
+      if (r.top >= top && r.bottom <= bottom) rows.add(Math.round(r.top));
     }
     return rows.size;
   });
@@ -83,7 +88,7 @@ test('every region of the sandbox and the lesson page carries its data-view', as
 test.describe('sandbox at 1280×720 (a classroom projector)', () => {
   test.use({ viewport: { width: 1280, height: 720 } });
 
-  test('the switches, the verdict, the whole network, eight ladder rows and the player on one screen', async ({
+  test('the switches, the verdict, the whole network, nine ladder rows and the player on one screen', async ({
     page,
   }) => {
     await sandboxShows(page, [
@@ -94,7 +99,11 @@ test.describe('sandbox at 1280×720 (a classroom projector)', () => {
       '[data-view="network"]',
       '[data-view="player"]',
     ]);
-    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
+    // Issue 12 promised eight, counted under the lanes' names; eight were all a 204 px box held,
+    // two packets. The network drawing is drawn smaller on this short screen (its text 13 px, the
+    // least views.spec allows) and the lanes' names take less height, for the ladder.
+    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(9);
+    expect((await box(page, '[data-view="ladder"]')).height).toBeGreaterThanOrEqual(220);
     // No scrolling at all: the page is one screen; the panel and the stage scroll inside it.
     expect(
       await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
@@ -252,9 +261,8 @@ test.describe('sandbox at 1366×768 (a student laptop)', () => {
       '[data-view="network"]',
       '[data-view="player"]',
     ]);
-    // The eight-row promise is 1280×720's; here the network drawing takes the extra width's
-    // height (369 px against 321), and the ladder keeps its 220 px.
-    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(6);
+    // The network drawing takes 307 px (349 before the ladder's share grew), the ladder 266.
+    expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(10);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: 'test-results/workspace-sandbox-1366x768.png' });
   });
