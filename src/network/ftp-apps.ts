@@ -14,6 +14,7 @@ import {
 import type { Listener, Socket } from './host';
 import { TransitionRecorder } from '../machines/runtime/record-transitions';
 import { SimActor } from '../machines/runtime/sim-actor';
+import { fnv1a } from './hash';
 import type { World } from './world';
 import type { ActorMachine, NodeId } from './trace';
 
@@ -38,7 +39,9 @@ export function startFtpServer(
       settings,
       localAddress: host.address,
       peerAddress: control.remote.address,
-      seed,
+      // Each session its own passive ports, as vsftpd's and pyftpdlib's random choice gives a
+      // client that logs in again (lftp after a failure); the first keeps the scenario's seed.
+      seed: sessions.length === 0 ? seed : fnv1a(`${seed}:session ${sessions.length + 1}`),
     });
     const recorder = new TransitionRecorder<FtpServerEvent, NodeId, ActorMachine>(
       world.trace,
