@@ -86,6 +86,8 @@ function port(endpoint: string): string {
 interface TraceFacts {
   /** Every line the client sent on the control connection, in order. */
   commandsSent: string[];
+  /** Every reply line the server sent, with its time. */
+  serverLines: { t: number; text: string }[];
   /** The client program's notes on what it did on its own ("lftp fell back …"). */
   clientNotes: Extract<TraceEvent, { type: 'note' }>[];
   /** The first rewrite by an FTP helper (ALG), if any. */
@@ -105,6 +107,7 @@ interface TraceFacts {
 function readTrace(trace: readonly TraceEvent[]): TraceFacts {
   const facts: TraceFacts = {
     commandsSent: [],
+    serverLines: [],
     clientNotes: [],
     alg: undefined,
     synsSent: [],
@@ -117,7 +120,10 @@ function readTrace(trace: readonly TraceEvent[]): TraceFacts {
   for (const e of trace) {
     switch (e.type) {
       case 'control': {
-        if (e.from !== 'client') break;
+        if (e.from !== 'client') {
+          facts.serverLines.push({ t: e.t, text: e.text });
+          break;
+        }
         facts.commandsSent.push(e.text);
         const mode = DATA_COMMAND_MODES[e.text.slice(0, 4).toUpperCase()];
         if (mode) facts.dataCommands.push({ t: e.t, mode });
@@ -253,6 +259,36 @@ function programSentences(input: OutcomeInput, facts: TraceFacts): string[] {
   return sentences;
 }
 
+/**
+ * How long the server tried a data connection that got no answer, and what ended it: its own
+ * connect timeout (vsftpd's connect_timeout, 60 s), or its kernel giving up on the SYNs first
+ * (the lab's cells, with net.ipv4.tcp_syn_retries=1, see the 425 after about 3 s).
+ */
+function serverGaveUp(
+  input: OutcomeInput,
+  facts: TraceFacts,
+  blocked: DataConnectionSummary,
+): string {
+  const timeoutMs =
+    SERVER_PROFILES[programsOf(input.scenario).server].timeouts?.connectMs ?? 60_000;
+  const synAt = facts.synsSent.find(
+    (e) =>
+      formatPacketEnd(e.packet, 'src') === blocked.from &&
+      formatPacketEnd(e.packet, 'dst') === blocked.to,
+  )?.t;
+  const code = String(input.client.failure?.code ?? '');
+  const replyAt = facts.serverLines.find(
+    (l) => synAt !== undefined && l.t >= synAt && code !== '' && l.text.startsWith(code),
+  )?.t;
+  if (synAt === undefined || replyAt === undefined) {
+    return `after ${formatTime(timeoutMs, 'duration')} gave up and`;
+  }
+  const tried = replyAt - synAt;
+  return tried < timeoutMs - 1000
+    ? `after ${formatTime(tried, 'duration')}, when its kernel gave up on the SYNs (before the server's own ${formatTime(timeoutMs, 'duration')} timeout), it`
+    : `after ${formatTime(timeoutMs, 'duration')} (its connect timeout) gave up and`;
+}
+
 function describeVerdict(verdict: Verdict): string {
   const by = verdict.by === 'rule' ? ruleLabel(verdict) : `the default policy`;
   return `accepted by ${by}${verdict.state ? ` as ${verdict.state}` : ''}`;
@@ -370,7 +406,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
           : `${retries} retransmissions with exponential backoff`;
       parts.push(
         blocked.opener === 'server'
-          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and after ${formatTime(SERVER_PROFILES[programsOf(scenario).server].timeouts?.connectMs ?? 60_000, 'duration')} gave up and answered "${failure.detail}"`
+          ? `A dropped packet gets no answer, so the server sent the SYN ${blocked.synCount} times (${backoff}) and ${serverGaveUp(input, facts, blocked)} answered "${failure.detail}"`
           : `A dropped packet gets no answer, so the client sent the SYN ${blocked.synCount} times (${backoff}) until its connect timed out: "${failure.detail}".`,
       );
     } else if (blocked.result === 'rejected') {

@@ -137,3 +137,29 @@ describe('client programs', () => {
     expect(play('client-stateful-reject', 'active', {}).outcome.clientError).toBeNull();
   });
 });
+
+describe('what ends a server data connection that gets no answer', () => {
+  const dropped = (server: ServerProgram, synRetries?: number) => {
+    const base = networkPreset('client-stateful')!.apply({
+      ...defaultScenario(),
+      mode: 'active',
+      commands: ['LIST'],
+    });
+    const scenario = { ...base, server: { ...base.server, program: server } };
+    return simulate(scenario, synRetries ? { tcpProfile: { kind: 'linux', synRetries } } : {})
+      .outcome.explanation;
+  };
+
+  it('is the server’s own connect timeout with the kernel’s default SYN retries', () => {
+    expect(dropped('vsftpd')).toContain('after 60 s (its connect timeout) gave up and answered');
+    expect(dropped('pyftpdlib')).toContain('after 30 s (its connect timeout) gave up');
+  });
+
+  it('is the kernel when it gives up on the SYNs first, as in the lab (tcp_syn_retries=1: a 425 after about 3 s)', () => {
+    const said = dropped('vsftpd', 1);
+    expect(said).toMatch(
+      /after 3\.\d s, when its kernel gave up on the SYNs \(before the server's own 60 s timeout\), it answered "425/,
+    );
+    expect(said).not.toContain('(its connect timeout)');
+  });
+});
