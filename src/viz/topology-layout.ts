@@ -35,6 +35,13 @@ const BADGE_GAP = 6;
 const BADGE_CHAR_WIDTH = 0.6 * 14;
 const PORT_ROW_HEIGHT = 22;
 const BOTTOM_MARGIN = 12;
+/** An open-port row's characters: 0.6 em of the 17-unit monospace, and its 2-unit halo a side. */
+const PORT_CHAR_WIDTH = 0.6 * 17;
+const PORT_HALO = 2;
+/** The widest row a host's open ports can have: a five-digit port in the longest TCP state. */
+const WIDEST_PORT_ROW = '65535 SYN_RECEIVED';
+/** Between a host's port rows and its neighbour's badges. */
+const PORT_BADGE_GAP = 8;
 
 export type BadgeKind = 'firewall' | 'nat' | 'helper';
 
@@ -131,6 +138,47 @@ function placeBadges(
   });
 }
 
+/**
+ * How far a host's port row moves in from under its name so that it stays inside the drawing: a
+ * narrow drawing's client sits closer to the edge than half of "53240 SYN_RECEIVED" (issue 12).
+ */
+export function portRowShift(drawingWidth: number, nodeX: number, text: string): number {
+  const half = (text.length * PORT_CHAR_WIDTH) / 2 + PORT_HALO;
+  if (nodeX - half < 0) return half - nodeX;
+  if (nodeX + half > drawingWidth) return drawingWidth - nodeX - half;
+  return 0;
+}
+
+/**
+ * A router's badges move sideways, away from the host beside it, where that host's widest port
+ * row would run under them: in a narrow drawing (a phone's, 780 units) the client's row, pushed in
+ * from the edge, reaches past the middle of the gap to the client firewall, and "40961
+ * ESTABLISHED" ran under "stateful" (issue 12 review).
+ */
+function clearPortColumns(nodes: NodeLayout[], width: number): void {
+  nodes.forEach((node, i) => {
+    if (!node.ports) return;
+    const half = (WIDEST_PORT_ROW.length * PORT_CHAR_WIDTH) / 2 + PORT_HALO;
+    const centre = node.x + portRowShift(width, node.x, WIDEST_PORT_ROW);
+    const top = node.ports.firstRowY - 14;
+    for (const side of [-1, 1]) {
+      const neighbour = nodes[i + side];
+      if (!neighbour || neighbour.badges.length === 0) continue;
+      if (!neighbour.badges.some((b) => b.y + BADGE_HEIGHT > top)) continue;
+      const edges = neighbour.badges.map((b) => neighbour.x + (side > 0 ? b.x : b.x + b.width));
+      const delta =
+        side > 0
+          ? Math.max(0, centre + half + PORT_BADGE_GAP - Math.min(...edges))
+          : Math.min(0, centre - half - PORT_BADGE_GAP - Math.max(...edges));
+      if (delta === 0) continue;
+      nodes[i + side] = {
+        ...neighbour,
+        badges: neighbour.badges.map((b) => ({ ...b, x: b.x + delta })),
+      };
+    }
+  });
+}
+
 export function computeLayout(index: TraceIndex, width: number, height: number): TopologyLayout {
   const { scenario, addressing } = index.result;
   const margin = Math.round(width * 0.09);
@@ -189,6 +237,7 @@ export function computeLayout(index: TraceIndex, width: number, height: number):
     };
   });
 
+  clearPortColumns(nodes, width);
   const nodeById = new Map(nodes.map((n) => [n.id, n]));
   const links: LinkLayout[] = [];
   const linkBetween = new Map<string, LinkLayout>();

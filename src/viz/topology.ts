@@ -30,6 +30,7 @@ import {
   computeLayout,
   DEFAULT_HEIGHT,
   DEFAULT_WIDTH,
+  portRowShift,
   type LinkLayout,
   type NodeLayout,
   type TopologyLayout,
@@ -526,21 +527,6 @@ function portRows(view: View, node: NodeId, t: number): PortRow[] {
   ];
 }
 
-/** An open-port row's characters: 0.6 em of the 17-unit monospace, and its 2-unit halo a side. */
-const PORT_CHAR_WIDTH = 0.6 * 17;
-const PORT_HALO = 2;
-
-/**
- * How far a host's port row moves in from under its name so that it stays inside the drawing: a
- * narrow drawing's client sits closer to the edge than half of "53240 SYN_RECEIVED" (issue 12).
- */
-function portRowShift(layout: TopologyLayout, nodeX: number, text: string): number {
-  const half = (text.length * PORT_CHAR_WIDTH) / 2 + PORT_HALO;
-  if (nodeX - half < 0) return half - nodeX;
-  if (nodeX + half > layout.width) return layout.width - nodeX - half;
-  return 0;
-}
-
 function joinPorts(view: View, t: number): void {
   const { layout } = view.prepared;
   const rowHeight = layout.portRowHeight;
@@ -552,7 +538,7 @@ function joinPorts(view: View, t: number): void {
       .join((enter) => enter.append('text').attr('x', 0))
       .each(function (d, i) {
         setAttr(this, 'class', d.className);
-        setAttr(this, 'x', round(portRowShift(layout, nodeX, d.text)));
+        setAttr(this, 'x', round(portRowShift(layout.width, nodeX, d.text)));
         setAttr(this, 'y', String(list.firstRowY + i * rowHeight));
         setText(this, d.text);
       });

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
+import { defaultScenario, networkPreset } from '../../src/scenario/presets';
+import { encodeState } from '../../src/ui/app/url-state';
 
 /**
  * The workspace (issue 12): the switch a learner flips, the packet it stops and the verdict on
@@ -338,6 +340,48 @@ async function diagramTexts(page: Page, view: string) {
 
 test.describe('sandbox at 390×844 (a phone)', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test("the client's open-port rows never run under the client firewall's badges", async ({
+    page,
+  }) => {
+    // Behind NAT the firewall has two badges ("stateful", "NAT"), and "40961 ESTABLISHED" ran
+    // under the first.
+    const scenario = {
+      ...networkPreset('client-nat')!.apply(defaultScenario()),
+      mode: 'passive' as const,
+    };
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(`/#${encodeState({ scenario, t: 0 })}`);
+    await expect(page.locator('svg.network-view .badge').first()).toBeAttached();
+    const overlaps = () =>
+      page.evaluate(() => {
+        const badges = [...document.querySelectorAll('svg.network-view .badge rect')].map((b) =>
+          b.getBoundingClientRect(),
+        );
+        const found: string[] = [];
+        for (const port of document.querySelectorAll('svg.network-view .port')) {
+          const p = port.getBoundingClientRect();
+          if (p.width === 0) continue;
+          for (const b of badges)
+            if (p.left < b.right && b.left < p.right && p.top < b.bottom && b.top < p.bottom)
+              found.push(port.textContent ?? '');
+        }
+        return found;
+      });
+    let rows = 0;
+    for (let step = 0; step < 40; step++) {
+      await page.keyboard.press('ArrowRight');
+      expect(await overlaps(), `after ${step + 1} steps`).toEqual([]);
+      rows = Math.max(rows, await page.locator('svg.network-view .port').count());
+    }
+    expect(rows).toBeGreaterThan(1);
+    await expect(
+      page.locator('svg.network-view .port', { hasText: 'ESTABLISHED' }).first(),
+    ).toBeAttached();
+    await page.locator('[data-view="network"]').screenshot({
+      path: 'test-results/workspace-sandbox-390x844-ports.png',
+    });
+  });
 
   test("nothing scrolls sideways, in either view, and the diagrams' text is at least 11 px", async ({
     page,

@@ -29,3 +29,31 @@ describe('computeLayout at the workspace height', () => {
     }
   });
 });
+
+describe("computeLayout: a router's badges clear the host beside it", () => {
+  const nat = indexTrace(simulate(networkPreset('client-nat')!.apply(defaultScenario())));
+  /** The widest port row a host can show, where the renderer puts it, as [left, right]. */
+  const widestRow = (layout: ReturnType<typeof computeLayout>, host: 'client' | 'server') => {
+    const x = layout.nodeById.get(host)!.x;
+    const half = ('65535 SYN_RECEIVED'.length * 0.6 * 17) / 2 + 2;
+    const left = Math.min(Math.max(0, x - half), layout.width - 2 * half);
+    return [left, left + 2 * half] as const;
+  };
+
+  it("on a phone (780 units), moves the client firewall's badges off the client's port rows", () => {
+    const layout = computeLayout(nat, 780, COMPACT_HEIGHT);
+    const router = layout.nodeById.get('client-router')!;
+    expect(router.badges.map((b) => b.text)).toEqual(['stateful', 'NAT']);
+    const [, right] = widestRow(layout, 'client');
+    for (const badge of router.badges) expect(router.x + badge.x).toBeGreaterThanOrEqual(right);
+  });
+
+  it('leaves them centred under the router where the rows do not reach them', () => {
+    for (const width of [900, 1200]) {
+      const router = computeLayout(nat, width, COMPACT_HEIGHT).nodeById.get('client-router')!;
+      const first = router.badges[0]!;
+      const last = router.badges[router.badges.length - 1]!;
+      expect(first.x).toBeCloseTo(-(last.x + last.width), 5);
+    }
+  });
+});
