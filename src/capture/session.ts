@@ -135,7 +135,7 @@ function announcementFromCommand(
     return {
       mode: 'active',
       by,
-      endpoint: { address: hp.value.host, port: hp.value.port },
+      endpoint: hp.value,
       opener: 'server',
       tMs,
     };
@@ -146,7 +146,7 @@ function announcementFromCommand(
     return {
       mode: 'eprt',
       by,
-      endpoint: { address: e.value.host, port: e.value.port },
+      endpoint: { address: e.value.address, port: e.value.port },
       opener: 'server',
       tMs,
     };
@@ -168,7 +168,7 @@ function announcementFromReply(
     return {
       mode: 'passive',
       by,
-      endpoint: { address: hp.value.host, port: hp.value.port },
+      endpoint: hp.value,
       opener: 'client',
       tMs,
     };

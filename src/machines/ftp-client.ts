@@ -5,6 +5,7 @@ import {
   parseEpsvReply,
   parsePasvReply,
 } from '../protocol/ftp-address';
+import type { Endpoint } from '../protocol/endpoint';
 import { formatCommandLine } from '../protocol/ftp-command';
 import { concatBytes } from '../protocol/bytes';
 import { fromNetAscii, toNetAscii } from '../protocol/net-ascii';
@@ -82,7 +83,7 @@ export interface TransferRecord {
   path: string | null;
   mode: DataMode;
   /** Where the data connection went: the server's address and port (passive) or the client's (active). */
-  target: { host: string; port: number } | null;
+  target: Endpoint | null;
   bytesOnWire: number;
   /** What the client keeps: after CRLF→LF for TYPE A downloads. */
   received: Uint8Array | null;
@@ -98,7 +99,7 @@ export interface FtpClientContext extends FtpClientInput {
   lastFailure: ClientFailure | null;
   /** Every failure in order, those the program went on after or retried too. */
   failures: ClientFailure[];
-  dataTarget: { host: string; port: number } | null;
+  dataTarget: Endpoint | null;
   downloaded: Uint8Array[];
   dataClosed: boolean;
   transfers: TransferRecord[];
@@ -149,10 +150,10 @@ export type FtpClientEvent =
   | { type: 'DATA_SENT' };
 
 export type FtpClientEmitted =
-  | { type: 'open-control'; host: string; port: number }
+  | { type: 'open-control'; address: string; port: number }
   | { type: 'send-line'; wire: string; text: string }
   | { type: 'listen-data' }
-  | { type: 'connect-data'; host: string; port: number }
+  | { type: 'connect-data'; address: string; port: number }
   | { type: 'send-data'; data: Uint8Array }
   | { type: 'close-data' }
   | { type: 'close-control' }
@@ -379,7 +380,7 @@ const ftpClientSetup = setup({
   actions: {
     openControl: emit(({ context }) => ({
       type: 'open-control' as const,
-      host: context.serverAddress,
+      address: context.serverAddress,
       port: context.serverPort,
     })),
     sendUser: emit(({ context }) => line('USER', context.settings.user)),
@@ -458,12 +459,12 @@ const ftpClientSetup = setup({
     /** PORT h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2) or EPRT |1|address|port| (RFC 2428 §2), naming our own address. */
     sendPort: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'DATA_LISTENING') return;
-      const hostPort = { host: context.localAddress, port: event.port };
-      enqueue.assign({ dataTarget: hostPort });
+      const own = { address: context.localAddress, port: event.port };
+      enqueue.assign({ dataTarget: own });
       enqueue.emit(
         context.modeNow === 'eprt'
-          ? line('EPRT', formatEprt(hostPort))
-          : line('PORT', formatHostPort(hostPort)),
+          ? line('EPRT', formatEprt(own))
+          : line('PORT', formatHostPort(own)),
       );
     }),
     sendPasv: emit(({ context }) => line(context.modeNow === 'epsv' ? 'EPSV' : 'PASV', null)),
@@ -474,11 +475,11 @@ const ftpClientSetup = setup({
      */
     connectToPassivePort: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'REPLY') return;
-      let target: { host: string; port: number };
+      let target: Endpoint;
       if (event.code === 229) {
         const parsed = parseEpsvReply(event.text);
         if (!parsed.ok) return;
-        target = { host: context.serverAddress, port: parsed.value.port };
+        target = { address: context.serverAddress, port: parsed.value.port };
       } else {
         const parsed = parsePasvReply(event.text);
         if (!parsed.ok) return;
@@ -487,16 +488,16 @@ const ftpClientSetup = setup({
           policy === 'scenario'
             ? context.settings.pasvAddress === 'trust'
             : policy === 'fix-private'
-              ? !isPrivateAddress(parsed.value.host) || isPrivateAddress(context.serverAddress)
+              ? !isPrivateAddress(parsed.value.address) || isPrivateAddress(context.serverAddress)
               : false;
-        const host = trusted ? parsed.value.host : context.serverAddress;
-        if (host !== parsed.value.host) {
+        const address = trusted ? parsed.value.address : context.serverAddress;
+        if (address !== parsed.value.address) {
           enqueue.emit({
             type: 'report',
-            text: `ignoring the address ${parsed.value.host} in the 227 reply; connecting to the control connection's server ${context.serverAddress} instead`,
+            text: `ignoring the address ${parsed.value.address} in the 227 reply; connecting to the control connection's server ${context.serverAddress} instead`,
           });
         }
-        target = { host, port: parsed.value.port };
+        target = { address, port: parsed.value.port };
       }
       enqueue.assign({ dataTarget: target });
       enqueue.emit({ type: 'connect-data', ...target });

@@ -174,8 +174,8 @@ function profileOf(context: Ctx): ServerProfile {
 
 /** RFC 2577 §3 and vsftpd: data connections only to the client itself, never to a privileged port. */
 function portRefusal(context: Ctx, target: HostPort): string | null {
-  if (target.host !== context.peerAddress)
-    return `names ${target.host}, not the client's own address ${context.peerAddress}`;
+  if (target.address !== context.peerAddress)
+    return `names ${target.address}, not the client's own address ${context.peerAddress}`;
   if (target.port < 1024) return `names privileged port ${target.port}`;
   return null;
 }
@@ -228,7 +228,7 @@ function passiveReply(context: Ctx, port: number, extended: boolean): FtpServerE
     : reply(
         context,
         227,
-        profile.pasvText({ host: address, port }) ?? formatPasvReply({ host: address, port }),
+        profile.pasvText({ address, port }) ?? formatPasvReply({ address, port }),
       );
 }
 
@@ -406,7 +406,7 @@ const ftpServerSetup = setup({
     acceptEprt: enqueueActions(({ context, event, enqueue }) => {
       const parsed = parseEprt(command(event).arg ?? '');
       if (!parsed.ok) return;
-      enqueue.assign({ activeTarget: { host: parsed.value.host, port: parsed.value.port } });
+      enqueue.assign({ activeTarget: { address: parsed.value.address, port: parsed.value.port } });
       enqueue.emit(reply(context, 200, 'EPRT command successful. Consider using EPSV.'));
     }),
     /** pyftpdlib: remember the PORT/EPRT target and say nothing until the connect has an outcome. */
@@ -414,17 +414,17 @@ const ftpServerSetup = setup({
       activeTarget: ({ event }) => {
         const { verb, arg } = command(event);
         const parsed = verb === 'EPRT' ? parseEprt(arg ?? '') : parseHostPort(arg ?? '');
-        return parsed.ok ? { host: parsed.value.host, port: parsed.value.port } : null;
+        return parsed.ok ? { address: parsed.value.address, port: parsed.value.port } : null;
       },
     }),
     /** RFC 2577 §3: the refusal of a PORT/EPRT naming another host or a privileged port, in the program's words. */
     refusePort: emit(({ context, event }) => {
       const { verb, arg } = command(event);
       const parsed = verb === 'EPRT' ? parseEprt(arg ?? '') : parseHostPort(arg ?? '');
-      const target = parsed.ok ? { host: parsed.value.host, port: parsed.value.port } : null;
-      const why = target && target.host === context.peerAddress ? 'privileged' : 'foreign';
+      const target = parsed.ok ? { address: parsed.value.address, port: parsed.value.port } : null;
+      const why = target && target.address === context.peerAddress ? 'privileged' : 'foreign';
       const [code, text] = profileOf(context).refusePort(
-        target ?? { host: '', port: 0 },
+        target ?? { address: '', port: 0 },
         why,
         verb === 'EPRT' ? 'EPRT' : 'PORT',
       );

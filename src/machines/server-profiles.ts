@@ -133,7 +133,7 @@ export const PYFTPDLIB: ServerProfile = {
   },
   refusePort: (target, why) =>
     why === 'foreign'
-      ? [501, `Rejected data connection to foreign address ${target.host}:${target.port}.`]
+      ? [501, `Rejected data connection to foreign address ${target.address}:${target.port}.`]
       : [501, `PORT against the privileged port "${target.port}" refused.`],
   pasvText: (target) => `Entering passive mode (${formatHostPort(target)}).`,
   epsvText: (port) => `Entering extended passive mode (|||${port}|).`,

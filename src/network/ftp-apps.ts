@@ -127,7 +127,7 @@ export function startFtpServer(
     });
     session.on('connect-active', ({ target, sourcePort }) => {
       const socket = host.connect({
-        remote: { address: target.host, port: target.port },
+        remote: { address: target.address, port: target.port },
         // 0: bound to no port in particular, so the kernel picks an ephemeral one.
         ...(sourcePort === 0 ? {} : { localPort: sourcePort }),
         channel: 'data',
@@ -259,7 +259,7 @@ export function startFtpClient(
 
   // Each control connection (curl and lftp open a new one after some failures) has its own line
   // reader; a closed one's last segments (the server's FIN) no longer reach the client machine.
-  client.on('open-control', ({ host: remoteHost, port }) => {
+  client.on('open-control', ({ address, port }) => {
     if (control !== null) {
       splitter = new LineSplitter(decodeControlText);
       parser = new ReplyParser();
@@ -267,7 +267,7 @@ export function startFtpClient(
     }
     controlOpenedAt = world.queue.now;
     const socket = host.connect({
-      remote: { address: remoteHost, port },
+      remote: { address, port },
       channel: 'control',
       label: 'FTP client control connection',
     });
@@ -314,9 +314,9 @@ export function startFtpClient(
     });
     tell({ type: 'DATA_LISTENING', port });
   });
-  client.on('connect-data', ({ host: remoteHost, port }) => {
+  client.on('connect-data', ({ address, port }) => {
     const socket = host.connect({
-      remote: { address: remoteHost, port },
+      remote: { address, port },
       channel: 'data',
       label: 'FTP client passive data connection',
     });

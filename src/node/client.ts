@@ -208,8 +208,8 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
     if (uploading) finishUpload(socket);
   };
 
-  client.on('open-control', ({ host, port }) => {
-    const socket = net.connect({ host, port, noDelay: true });
+  client.on('open-control', ({ address, port }) => {
+    const socket = net.connect({ host: address, port, noDelay: true });
     control = socket;
     let connected = false;
     const reader = new ReplyReader();
@@ -272,8 +272,8 @@ export async function runFtpClient(options: FtpClientOptions): Promise<FtpClient
       }
     });
   });
-  client.on('connect-data', ({ host, port }) => {
-    const socket = net.connect({ host, port, localAddress });
+  client.on('connect-data', ({ address, port }) => {
+    const socket = net.connect({ host: address, port, localAddress });
     sockets.add(socket);
     let connected = false;
     socket.once('connect', () => {

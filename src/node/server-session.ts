@@ -292,7 +292,7 @@ export function runServerSession(control: net.Socket, options: SessionOptions): 
     // RFC 959 §3.2 has the server connect from port 20, which only root may bind; sourcePort 0
     // leaves the choice to the kernel (an ephemeral port). See FtpServerOptions.activeSourcePort.
     const socket = net.connect({
-      host: target.host,
+      host: target.address,
       port: target.port,
       localAddress: local,
       ...(sourcePort > 0 ? { localPort: sourcePort } : {}),

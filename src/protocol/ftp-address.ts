@@ -2,20 +2,19 @@
  * How FTP writes a data-connection endpoint inside control-channel text:
  * PORT and the 227 reply (RFC 959 §4.1.2, §4.2), EPRT and the 229 reply (RFC 2428).
  */
+import type { Endpoint } from './endpoint';
 import { isIpv4, parseIpv4 } from './ipv4';
-import type { Ipv4 } from './ipv4';
 import { err, ok } from './result';
 import type { Result } from './result';
 
-export interface HostPort {
-  host: Ipv4;
-  port: number;
-}
+/**
+ * RFC 959's <host-port>, the endpoint a PORT argument or a 227 reply names: an Endpoint like
+ * every other, its address a dotted-quad IPv4 (checked where it is written or read).
+ */
+export type HostPort = Endpoint;
 
-export interface EprtArgument {
+export interface EprtArgument extends Endpoint {
   family: 1 | 2;
-  host: string;
-  port: number;
   delimiter: string;
 }
 
@@ -47,14 +46,16 @@ export function bytesToPort(p1: number, p2: number): number {
 }
 
 function assertHostPort(hp: HostPort): void {
-  if (!isIpv4(hp.host)) throw new RangeError(`host must be a dotted-quad IPv4, got ${hp.host}`);
+  if (!isIpv4(hp.address)) {
+    throw new RangeError(`address must be a dotted-quad IPv4, got ${hp.address}`);
+  }
   if (!isPort(hp.port)) throw new RangeError(`port must be 1-65535, got ${hp.port}`);
 }
 
-/** The PORT argument / 227 numbers: "192,0,2,10,195,80". Throws RangeError on a bad host/port. */
+/** The PORT argument / 227 numbers: "192,0,2,10,195,80". Throws RangeError on a bad address/port. */
 export function formatHostPort(hp: HostPort): string {
   assertHostPort(hp);
-  return [...hp.host.split('.'), ...portToBytes(hp.port)].join(',');
+  return [...hp.address.split('.'), ...portToBytes(hp.port)].join(',');
 }
 
 /** Validates the six decimal fields of a PORT argument or 227 reply, naming the first bad one. */
@@ -73,7 +74,7 @@ function hostPortFromFields(fields: readonly string[]): Result<HostPort> {
   const [h1, h2, h3, h4, p1, p2] = numbers;
   const port = p1 * 256 + p2;
   if (port === 0) return err(`port must be 1-65535, got 0 (p1=0, p2=0)`);
-  return ok({ host: [h1, h2, h3, h4].join('.'), port });
+  return ok({ address: [h1, h2, h3, h4].join('.'), port });
 }
 
 /**
@@ -92,7 +93,7 @@ export function parseHostPort(arg: string): Result<HostPort> {
 /** RFC 2428 §2 EPRT argument for IPv4: "|1|192.0.2.10|50000|". Throws RangeError. */
 export function formatEprt(hp: HostPort): string {
   assertHostPort(hp);
-  return `|1|${hp.host}|${hp.port}|`;
+  return `|1|${hp.address}|${hp.port}|`;
 }
 
 /** Light check only: enough to tell an IPv6 literal from garbage, not a full RFC 4291 parser. */
@@ -128,20 +129,20 @@ export function parseEprt(arg: string): Result<EprtArgument> {
   if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') {
     return err(`${shape} (delimiter ${JSON.stringify(delimiter)}), got ${JSON.stringify(trimmed)}`);
   }
-  const [, af, host, portText] = parts;
+  const [, af, address, portText] = parts;
   if (af !== '1' && af !== '2') {
     return err(`network protocol must be 1 (IPv4) or 2 (IPv6), got ${JSON.stringify(af)}`);
   }
   const family = af === '1' ? 1 : 2;
   if (family === 1) {
-    const address = parseIpv4(host);
-    if (!address.ok) return err(`IPv4 address: ${address.error}`);
-  } else if (!looksLikeIpv6(host)) {
-    return err(`expected an IPv6 address such as 2001:db8::1, got ${JSON.stringify(host)}`);
+    const ipv4 = parseIpv4(address);
+    if (!ipv4.ok) return err(`IPv4 address: ${ipv4.error}`);
+  } else if (!looksLikeIpv6(address)) {
+    return err(`expected an IPv6 address such as 2001:db8::1, got ${JSON.stringify(address)}`);
   }
   const port = parsePortField(portText);
   if (!port.ok) return port;
-  return ok({ family, host, port: port.value, delimiter });
+  return ok({ family, address, port: port.value, delimiter });
 }
 
 /** Text of the 227 reply (without the code), in the form RFC 959 §4.2 shows. Throws RangeError. */

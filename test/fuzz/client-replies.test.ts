@@ -66,7 +66,7 @@ function safeLine(line: string): string {
   const text = line.slice(4);
   if (code === '227' && parsePasvReply(text).ok) {
     const target = parsePasvReply(text);
-    if (!target.ok || target.value.port !== sinkPort || target.value.host !== '127.0.0.1')
+    if (!target.ok || target.value.port !== sinkPort || target.value.address !== '127.0.0.1')
       return '500 (a random 227 left out)';
   }
   if (code === '229' && parseEpsvReply(text).ok) {

@@ -80,7 +80,7 @@ type Client = ReturnType<typeof client>;
 /** Connect, greet, log in and accept the TYPE; stops where the first step begins. */
 function login(c: Client, type: 'A' | 'I' = 'A') {
   expect(c.send({ type: 'START' })).toEqual([
-    { type: 'open-control', host: SERVER_ADDRESS, port: 21 },
+    { type: 'open-control', address: SERVER_ADDRESS, port: 21 },
   ]);
   c.send({ type: 'CONTROL_CONNECTED' });
   expect(c.reply(220, '(vsFTPd 3.0.3)')).toEqual([line('USER alice')]);
@@ -126,7 +126,7 @@ describe('active mode (PORT, EPRT)', () => {
           verb: 'LIST',
           path: null,
           mode: 'active',
-          target: { host: CLIENT_ADDRESS, port: 50000 },
+          target: { address: CLIENT_ADDRESS, port: 50000 },
           bytesOnWire: LISTING.length,
           received: asciiEncode(LISTING.replace('\r\n', '\n')),
           ok: true,
@@ -151,7 +151,7 @@ describe('active mode (PORT, EPRT)', () => {
         verb: 'RETR',
         path: 'a.bin',
         mode: 'active',
-        target: { host: CLIENT_ADDRESS, port: 40001 },
+        target: { address: CLIENT_ADDRESS, port: 40001 },
         bytesOnWire: 4,
         received: Uint8Array.from([1, 13, 10, 2]),
         ok: true,
@@ -275,7 +275,7 @@ describe('passive mode (PASV, EPSV)', () => {
   it("pasvAddress 'trust' connects to the address in the 227 (RFC 959), then sends RETR", () => {
     const c = toPassiveReply('passive', { pasvAddress: 'trust' });
     expect(c.reply(227, 'Entering Passive Mode (203,0,113,7,195,81).')).toEqual([
-      { type: 'connect-data', host: '203.0.113.7', port: 50001 },
+      { type: 'connect-data', address: '203.0.113.7', port: 50001 },
     ]);
     expect(c.state()).toBe('connectingData');
     expect(c.send({ type: 'DATA_CONNECTED' })).toEqual([line('RETR logo.png')]);
@@ -285,7 +285,7 @@ describe('passive mode (PASV, EPSV)', () => {
     expect(c.reply(226, 'Transfer complete.')).toEqual([line('QUIT')]);
     expect(c.context().transfers[0]).toMatchObject({
       mode: 'passive',
-      target: { host: '203.0.113.7', port: 50001 },
+      target: { address: '203.0.113.7', port: 50001 },
       received: Uint8Array.from([1, 2, 3]),
     });
   });
@@ -297,21 +297,21 @@ describe('passive mode (PASV, EPSV)', () => {
         type: 'report',
         text: "ignoring the address 10.0.0.5 in the 227 reply; connecting to the control connection's server 198.51.100.20 instead",
       },
-      { type: 'connect-data', host: SERVER_ADDRESS, port: 50001 },
+      { type: 'connect-data', address: SERVER_ADDRESS, port: 50001 },
     ]);
   });
 
   it("pasvAddress 'ignore' stays quiet when the 227 names the server anyway", () => {
     const c = toPassiveReply('passive', { pasvAddress: 'ignore' });
     expect(c.reply(227, 'Entering Passive Mode (198,51,100,20,195,81).')).toEqual([
-      { type: 'connect-data', host: SERVER_ADDRESS, port: 50001 },
+      { type: 'connect-data', address: SERVER_ADDRESS, port: 50001 },
     ]);
   });
 
   it('EPSV connects to the control connection’s server at the 229 port (RFC 2428 §3)', () => {
     const c = toPassiveReply('epsv');
     expect(c.reply(229, 'Entering Extended Passive Mode (|||50002|)')).toEqual([
-      { type: 'connect-data', host: SERVER_ADDRESS, port: 50002 },
+      { type: 'connect-data', address: SERVER_ADDRESS, port: 50002 },
     ]);
   });
 
@@ -374,7 +374,7 @@ describe('uploads (STOR)', () => {
         verb: 'STOR',
         path: 'up.txt',
         mode: 'active',
-        target: { host: CLIENT_ADDRESS, port: 50000 },
+        target: { address: CLIENT_ADDRESS, port: 50000 },
         bytesOnWire: 20,
         received: null,
         ok: true,

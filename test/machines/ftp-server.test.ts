@@ -279,7 +279,7 @@ describe('PORT and EPRT (RFC 959 §4.1.2, RFC 2428 §2, RFC 2577 §3)', () => {
     ]);
     expect(s.state()).toEqual({ loggedIn: 'activeReady' });
     expect(s.cmd('LIST')).toEqual([
-      { type: 'connect-active', target: { host: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
+      { type: 'connect-active', target: { address: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
     ]);
     expect(s.state()).toEqual({ loggedIn: 'connectingActive' });
   });
@@ -288,7 +288,7 @@ describe('PORT and EPRT (RFC 959 §4.1.2, RFC 2428 §2, RFC 2577 §3)', () => {
     const s = loggedIn({ activeSourcePort: 2020 });
     s.cmd('PORT', '192,0,2,10,4,0');
     expect(s.cmd('NLST')).toEqual([
-      { type: 'connect-active', target: { host: CLIENT_ADDRESS, port: 1024 }, sourcePort: 2020 },
+      { type: 'connect-active', target: { address: CLIENT_ADDRESS, port: 1024 }, sourcePort: 2020 },
     ]);
   });
 
@@ -314,7 +314,7 @@ describe('PORT and EPRT (RFC 959 §4.1.2, RFC 2428 §2, RFC 2577 §3)', () => {
     expect(s.cmd('PORT', '192,0,2,10,4,0')).toEqual([
       reply(200, 'PORT command successful. Consider using PASV.'),
     ]);
-    expect(s.context().activeTarget).toEqual({ host: CLIENT_ADDRESS, port: 1024 });
+    expect(s.context().activeTarget).toEqual({ address: CLIENT_ADDRESS, port: 1024 });
   });
 
   it('EPRT |1|client|port| → 200, and the transfer connects there', () => {
@@ -323,7 +323,7 @@ describe('PORT and EPRT (RFC 959 §4.1.2, RFC 2428 §2, RFC 2577 §3)', () => {
       reply(200, 'EPRT command successful. Consider using EPSV.'),
     ]);
     expect(s.cmd('RETR', 'notes.txt')).toEqual([
-      { type: 'connect-active', target: { host: CLIENT_ADDRESS, port: 50001 }, sourcePort: 20 },
+      { type: 'connect-active', target: { address: CLIENT_ADDRESS, port: 50001 }, sourcePort: 20 },
     ]);
   });
 
@@ -444,7 +444,7 @@ describe('transfers', () => {
     const s = loggedIn();
     s.cmd('PORT', '192,0,2,10,195,80');
     expect(s.cmd('RETR', 'notes.txt')).toEqual([
-      { type: 'connect-active', target: { host: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
+      { type: 'connect-active', target: { address: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
     ]);
     // The session reads no further command while the transfer is set up (vsftpd is single-threaded).
     expect(s.actor.getSnapshot().hasTag('readsCommands')).toBe(false);
@@ -606,7 +606,7 @@ describe('transfers', () => {
     const s = loggedIn();
     s.cmd('PORT', '192,0,2,10,195,80');
     expect(s.cmd('STOR', 'up.txt')).toEqual([
-      { type: 'connect-active', target: { host: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
+      { type: 'connect-active', target: { address: CLIENT_ADDRESS, port: 50000 }, sourcePort: 20 },
     ]);
     expect(s.send({ type: 'DATA_CONNECTED' })).toEqual([reply(150, 'Ok to send data.')]);
     expect(s.send({ type: 'DATA_RECEIVED', data: asciiEncode('one\r\ntw') })).toEqual([]);

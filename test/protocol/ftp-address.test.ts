@@ -16,9 +16,9 @@ import {
 import type { HostPort } from '../../src/protocol/ftp-address';
 
 const octet = fc.integer({ min: 0, max: 255 });
-const host = fc.tuple(octet, octet, octet, octet).map((octets) => octets.join('.'));
+const address = fc.tuple(octet, octet, octet, octet).map((octets) => octets.join('.'));
 const port = fc.integer({ min: 1, max: 65535 });
-const hostPort: fc.Arbitrary<HostPort> = fc.record({ host, port });
+const hostPort: fc.Arbitrary<HostPort> = fc.record({ address, port });
 // Arbitrary text, plus text made of the characters these formats use, which reaches deeper.
 const anyText = fc.oneof(
   fc.string(),
@@ -61,24 +61,36 @@ describe('port bytes (RFC 959 §4.1.2: p1 is the high byte, p2 the low byte)', (
 
 describe('PORT argument (RFC 959 §4.1.2)', () => {
   it('formats h1,h2,h3,h4,p1,p2', () => {
-    expect(formatHostPort({ host: '192.0.2.10', port: 50000 })).toBe('192,0,2,10,195,80');
+    expect(formatHostPort({ address: '192.0.2.10', port: 50000 })).toBe('192,0,2,10,195,80');
+  });
+
+  it('refuses an address PORT cannot carry, and a port outside 1-65535', () => {
+    expect(() => formatHostPort({ address: '2001:db8::1', port: 50000 })).toThrow(
+      'address must be a dotted-quad IPv4, got 2001:db8::1',
+    );
+    expect(() => formatEprt({ address: '192.0.2', port: 50000 })).toThrow(
+      'address must be a dotted-quad IPv4, got 192.0.2',
+    );
+    expect(() => formatPasvReply({ address: '192.0.2.10', port: 0 })).toThrow(
+      'port must be 1-65535, got 0',
+    );
   });
 
   it('parses the RFC form, trimming surrounding whitespace', () => {
     expect(parseHostPort('192,0,2,10,195,80')).toEqual({
       ok: true,
-      value: { host: '192.0.2.10', port: 50000 },
+      value: { address: '192.0.2.10', port: 50000 },
     });
     expect(parseHostPort('  10,0,0,1,4,1 ')).toEqual({
       ok: true,
-      value: { host: '10.0.0.1', port: 1025 },
+      value: { address: '10.0.0.1', port: 1025 },
     });
   });
 
   it('reads fields as decimal, so leading zeros are harmless', () => {
     expect(parseHostPort('010,000,002,010,0,21')).toEqual({
       ok: true,
-      value: { host: '10.0.2.10', port: 21 },
+      value: { address: '10.0.2.10', port: 21 },
     });
   });
 
@@ -175,26 +187,26 @@ describe('EPRT (RFC 2428 §2)', () => {
   it('parses the RFC IPv4 example', () => {
     expect(parseEprt('|1|132.235.1.2|6275|')).toEqual({
       ok: true,
-      value: { family: 1, host: '132.235.1.2', port: 6275, delimiter: '|' },
+      value: { family: 1, address: '132.235.1.2', port: 6275, delimiter: '|' },
     });
   });
 
   it('parses the RFC IPv6 example', () => {
     expect(parseEprt('|2|1080::8:800:200C:417A|5282|')).toEqual({
       ok: true,
-      value: { family: 2, host: '1080::8:800:200C:417A', port: 5282, delimiter: '|' },
+      value: { family: 2, address: '1080::8:800:200C:417A', port: 5282, delimiter: '|' },
     });
   });
 
   it('takes the delimiter from the first character', () => {
     expect(parseEprt('!1!192.0.2.10!50000!')).toEqual({
       ok: true,
-      value: { family: 1, host: '192.0.2.10', port: 50000, delimiter: '!' },
+      value: { family: 1, address: '192.0.2.10', port: 50000, delimiter: '!' },
     });
   });
 
   it('formats the IPv4 form', () => {
-    expect(formatEprt({ host: '192.0.2.10', port: 50000 })).toBe('|1|192.0.2.10|50000|');
+    expect(formatEprt({ address: '192.0.2.10', port: 50000 })).toBe('|1|192.0.2.10|50000|');
   });
 
   it('reports an unknown network protocol distinctly (servers answer 522)', () => {
@@ -223,7 +235,7 @@ describe('EPRT (RFC 2428 §2)', () => {
       fc.property(hostPort, (hp) => {
         expect(parseEprt(formatEprt(hp))).toEqual({
           ok: true,
-          value: { family: 1, host: hp.host, port: hp.port, delimiter: '|' },
+          value: { family: 1, address: hp.address, port: hp.port, delimiter: '|' },
         });
       }),
     );
@@ -236,7 +248,7 @@ describe('EPRT (RFC 2428 §2)', () => {
       .filter((d) => !/[0-9.]/.test(d));
     fc.assert(
       fc.property(hostPort, delimiter, (hp, d) => {
-        const parsed = parseEprt(`${d}1${d}${hp.host}${d}${hp.port}${d}`);
+        const parsed = parseEprt(`${d}1${d}${hp.address}${d}${hp.port}${d}`);
         expect(parsed).toEqual({ ok: true, value: { family: 1, ...hp, delimiter: d } });
       }),
     );
@@ -254,7 +266,7 @@ describe('EPRT (RFC 2428 §2)', () => {
 
 describe('227 reply (RFC 959 §4.2, RFC 1123 §4.1.2.6)', () => {
   it('formats the usual text', () => {
-    expect(formatPasvReply({ host: '192.0.2.10', port: 40000 })).toBe(
+    expect(formatPasvReply({ address: '192.0.2.10', port: 40000 })).toBe(
       'Entering Passive Mode (192,0,2,10,156,64).',
     );
   });
@@ -266,7 +278,10 @@ describe('227 reply (RFC 959 §4.2, RFC 1123 §4.1.2.6)', () => {
     'Entering Passive Mode (192, 0, 2, 10, 156, 64)',
     '227 Entering Passive Mode (192,0,2,10,156,64)',
   ])('RFC 1123 §4.1.2.6: scans %j for the six numbers', (text) => {
-    expect(parsePasvReply(text)).toEqual({ ok: true, value: { host: '192.0.2.10', port: 40000 } });
+    expect(parsePasvReply(text)).toEqual({
+      ok: true,
+      value: { address: '192.0.2.10', port: 40000 },
+    });
   });
 
   it.each([
