@@ -27,9 +27,18 @@ export const DROP_CAPTIONS_PER_NODE = 3;
 
 const LINK_Y = 140;
 const NAME_GAP = 88;
-/** Below the default height: the name just clears the packets travelling under the link. */
-const COMPACT_NAME_GAP = 66;
-const LINE_HEIGHT = 22;
+/**
+ * Below the default height: the name's capitals (16 units of its 22) just clear the pills of the
+ * outer lane under the link (45 ± 12, and their 1-unit edge), where a packet at its link's end
+ * lies under a node's name: "← FIN-ACK" covered "Client" (issue 12 review)...
+ */
+const COMPACT_NAME_GAP = 75;
+/**
+ * ...and what is below the name sits closer (addresses, badges, open ports), so a router's
+ * second row of badges and a host's second port row stay inside the drawing.
+ */
+const SPACING = { line: 22, badges: 12, ports: 32 };
+const COMPACT_SPACING = { line: 20, badges: 9, ports: 23 };
 const BADGE_HEIGHT = 24;
 const BADGE_GAP = 6;
 const BADGE_CHAR_WIDTH = 0.6 * 14;
@@ -183,7 +192,9 @@ export function computeLayout(index: TraceIndex, width: number, height: number):
   const { scenario, addressing } = index.result;
   const margin = Math.round(width * 0.09);
   const spacing = (width - 2 * margin) / (NODE_ORDER.length - 1);
-  const nameY = LINK_Y + (height < DEFAULT_HEIGHT ? COMPACT_NAME_GAP : NAME_GAP);
+  const compact = height < DEFAULT_HEIGHT;
+  const nameY = LINK_Y + (compact ? COMPACT_NAME_GAP : NAME_GAP);
+  const gaps = compact ? COMPACT_SPACING : SPACING;
   const describedNodes: string[] = [];
 
   const nodes = NODE_ORDER.map((id, column): NodeLayout => {
@@ -220,7 +231,7 @@ export function computeLayout(index: TraceIndex, width: number, height: number):
         break;
     }
     describedNodes.push(spoken);
-    const placedLines = lines.map((text, i) => ({ text, y: nameY + (i + 1) * LINE_HEIGHT + 2 }));
+    const placedLines = lines.map((text, i) => ({ text, y: nameY + (i + 1) * gaps.line + 2 }));
     const lastLineY = placedLines[placedLines.length - 1]?.y ?? nameY;
     return {
       id,
@@ -229,10 +240,13 @@ export function computeLayout(index: TraceIndex, width: number, height: number):
       name: capitalise(nodeName(index, id)),
       nameY,
       lines: placedLines,
-      badges: placeBadges(badges, lastLineY + 12, spacing - 12),
+      badges: placeBadges(badges, lastLineY + gaps.badges, spacing - 12),
       ports:
         kind === 'host'
-          ? { headingY: lastLineY + 32, firstRowY: lastLineY + 32 + PORT_ROW_HEIGHT + 2 }
+          ? {
+              headingY: lastLineY + gaps.ports,
+              firstRowY: lastLineY + gaps.ports + PORT_ROW_HEIGHT + 2,
+            }
           : null,
     };
   });

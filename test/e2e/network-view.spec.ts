@@ -1,5 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './page';
+import { defaultScenario, networkPreset } from '../../src/scenario/presets';
+import { encodeState } from '../../src/ui/app/url-state';
 
 /**
  * The network view as the centre of the stage (issue 12): the starting sandbox is active mode
@@ -126,6 +128,42 @@ test('the ladder follows the playhead, and stops following once scrolled by hand
   await play(page).click();
   await expect.poll(top, { timeout: 5_000 }).toBeGreaterThan(100);
   await pause(page).click();
+});
+
+test("no packet on the network view covers a node's name, at any event of a run", async ({
+  page,
+}) => {
+  // lftp behind a NAT router at 1280×720, where the drawing is compact: a packet arriving at the
+  // end of its link lies under the node's name, and "← FIN-ACK" covered "Client".
+  const nat = networkPreset('client-nat')!.apply(defaultScenario());
+  const scenario = { ...nat, client: { ...nat.client, program: 'lftp' as const } };
+  await page.goto(`/#${encodeState({ scenario, t: 0 })}`);
+  await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('Works');
+  const covered = () =>
+    network(page).evaluate((svg) => {
+      const names = [...svg.querySelectorAll('.node-name')].map((n) => ({
+        text: n.textContent,
+        box: n.getBoundingClientRect(),
+      }));
+      const found: string[] = [];
+      for (const packet of svg.querySelectorAll('g.packet')) {
+        if (packet.getAttribute('display') === 'none') continue;
+        const p = packet.querySelector('rect.body')!.getBoundingClientRect();
+        for (const { text, box } of names) {
+          // The name's capitals: its box less the space kept for accents above them.
+          const top = box.top + box.height * 0.2;
+          if (p.left < box.right && box.left < p.right && p.top < box.bottom && top < p.bottom)
+            found.push(`${packet.textContent} over ${text}`);
+        }
+      }
+      return found;
+    });
+  const seen = new Set<string>();
+  for (let step = 0; step < 120; step++) {
+    await page.locator('body').press('ArrowRight');
+    for (const overlap of await covered()) seen.add(overlap);
+  }
+  expect([...seen]).toEqual([]);
 });
 
 /**

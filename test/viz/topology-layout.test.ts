@@ -4,6 +4,7 @@ import { indexTrace } from '../../src/scenario/queries';
 import { simulate } from '../../src/scenario/simulate';
 import { COMPACT_HEIGHT, DEFAULT_HEIGHT, computeLayout } from '../../src/viz/topology-layout';
 import { ICON_HALF_HEIGHT } from '../../src/viz/node-icon';
+import { laneOffset, PACKET_HEIGHT } from '../../src/viz/packet-glyph';
 
 const index = indexTrace(
   simulate({ ...networkPreset('client-nat-helper')!.apply(defaultScenario()), mode: 'active' }),
@@ -19,8 +20,11 @@ describe('computeLayout at the workspace height', () => {
     const layout = computeLayout(index, 920, COMPACT_HEIGHT);
     expect(layout.maxPortRows).toBeGreaterThanOrEqual(2);
     for (const node of layout.nodes) {
-      // The name's cap height (22 px text) clears the icon's bottom edge.
+      // The name's cap height (22 px text) clears the icon's bottom edge, and the pills of the
+      // outer lane below the link (a packet at its link's end lies under the name).
       expect(node.nameY - 18).toBeGreaterThan(layout.linkY + ICON_HALF_HEIGHT);
+      const pillBottom = layout.linkY + laneOffset('data', false) + PACKET_HEIGHT / 2 + 1;
+      expect(node.nameY - 16).toBeGreaterThanOrEqual(pillBottom);
       for (const badge of node.badges) expect(badge.y + 24).toBeLessThanOrEqual(COMPACT_HEIGHT);
       if (node.ports)
         expect(node.ports.firstRowY + (layout.maxPortRows - 1) * layout.portRowHeight).toBeLessThan(
