@@ -52,6 +52,13 @@ export interface LabTimeouts {
 /** The user every lab client logs in as: vsftpd serves anonymous FTP in the lab. */
 export const LAB_USER = 'anonymous';
 
+/**
+ * lftp's retries in the lab: 2 tries a second apart rather than its defaults (1000 tries, 15 s
+ * apart and growing), so that a cell ends in seconds. The comparisons with the simulation give it
+ * the same settings (simulate's `reconnect` option); the sandbox plays lftp's defaults.
+ */
+export const LAB_LFTP_RECONNECT = { maxTries: 2, intervalS: 1 } as const;
+
 /** Writes the simulation's sample files into `root`, so both serve the same bytes. */
 export function writeSampleFiles(root: string): void {
   for (const [path, file] of Object.entries(defaultFileStore())) {
@@ -274,8 +281,8 @@ export function lftpScript(
     'debug 9',
     'set cmd:fail-exit yes',
     `set net:timeout ${seconds}`,
-    'set net:max-retries 2',
-    'set net:reconnect-interval-base 1',
+    `set net:max-retries ${LAB_LFTP_RECONNECT.maxTries}`,
+    `set net:reconnect-interval-base ${LAB_LFTP_RECONNECT.intervalS}`,
     'set ftp:ssl-allow no',
     `set ftp:passive-mode ${passive ? 'on' : 'off'}`,
     `set ftp:prefer-epsv ${scenario.mode === 'epsv' ? 'yes' : 'no'}`,

@@ -39,13 +39,17 @@ import type { DataMode, TransferType } from './ftp-client';
  *   again on a new one (FEAT, OPTS, USER, PASS, OPTS; no PWD, it knows its home) and retries the
  *   same command: passive after a 5yz to PORT, and without SIZE, whose answer it kept. After a 4yz
  *   to the transfer command itself (vsftpd's 425 when its connection failed) it retries on the same
- *   control connection. Its timing is NetAccess's, in whole seconds, with the lab's settings
- *   (src/lab/programs.ts: net:max-retries 2, net:reconnect-interval-base 1; the multiplier is the
- *   default 1.5): each connection and each retry is a try, and a command's tries end when one
- *   succeeds; a new connection waits until the interval has passed since the last try (1 s after a
- *   quick refusal, none after a 3 s timeout); a retry on the same connection waits the next
- *   interval (1.5, that is 2 s) from the failure; past max-retries it gives up ("Fatal error:
- *   max-retries exceeded"), with QUIT if the control connection is still open.
+ *   control connection. Its timing is NetAccess's, in whole seconds: each connection and each retry
+ *   is a try, and a command's tries end when one succeeds; a new connection waits until the
+ *   interval has passed since the last try began; a retry on the same connection waits the next
+ *   interval from the failure; the interval grows by the multiplier with each try, up to its
+ *   most; past max-retries it gives up ("Fatal error: max-retries exceeded"), with QUIT if the
+ *   control connection is still open. The profile has lftp's defaults: 15 s, then 23, 34, 51 …
+ *   up to 300 s between tries, and 1000 tries, so a command that keeps failing keeps lftp busy for
+ *   days. The lab runs it with net:max-retries 2 and net:reconnect-interval-base 1 to keep its
+ *   cells short (src/lab/programs.ts, LAB_LFTP_RECONNECT), and its pcaps show exactly that: a new
+ *   connection 1 s after a quick refusal, none after a 3 s timeout, a retry on the same
+ *   connection 2 s after the failure; the lab's comparisons simulate with the same settings.
  */
 
 /** What a program does after a failure that it takes to be the connection's (see above). */
@@ -62,9 +66,10 @@ export interface ReconnectPolicy {
   retryTransientReply: boolean;
   /** Tries (connections and retries) of one command before giving up; 0: no limit (curl). */
   maxTries: number;
-  /** The wait between tries, in seconds: the first, and the factor for each further one; 0: none. */
+  /** The wait between tries, in seconds: the first, the factor for each further one, the most. */
   intervalS: number;
   intervalMultiplier: number;
+  intervalMaxS: number;
 }
 
 export type ClientProgramName = 'rfc959' | 'curl' | 'ftplib' | 'lftp';
@@ -161,6 +166,7 @@ export const CURL: ClientProfile = {
     maxTries: 0,
     intervalS: 0,
     intervalMultiplier: 1,
+    intervalMaxS: 0,
   },
 };
 
@@ -210,9 +216,12 @@ export const LFTP: ClientProfile = {
     resume: 'same-step',
     pwdAgain: false,
     retryTransientReply: true,
-    maxTries: 2,
-    intervalS: 1,
+    // lftp 4.9's defaults (`lftp -c 'set -a'`): net:max-retries 1000,
+    // net:reconnect-interval-base 15, -multiplier 1.5, -max 300.
+    maxTries: 1000,
+    intervalS: 15,
     intervalMultiplier: 1.5,
+    intervalMaxS: 300,
   },
 };
 

@@ -195,7 +195,8 @@ function mayTryAgain(policy: ReconnectPolicy, tries: number): boolean {
  * the interval since the last try began, and a retry on the same connection the next interval.
  */
 function intervalS(policy: ReconnectPolicy, tries: number): number {
-  return Math.ceil(policy.intervalS * policy.intervalMultiplier ** Math.max(0, tries - 1));
+  const grown = Math.ceil(policy.intervalS * policy.intervalMultiplier ** Math.max(0, tries - 1));
+  return Math.min(grown, policy.intervalMaxS);
 }
 
 function reconnectWaitMs(policy: ReconnectPolicy, tries: number, sinceTryMs: number): number {

@@ -9,7 +9,12 @@ import {
   type TcpProfile,
   type TcpStackName,
 } from '../machines/tcp-profile';
-import { CLIENT_PROFILES } from '../machines/client-profiles';
+import {
+  CLIENT_PROFILES,
+  type ClientProfile,
+  type ClientProgramName,
+  type ReconnectPolicy,
+} from '../machines/client-profiles';
 import { SERVER_PROFILES } from '../machines/server-profiles';
 import { startFtpClient, startFtpServer } from '../network/ftp-apps';
 import { fnv1a } from '../network/hash';
@@ -56,6 +61,17 @@ export interface SimulateOptions {
   tcp?: TcpStackName;
   /** A stack with settings other than the default ones (the lab runs tcp_syn_retries=2). */
   tcpProfile?: TcpProfile;
+  /**
+   * Retry settings other than the client program's defaults, for a program that retries (lftp:
+   * the lab runs it with net:max-retries 2 and net:reconnect-interval-base 1).
+   */
+  reconnect?: Partial<Pick<ReconnectPolicy, 'maxTries' | 'intervalS'>>;
+}
+
+function clientProfile(name: ClientProgramName, options: SimulateOptions): ClientProfile {
+  const profile = CLIENT_PROFILES[name];
+  if (!options.reconnect || !profile.reconnect) return profile;
+  return { ...profile, reconnect: { ...profile.reconnect, ...options.reconnect } };
 }
 
 /** Runs one FTP session through the scenario's network on a virtual clock. Pure and deterministic. */
@@ -117,7 +133,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       steps: scriptSteps(scenario.commands),
       pasvAddress: scenario.pasvAddress,
       replyTimeoutMs: 120_000,
-      profile: CLIENT_PROFILES[programs.client],
+      profile: clientProfile(programs.client, options),
     },
     addressing.serverPublic,
   );

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LabSummary } from '../../src/lab/lab';
+import { LAB_LFTP_RECONNECT } from '../../src/lab/programs';
 import { simulate } from '../../src/scenario/simulate';
 import { commandsOf, fromSimulation, scenarioOf } from './compare';
 
@@ -27,7 +28,10 @@ describe('each program sends the commands the real one sends, on as many control
   it.each(names)('%s', (name) => {
     const recorded = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Recorded;
     const sim = fromSimulation(
-      simulate(scenarioOf(recorded.flags), { tcpProfile: { kind: 'linux', synRetries: 1 } }),
+      simulate(scenarioOf(recorded.flags), {
+        tcpProfile: { kind: 'linux', synRetries: 1 },
+        reconnect: LAB_LFTP_RECONNECT,
+      }),
     );
     const real = commandsOf(recorded.dialogue, recorded.programs.client);
     expect(sim.commands, recorded.dialogue.join('\n')).toEqual(real);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runLab } from '../../src/lab/lab';
+import { LAB_LFTP_RECONNECT } from '../../src/lab/programs';
 import { labUnavailable, leftoverNamespaces } from '../../src/lab/netns';
 import { synSchedule } from '../../src/machines/tcp-profile';
 import { simulate } from '../../src/scenario/simulate';
@@ -80,6 +81,7 @@ describe.skipIf(unavailable !== null)('simulation and real kernel agree', () => 
       const lab = fromLab(summary);
       const result = simulate(withPrograms(cell), {
         tcpProfile: { kind: 'linux', synRetries: SYN_RETRIES },
+        reconnect: LAB_LFTP_RECONNECT,
       });
       const sim = fromSimulation(result);
       const got = comparable(lab);

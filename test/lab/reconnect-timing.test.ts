@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/container';
 import { decodeFrame, TCP_FLAG } from '../../src/capture/packet';
+import { LAB_LFTP_RECONNECT } from '../../src/lab/programs';
 import { simulate } from '../../src/scenario/simulate';
 import { scenarioOf } from './compare';
 
@@ -83,8 +84,10 @@ describe('a new control connection opens as long after the last as in the lab', 
     const real = gaps(fromPcap(pcap));
     const sim = gaps(
       fromTrace(
-        simulate(scenarioOf(recorded.flags), { tcpProfile: { kind: 'linux', synRetries: 1 } })
-          .trace,
+        simulate(scenarioOf(recorded.flags), {
+          tcpProfile: { kind: 'linux', synRetries: 1 },
+          reconnect: LAB_LFTP_RECONNECT,
+        }).trace,
       ),
     );
     expect(sim.length, `control connections after the first`).toBe(real.length);
@@ -102,8 +105,10 @@ describe("the outcome's data connections on a session's several control connecti
     const recorded = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as {
       flags: string;
     };
-    return simulate(scenarioOf(recorded.flags), { tcpProfile: { kind: 'linux', synRetries: 1 } })
-      .outcome;
+    return simulate(scenarioOf(recorded.flags), {
+      tcpProfile: { kind: 'linux', synRetries: 1 },
+      reconnect: LAB_LFTP_RECONNECT,
+    }).outcome;
   };
 
   it("names curl's second failed connection by its next URL, and lftp's by the command it retried", () => {

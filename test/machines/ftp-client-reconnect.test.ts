@@ -13,9 +13,12 @@ import {
   type FtpClientSettings,
 } from '../../src/machines/ftp-client';
 import { CURL, LFTP } from '../../src/machines/client-profiles';
+import { LAB_LFTP_RECONNECT } from '../../src/lab/programs';
 import { TestClock } from './model';
 
 const SERVER = '198.51.100.20';
+/** lftp as the lab runs it (net:max-retries 2, net:reconnect-interval-base 1), as its pcaps show it. */
+const LFTP_IN_THE_LAB = { ...LFTP, reconnect: { ...LFTP.reconnect!, ...LAB_LFTP_RECONNECT } };
 const VSFTPD_FEAT =
   '211-Features:\n EPRT\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n TVFS\n211 End';
 
@@ -78,7 +81,7 @@ function client(more: Partial<FtpClientSettings>) {
 
 describe('lftp after a refused PORT', () => {
   it('interrupts, closes, logs in again a second later without PWD, and retries the command passive', () => {
-    const c = client({ profile: LFTP });
+    const c = client({ profile: LFTP_IN_THE_LAB });
     c.send({ type: 'START' });
     c.lftpLogin();
     c.reply(257, '"/" is the current directory');
@@ -101,7 +104,7 @@ describe('lftp after a refused PORT', () => {
   });
 
   it('after a 4yz to PORT (pyftpdlib) tries PORT again on the new connection, and gives up after two tries', () => {
-    const c = client({ profile: LFTP });
+    const c = client({ profile: LFTP_IN_THE_LAB });
     c.send({ type: 'START' });
     c.lftpLogin();
     c.reply(257, '"/" is the current directory');
@@ -124,7 +127,7 @@ describe('lftp after a refused PORT', () => {
   });
 
   it('after a retried command succeeded, the next one gets its own tries, its SIZE once', () => {
-    const c = client({ profile: LFTP });
+    const c = client({ profile: LFTP_IN_THE_LAB });
     c.send({ type: 'START' });
     c.lftpLogin();
     c.reply(257, '"/" is the current directory');
@@ -159,7 +162,7 @@ describe('lftp after a refused PORT', () => {
 
 describe("lftp after vsftpd's 425 to the transfer command", () => {
   it('tries again on the same connection 2 s later, then QUITs: max-retries exceeded', () => {
-    const c = client({ profile: LFTP });
+    const c = client({ profile: LFTP_IN_THE_LAB });
     c.send({ type: 'START' });
     c.lftpLogin();
     c.reply(257, '"/" is the current directory');
@@ -210,5 +213,53 @@ describe('curl after a failed data connection', () => {
     expect(c.did()).not.toContain('QUIT');
     expect(c.context().failure).toMatchObject({ step: 'LIST', kind: 'data-connect' });
     expect(c.opened()).toEqual([0, 0]);
+  });
+});
+
+describe('lftp with its own defaults (net:reconnect-interval-base 15, -multiplier 1.5, -max 300, net:max-retries 1000)', () => {
+  it('waits 15 s before its first new connection, 23 s before the next, and does not give up after two', () => {
+    const c = client({ profile: LFTP });
+    c.send({ type: 'START' });
+    c.lftpLogin();
+    c.reply(257, '"/" is the current directory');
+    c.send({ type: 'DATA_LISTENING', port: 40001 });
+    c.reply(425, "Can't connect to specified address.");
+    // The connection had been open 3 s: 12 s of the 15 s interval are left.
+    c.send({ type: 'CONTROL_CLOSED', connectedMs: 3083 });
+    expect(c.state()).toBe('waitingToReconnect');
+    c.clock.increment(11_999);
+    expect(c.opened()).toEqual([0]);
+    c.clock.increment(1);
+    expect(c.opened()).toEqual([0, 12_000]);
+    c.lftpLogin();
+    c.send({ type: 'DATA_LISTENING', port: 40002 });
+    c.reply(425, "Can't connect to specified address.");
+    c.send({ type: 'CONTROL_CLOSED', connectedMs: 3073 });
+    expect(c.state()).toBe('waitingToReconnect');
+    c.clock.increment(20_000);
+    expect(c.opened()).toEqual([0, 12_000, 32_000]);
+    expect(c.context().failure).toBeNull();
+  });
+
+  it('never waits more than net:reconnect-interval-max, 300 s', () => {
+    const waits: number[] = [];
+    const c = client({ profile: LFTP });
+    c.send({ type: 'START' });
+    c.lftpLogin();
+    c.reply(257, '"/" is the current directory');
+    for (let i = 0; i < 12; i++) {
+      c.send({ type: 'DATA_LISTENING', port: 40001 + i });
+      c.reply(425, "Can't connect to specified address.");
+      c.send({ type: 'CONTROL_CLOSED', connectedMs: 0 });
+      const before = c.opened().length;
+      let waited = 0;
+      while (c.opened().length === before && waited < 400_000) {
+        c.clock.increment(1000);
+        waited += 1000;
+      }
+      waits.push(waited / 1000);
+      c.lftpLogin();
+    }
+    expect(waits).toEqual([15, 23, 34, 51, 76, 114, 171, 257, 300, 300, 300, 300]);
   });
 });
