@@ -5,6 +5,7 @@ import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
 import { formatTime } from './vocabulary';
+import { CLIENT_PROFILES } from '../machines/client-profiles';
 import { SERVER_PROFILES } from '../machines/server-profiles';
 import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
@@ -381,6 +382,8 @@ export function explainOutcome(input: OutcomeInput): Outcome {
       explanation: parts.join(' '),
     };
   }
+  const retrying = stillRetrying(input, facts, connections);
+  if (retrying) return { ...base, ...retrying };
   if (input.stoppedByLimit || !failure) {
     return {
       result: 'failure',
@@ -439,6 +442,40 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     failedAt: failure.step,
     failureKind: failure.kind,
     ...base,
+    explanation: parts.join(' '),
+  };
+}
+
+/**
+ * A program that retries a command (lftp) and was still at it when the simulation stopped: the
+ * failure that keeps coming back, rather than "the session did not finish".
+ */
+function stillRetrying(
+  input: OutcomeInput,
+  facts: TraceFacts,
+  connections: DataConnectionSummary[],
+): Pick<Outcome, 'result' | 'failedAt' | 'failureKind' | 'explanation'> | null {
+  const { client, scenario } = input;
+  const program = programsOf(scenario).client;
+  const policy = CLIENT_PROFILES[program].reconnect;
+  const last = client.failures.at(-1);
+  if (!input.stoppedByLimit || !last || policy?.resume !== 'same-step') return null;
+  const tries = client.failures.filter((f) => f.step === last.step).length;
+  const parts = [
+    `${PROGRAM_LABELS[program]} was still trying ${last.step} when the simulation stopped after ${formatTime(input.elapsedMs, 'duration')}: ${tries === 1 ? 'its try had' : `all ${tries} tries had`} failed, the last with "${last.detail}".`,
+  ];
+  const blocked = connections.find((c) => c.result !== 'established');
+  if (blocked) parts.push(blockedSentence(input, blocked));
+  parts.push(...programSentences(input, facts));
+  parts.push(
+    `With its settings (net:max-retries ${policy.maxTries}, and a wait between tries growing to ${formatTime(policy.intervalMaxS * 1000, 'duration')}) it keeps going until someone stops it, as the real lftp does.`,
+  );
+  const hint = blocked ? advice(input, blocked) : '';
+  if (hint) parts.push(hint);
+  return {
+    result: 'failure',
+    failedAt: last.step,
+    failureKind: last.kind,
     explanation: parts.join(' '),
   };
 }

@@ -163,3 +163,25 @@ describe('what ends a server data connection that gets no answer', () => {
     expect(said).not.toContain('(its connect timeout)');
   });
 });
+
+describe('lftp with its defaults on a network where every try fails', () => {
+  it('is still retrying when the simulation stops, and the outcome says so with the failure that keeps coming', () => {
+    const base = networkPreset('server-only-21')!.apply({
+      ...defaultScenario(),
+      mode: 'passive',
+      commands: ['LIST'],
+    });
+    const result = simulate({ ...base, client: { ...base.client, program: 'lftp' } });
+    expect(result.outcome).toMatchObject({
+      result: 'failure',
+      failedAt: 'LIST',
+      failureKind: 'data-connect',
+    });
+    expect(result.outcome.explanation).toMatch(
+      /^lftp 4\.9 was still trying LIST when the simulation stopped after \d+ s: all \d+ tries had failed/,
+    );
+    expect(result.outcome.explanation).toContain('net:max-retries 1000');
+    expect(result.outcome.explanation).toContain('was dropped by the server firewall');
+    expect(result.outcome.explanation).not.toContain('did not finish');
+  });
+});
