@@ -113,7 +113,7 @@ test('the example capture beside the simulation; one click opens the closest sce
   const diagnosis = await openExample(page);
   await page.getByRole('button', { name: 'Compare with the closest sandbox scenario' }).click();
   const compare = page.getByRole('region', { name: 'The real session beside the simulated one' });
-  await expect(compare.locator('figure svg')).toHaveCount(2);
+  await expect(compare.locator('figure svg.ladder-view')).toHaveCount(2);
   await compare.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/capture-compare.png', fullPage: true });
   await noAxeViolations(page);
