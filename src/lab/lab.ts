@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readCapture } from '../capture';
 import type { Connection } from '../capture/connections';
 import { formatEndpoint } from '../protocol/endpoint';
+import { parseEprt, parseEpsvReply, parseHostPort, parsePasvReply } from '../protocol/ftp-address';
 import type { DataConnectionResult } from '../scenario/outcome';
 import type { Scenario } from '../scenario/types';
 import type { RunnerInput, RunnerOutput } from './client-runner';
@@ -167,7 +168,7 @@ export async function runLab(scenario: Scenario, options: LabOptions = {}): Prom
     }
     return {
       ...report,
-      dataConnections: dataConnections(scenario, net, byLink),
+      dataConnections: dataConnections(scenario, net, byLink, report.dialogue),
       elapsedMs,
       programs: {
         server,
@@ -531,11 +532,96 @@ const PATH: { link: LinkName; after: Node }[] = [
   { link: 'server-lan', after: 'server' },
 ];
 
-/** The data connections, matched across the three links by the SYN's sequence number. */
+/** A data connection the client's log announced: the port it named and the transfer it was for. */
+export interface AnnouncedData {
+  port: number | null;
+  command: string | null;
+}
+
+function announcedPort(verb: string, arg: string, reply: string): number | null {
+  const parsed =
+    verb === 'PORT'
+      ? parseHostPort(arg)
+      : verb === 'EPRT'
+        ? parseEprt(arg)
+        : verb === 'PASV'
+          ? parsePasvReply(reply)
+          : parseEpsvReply(reply);
+  return parsed.ok ? parsed.value.port : null;
+}
+
+/**
+ * Each data connection the client set up, as its log shows: a PORT/EPRT/PASV/EPSV the server
+ * accepted (or a PORT/EPRT pyftpdlib answered 425, having tried to connect at once), named by the
+ * transfer command the client sent next on the same control connection. lftp retries a command
+ * on the same or a new control connection, so its retried LIST is LIST again. Where the log holds
+ * no transfer command (curl and ftplib connect in passive mode before they send it, and curl
+ * gives up a URL whose PORTs pyftpdlib answered 425), the connection served the script's next
+ * transfer, curl's next URL, unless it is the same step's second try: a data command sent again
+ * on the same control connection with no transfer command between (curl sends a refused PORT once
+ * more).
+ */
+export function announcedData(
+  dialogue: readonly string[],
+  transfers: readonly string[],
+): AnnouncedData[] {
+  const out: { data: AnnouncedData; connection: number }[] = [];
+  let connection = 0;
+  let open: AnnouncedData | null = null;
+  dialogue.forEach((line, i) => {
+    // A greeting starts a new control connection: what the last one announced served nothing here.
+    if (/^S: 220 /.test(line)) {
+      connection += 1;
+      open = null;
+    }
+    if (!line.startsWith('C: ')) return;
+    const text = line.slice(3).trim();
+    const verb = text.split(' ')[0]!.toUpperCase();
+    if (verb === 'PORT' || verb === 'EPRT' || verb === 'PASV' || verb === 'EPSV') {
+      open = null;
+      const reply = dialogue.slice(i + 1).find((l) => /^S: \d{3}( |$)/.test(l));
+      if (reply === undefined) return;
+      const accepted =
+        reply.startsWith('S: 2') ||
+        (reply.startsWith('S: 425') && (verb === 'PORT' || verb === 'EPRT'));
+      if (!accepted) return;
+      const argument = text.slice(verb.length).trim();
+      open = { port: announcedPort(verb, argument, reply.slice(7)), command: null };
+      out.push({ data: open, connection });
+    } else if (TRANSFER.test(text) && open !== null) {
+      open.command = text;
+      open = null;
+    }
+  });
+  // Where in the script each announcement stands: a named one at its command (a retry stays put),
+  // an unnamed one at the next transfer, or where the one before it was (its second try).
+  let at = -1;
+  let previous: { logged: boolean; connection: number } | null = null;
+  for (const { data, connection: on } of out) {
+    const logged = data.command !== null;
+    if (!logged) {
+      const secondTry = previous !== null && !previous.logged && previous.connection === on;
+      if (!secondTry) at += 1;
+      data.command = transfers[at] ?? null;
+    } else {
+      const same = (t: string) => t.toUpperCase() === data.command!.toUpperCase();
+      const found = transfers.findIndex((t, k) => k >= Math.max(at, 0) && same(t));
+      if (found >= 0) at = found;
+    }
+    previous = { logged, connection: on };
+  }
+  return out.map((a) => a.data);
+}
+
+/**
+ * The data connections, matched across the three links by the SYN's sequence number, each named
+ * by the announcement in the client's log whose port it went to (else the next one in order).
+ */
 function dataConnections(
   scenario: Scenario,
   net: LabNetwork,
   byLink: Record<LinkName, Connection[]>,
+  dialogue: readonly string[],
 ): LabDataConnection[] {
   const isData = (c: Connection) => !c.control && c.opener.port !== 21 && c.acceptor.port !== 21;
   const clientAddresses = new Set([net.addressing.client, net.addressing.clientRouter.wan]);
@@ -545,9 +631,19 @@ function dataConnections(
     const key = String(entry.c.fromOpener.isn ?? `${entry.link}:${entry.c.id}`);
     seen.set(key, [...(seen.get(key) ?? []), entry]);
   }
-  const transfers = scenario.commands.filter((c) => /^(LIST|NLST|RETR|STOR|APPE|MLSD)\b/i.test(c));
+  const transfers = scenario.commands.filter((c) => TRANSFER.test(c));
+  const announced = announcedData(dialogue, transfers);
+  const named = new Set<number>();
+  const commandOf = (entries: readonly { c: Connection }[]): string | null => {
+    const ports = new Set(entries.map((e) => e.c.acceptor.port));
+    let k = announced.findIndex((a, i) => !named.has(i) && a.port !== null && ports.has(a.port));
+    if (k < 0) k = announced.findIndex((_, i) => !named.has(i));
+    if (k < 0) return null;
+    named.add(k);
+    return announced[k]!.command;
+  };
   const connections = [...seen.values()].sort((a, b) => a[0]!.c.firstMs - b[0]!.c.firstMs);
-  return connections.map((entries, index) => {
+  return connections.map((entries) => {
     const opener = clientAddresses.has(entries[0]!.c.opener.address) ? 'client' : 'server';
     const order = opener === 'client' ? PATH : [...PATH].reverse();
     const onPath = order.filter((p) => entries.some((e) => e.link === p.link));
@@ -584,7 +680,7 @@ function dataConnections(
           : beyond;
     }
     return {
-      command: transfers[index] ?? null,
+      command: commandOf(entries),
       opener,
       from: formatEndpoint(first.opener),
       to: formatEndpoint(first.acceptor),
