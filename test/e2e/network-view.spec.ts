@@ -123,8 +123,13 @@ test('the ladder follows the playhead, and stops following once scrolled by hand
   await page.waitForTimeout(1500);
   await expect(pause(page)).toBeVisible();
   expect(await top()).toBe(0);
-  // Play again: it follows again.
+  // Paused, the moment played to is no new one: a redraw (here a resize) leaves the scroll alone.
   await pause(page).click();
+  await page.setViewportSize({ width: 1280, height: 700 });
+  await page.waitForTimeout(500);
+  expect(await top()).toBe(0);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // Play again: it follows again.
   await play(page).click();
   await expect.poll(top, { timeout: 5_000 }).toBeGreaterThan(100);
   await pause(page).click();
