@@ -205,12 +205,14 @@ function dataConnections(input: OutcomeInput, facts: TraceFacts): DataConnection
         : null;
     const first = syns[0];
     const sentAt = first?.t ?? 0;
-    // Active: the server connects after the transfer command; passive: the client connects first, then sends it.
-    const command =
-      opener === 'server'
-        ? transferCommands.filter((c) => c.t <= sentAt).pop()
-        : transferCommands.find((c) => c.t >= sentAt);
+    // The data command that announced it, and the transfer command it served: the first one
+    // after that announcement and before the next. The server may connect after the transfer
+    // command (vsftpd) or as soon as PORT arrives (pyftpdlib); the client connects, then sends it.
     const used = dataCommands.filter((c) => c.t <= sentAt).pop();
+    const nextUsed = used && dataCommands.find((c) => c.t > used.t);
+    const command = used
+      ? transferCommands.find((c) => c.t >= used.t && (!nextUsed || c.t < nextUsed.t))
+      : transferCommands.find((c) => c.t >= sentAt);
     return {
       command:
         command?.text ??

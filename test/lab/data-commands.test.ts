@@ -12,7 +12,6 @@ import { readCapture } from '../../src/capture/index';
 import { announcedData } from '../../src/lab/lab';
 import { LAB_LFTP_RECONNECT } from '../../src/lab/programs';
 import { simulate } from '../../src/scenario/simulate';
-import { programsOf } from '../../src/scenario/types';
 import { scenarioOf } from './compare';
 
 const FIXTURES = new URL('../capture/fixtures/', import.meta.url);
@@ -104,10 +103,7 @@ describe('the transfer command each lab data connection served', () => {
       });
     });
 
-    // pyftpdlib connects at the PORT, before the transfer command: the simulation's outcome names
-    // that connection by the step before it ('' where it was PWD), which is its own matter.
-    const eager = programsOf(scenario).server === 'pyftpdlib' && /active|eprt/.test(scenario.mode);
-    it.skipIf(eager)("agrees with the simulation's names for the same scenario", () => {
+    it("agrees with the simulation's names for the same scenario", () => {
       // The lab runs lftp with net:max-retries 2 (LAB_LFTP_RECONNECT).
       const { outcome } = simulate(scenario, {
         tcpProfile: { kind: 'linux', synRetries: 1 },
