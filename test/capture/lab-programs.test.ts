@@ -18,8 +18,10 @@
  *   its dialogue (wireDialogue), and after 425s it reports only "max-retries exceeded".
  * - The diagnosis is per FTP session: curl and lftp reconnect, so the client's result is read
  *   across the sessions (lftp's last session, after it switched from PORT to PASV).
- * - The lab attributes data connections to the scenario's commands in order; the capture ties
- *   each to the command really sent on it (lftp retries LIST, it never reaches RETR).
+ * - The summaries beside the pcaps were recorded when the lab still named data connections by the
+ *   scenario's commands in order, so 13 of them say RETR where lftp retried LIST; src/lab/lab.ts now
+ *   names each by the command sent after its announcement (test/lab/data-commands.test.ts). The
+ *   capture ties each to the command really sent on it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
