@@ -26,9 +26,38 @@ async function regions(page: Page): Promise<{ boxes: Box[]; vw: number; vh: numb
   }));
 }
 
-/** The step's own run is on the stage: it is simulated in a worker, the stage aria-busy till then. */
+/**
+ * The step's own run is on the stage (it is simulated in a worker, the stage aria-busy till then),
+ * and the layout has stopped moving: the drawing is sized from its box's measured height, so for a
+ * frame or two after a step whose heading wraps onto a second line it is still the old height
+ * (clipped by the box meanwhile). Measured before that, a fit check fails on a moment, not a layout.
+ */
 async function settled(page: Page): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  const layout = () =>
+    page.evaluate(
+      () =>
+        new Promise<string>((done) =>
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() =>
+              done(
+                [...document.querySelectorAll('[data-view]')]
+                  .map((el) => JSON.stringify(el.getBoundingClientRect()))
+                  .join(),
+              ),
+            ),
+          ),
+        ),
+    );
+  let before = await layout();
+  await expect
+    .poll(async () => {
+      const now = await layout();
+      const still = now === before;
+      before = now;
+      return still;
+    })
+    .toBe(true);
 }
 
 /** The network drawing's text on screen, in CSS px: the smallest, and the packet labels'. */
