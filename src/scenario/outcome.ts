@@ -5,7 +5,6 @@ import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
 import { formatTime } from './vocabulary';
-import { CLIENT_PROFILES } from '../machines/client-profiles';
 import { SERVER_PROFILES } from '../machines/server-profiles';
 import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
@@ -431,9 +430,9 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   } else if (
     (failure.code === 500 || failure.code === 501) &&
     scenario.clientSide.nat &&
-    wasPortRefused(input)
+    portRefusalLine(facts) !== undefined
   ) {
-    parts.push(portRefusal(input));
+    parts.push(portRefusal(input, facts));
   } else {
     parts.push(`The client gave up at ${failure.step}: ${asSentence(failure.detail)}`);
     if (failure.kind === 'login')
@@ -459,7 +458,8 @@ function stillRetrying(
 ): Pick<Outcome, 'result' | 'failedAt' | 'failureKind' | 'explanation'> | null {
   const { client, scenario } = input;
   const program = programsOf(scenario).client;
-  const policy = CLIENT_PROFILES[program].reconnect;
+  // The settings it ran with: the profile's, or the lab's given to simulate().
+  const policy = client.settings.profile?.reconnect;
   const last = client.failures.at(-1);
   if (!input.stoppedByLimit || !last || policy?.resume !== 'same-step') return null;
   const tries = client.failures.filter((f) => f.step === last.step).length;
@@ -485,25 +485,18 @@ function stillRetrying(
 /** An RFC 2577 refusal: vsftpd's "500 Illegal PORT command.", pyftpdlib's "501 Rejected data connection to foreign address". */
 const PORT_REFUSAL = /^(500 Illegal (PORT|EPRT)|501 Rejected data connection to foreign address)/;
 
-function wasPortRefused(input: OutcomeInput): boolean {
-  return input.trace.some(
-    (e) => e.type === 'control' && e.from === 'server' && PORT_REFUSAL.test(e.text),
-  );
+/** The server's refusal of a PORT or EPRT naming another address, if it sent one. */
+function portRefusalLine(facts: TraceFacts): string | undefined {
+  return facts.serverLines.find((l) => PORT_REFUSAL.test(l.text))?.text;
 }
 
-function portRefusal(input: OutcomeInput): string {
+function portRefusal(input: OutcomeInput, facts: TraceFacts): string {
   const { addressing, scenario } = input;
   const verb = scenario.mode === 'eprt' ? 'EPRT' : 'PORT';
-  const sent = input.trace.find(
-    (e) => e.type === 'control' && e.from === 'client' && e.text.startsWith(verb),
-  );
+  const sent = facts.commandsSent.find((text) => text.startsWith(verb)) ?? verb;
   const publicAddress = addressing.clientRouter.wan;
-  const refusal = input.trace.find(
-    (e) => e.type === 'control' && e.from === 'server' && PORT_REFUSAL.test(e.text),
-  );
-  const said =
-    refusal && refusal.type === 'control' ? refusal.text : `500 Illegal ${verb} command.`;
-  return `The client sent "${sent && sent.type === 'control' ? sent.text : verb}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "${said}" Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
+  const said = portRefusalLine(facts) ?? `500 Illegal ${verb} command.`;
+  return `The client sent "${sent}", naming its private address ${addressing.client}. The server saw the control connection come from ${publicAddress} (the client router's NAT address) and, like careful servers (RFC 2577 §3; vsftpd), refused to connect anywhere else: "${said}" Even had it tried, ${addressing.client} cannot be reached from the Internet. The FTP helper on the client's router rewrites the address in ${verb} to ${publicAddress}; passive mode avoids the problem altogether.`;
 }
 
 const MODE_SHORT: Record<DataMode, string> = {

@@ -163,16 +163,7 @@ export function renderLadderHeader(
   const svg = select(element)
     .attr('viewBox', `0 0 ${layout.width} ${band}`)
     .attr('aria-hidden', 'true');
-  svg
-    .selectChildren<SVGStyleElement, string>('style')
-    .data([LADDER_CSS])
-    .join('style')
-    .text((d) => d);
-  const root = svg
-    .selectChildren<SVGGElement, null>('g.ladder')
-    .data([null])
-    .join('g')
-    .attr('class', 'ladder');
+  const root = styledRoot(svg);
   root
     .selectChildren<SVGRectElement, null>('rect')
     .data([null])
@@ -188,6 +179,20 @@ export function renderLadderHeader(
     layout,
   );
   return band;
+}
+
+/** The ladder's style sheet and its root group in `svg`, made once and kept. */
+function styledRoot(svg: Selection<SVGSVGElement, unknown, null, undefined>) {
+  svg
+    .selectChildren<SVGStyleElement, string>('style')
+    .data([LADDER_CSS])
+    .join('style')
+    .text((d) => d);
+  return svg
+    .selectChildren<SVGGElement, null>('g.ladder')
+    .data([null])
+    .join('g')
+    .attr('class', 'ladder');
 }
 
 /** The rows to draw for a view: the view and a margin around it, or everything without one. */
@@ -223,16 +228,7 @@ function join(
     .data([layout.summary])
     .join((enter) => enter.insert('title', ':first-child'))
     .text((d) => d);
-  svg
-    .selectChildren<SVGStyleElement, string>('style')
-    .data([LADDER_CSS])
-    .join('style')
-    .text((d) => d);
-  const root = svg
-    .selectChildren<SVGGElement, null>('g.ladder')
-    .data([null])
-    .join('g')
-    .attr('class', 'ladder');
+  const root = styledRoot(svg);
   const layers = root
     .selectChildren<SVGGElement, LayerName>('g')
     .data(LAYERS, (d) => d)

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from './page';
+import { endThenLadderTop, expect, test, type Page } from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import { encodeState } from '../../src/ui/app/url-state';
 
@@ -233,9 +233,7 @@ test("clicking a ladder arrow shows its sender's statechart in the state panel",
   page,
 }) => {
   await page.goto('/');
-  await page.locator('body').press('End');
-  // The ladder has brought the end into view: back to the top by hand, where the data SYN is.
-  await page.locator('.ladder-scroll').evaluate((e) => e.scrollTo({ top: 0 }));
+  await endThenLadderTop(page); // the data SYN is near the top
   const arrow = page
     .locator('svg.ladder-view [role="button"][aria-label^="Server sends SYN to client port"]')
     .first();

@@ -33,3 +33,22 @@ export function sidewaysOverflow(page: Page): Promise<number> {
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
 }
+
+/**
+ * Goes to the end of the session and back up the ladder by hand, as a learner reaching an early
+ * row would: at the end the ladder shows the end (66128a8), and rows far from the view are not
+ * drawn. Waits for the clock to reach the end first, so the ladder's own scroll comes before ours.
+ */
+export async function endThenLadderTop(
+  page: Page,
+  options: { tap?: boolean; ladder?: string } = {},
+): Promise<void> {
+  const end = page.getByRole('button', { name: 'Go to end' });
+  if (options.tap) await end.tap();
+  else await end.click();
+  await expect(page.getByLabel('Virtual time')).toHaveText(/^(.+) \/ \1$/);
+  await page
+    .locator(options.ladder ?? '.ladder-scroll')
+    .first()
+    .evaluate((e) => e.scrollTo({ top: 0 }));
+}

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
+import {
+  endThenLadderTop,
+  expect,
+  noAxeViolations,
+  sidewaysOverflow,
+  test,
+  type Page,
+} from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import type { Scenario } from '../../src/scenario/types';
 import { encodeState } from '../../src/ui/app/url-state';
@@ -192,9 +199,7 @@ for (const screen of [
     if (screen.hasTouch) {
       test('a tap on a ladder arrow opens it in the inspector', async ({ page }) => {
         await page.goto(linkTo({ mode: 'passive' }));
-        await page.getByRole('button', { name: 'Go to end' }).tap();
-        // The ladder has brought the end into view: back to the top by hand, where the 227 is.
-        await page.locator('.ladder-scroll').evaluate((e) => e.scrollTo({ top: 0 }));
+        await endThenLadderTop(page, { tap: true }); // the 227 is near the top
         await page.locator('svg.ladder-view [role="button"][aria-label*="227"]').first().tap();
         const inspector = page.getByRole('complementary', { name: 'Inspector' });
         await expect(inspector).toContainText('× 256 +');

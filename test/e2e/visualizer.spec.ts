@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from './page';
+import { endThenLadderTop, expect, test } from './page';
 
 test('step through the failing active session and see the drop in both views', async ({ page }) => {
   await page.goto('/');
@@ -41,14 +41,7 @@ test('play moves time forward and pause stops it', async ({ page }) => {
 test('selecting a packet in the ladder shows its headers in the inspector', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('radio', { name: 'Passive (PASV)' }).check();
-  await page.getByRole('button', { name: 'Go to end' }).click();
-  // The ladder has brought the end into view (66128a8): back to the top by hand, where the 227
-  // is, once the clock says the end was reached.
-  await expect(page.getByLabel('Virtual time')).toHaveText(/^(.+) \/ \1$/);
-  await page
-    .locator('.ladder-scroll')
-    .first()
-    .evaluate((e) => e.scrollTo({ top: 0 }));
+  await endThenLadderTop(page); // the 227 is near the top
   const arrow = page.locator('svg.ladder-view [role="button"][aria-label*="227"]').first();
   await arrow.click();
   const inspector = page.getByRole('complementary', { name: 'Inspector' });

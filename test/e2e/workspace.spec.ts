@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { expect, noAxeViolations, sidewaysOverflow, test, type Page } from './page';
+import {
+  endThenLadderTop,
+  expect,
+  noAxeViolations,
+  sidewaysOverflow,
+  test,
+  type Page,
+} from './page';
 import { defaultScenario, networkPreset } from '../../src/scenario/presets';
 import { encodeState } from '../../src/ui/app/url-state';
 
@@ -234,11 +241,7 @@ test.describe('sandbox at 1920×1080', () => {
     expect(await visibleLadderRows(page)).toBeGreaterThanOrEqual(8);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     // A ladder arrow opens in the inspector tab, beside the stage.
-    await page.getByRole('button', { name: 'Go to end' }).click();
-    // The ladder has brought the end into view: back to the top by hand, where PORT is.
-    await page
-      .locator('[data-view="ladder"] .ladder-scroll')
-      .evaluate((e) => e.scrollTo({ top: 0 }));
+    await endThenLadderTop(page, { ladder: '[data-view="ladder"] .ladder-scroll' }); // to PORT
     await page.locator('svg.ladder-view [role="button"][aria-label*="PORT"]').first().click();
     await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute(
       'aria-selected',

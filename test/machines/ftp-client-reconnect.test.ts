@@ -79,12 +79,18 @@ function client(more: Partial<FtpClientSettings>) {
   return c;
 }
 
+/** lftp started, logged in to vsftpd on its first control connection and told its directory. */
+function loggedInLftp(profile: typeof LFTP) {
+  const c = client({ profile });
+  c.send({ type: 'START' });
+  c.lftpLogin();
+  c.reply(257, '"/" is the current directory');
+  return c;
+}
+
 describe('lftp after a refused PORT', () => {
   it('interrupts, closes, logs in again a second later without PWD, and retries the command passive', () => {
-    const c = client({ profile: LFTP_IN_THE_LAB });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP_IN_THE_LAB);
     c.send({ type: 'DATA_LISTENING', port: 40001 });
     c.clear();
     c.reply(500, 'Illegal PORT command.');
@@ -104,10 +110,7 @@ describe('lftp after a refused PORT', () => {
   });
 
   it('after a 4yz to PORT (pyftpdlib) tries PORT again on the new connection, and gives up after two tries', () => {
-    const c = client({ profile: LFTP_IN_THE_LAB });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP_IN_THE_LAB);
     c.send({ type: 'DATA_LISTENING', port: 40001 });
     c.reply(425, "Can't connect to specified address.");
     // pyftpdlib's connect timed out 3 s after the connection opened: no wait left.
@@ -127,10 +130,7 @@ describe('lftp after a refused PORT', () => {
   });
 
   it('after a retried command succeeded, the next one gets its own tries, its SIZE once', () => {
-    const c = client({ profile: LFTP_IN_THE_LAB });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP_IN_THE_LAB);
     c.send({ type: 'DATA_LISTENING', port: 40001 });
     c.reply(500, 'Illegal PORT command.');
     c.send({ type: 'CONTROL_CLOSED', connectedMs: 4 });
@@ -162,10 +162,7 @@ describe('lftp after a refused PORT', () => {
 
 describe("lftp after vsftpd's 425 to the transfer command", () => {
   it('tries again on the same connection 2 s later, then QUITs: max-retries exceeded', () => {
-    const c = client({ profile: LFTP_IN_THE_LAB });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP_IN_THE_LAB);
     c.send({ type: 'DATA_LISTENING', port: 40001 });
     c.reply(200, 'PORT command successful. Consider using PASV.');
     c.clear();
@@ -218,10 +215,7 @@ describe('curl after a failed data connection', () => {
 
 describe('lftp with its own defaults (net:reconnect-interval-base 15, -multiplier 1.5, -max 300, net:max-retries 1000)', () => {
   it('waits 15 s before its first new connection, 23 s before the next, and does not give up after two', () => {
-    const c = client({ profile: LFTP });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP);
     c.send({ type: 'DATA_LISTENING', port: 40001 });
     c.reply(425, "Can't connect to specified address.");
     // The connection had been open 3 s: 12 s of the 15 s interval are left.
@@ -243,10 +237,7 @@ describe('lftp with its own defaults (net:reconnect-interval-base 15, -multiplie
 
   it('never waits more than net:reconnect-interval-max, 300 s', () => {
     const waits: number[] = [];
-    const c = client({ profile: LFTP });
-    c.send({ type: 'START' });
-    c.lftpLogin();
-    c.reply(257, '"/" is the current directory');
+    const c = loggedInLftp(LFTP);
     for (let i = 0; i < 12; i++) {
       c.send({ type: 'DATA_LISTENING', port: 40001 + i });
       c.reply(425, "Can't connect to specified address.");

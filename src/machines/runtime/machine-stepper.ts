@@ -851,23 +851,17 @@ export class MachineStepper {
       const update = assignment(args, params) as Context;
       if (step.ownsContext) Object.assign(before, update);
       else step.context = { ...before, ...update };
-    } else if (step.ownsContext) {
-      // Every property's assigner sees the context as it was before this assign.
-      const update: Context = {};
-      for (const key in assignment as object) {
-        const part = (assignment as Record<string, unknown>)[key];
-        update[key] = typeof part === 'function' ? part(args, params) : part;
-      }
-      Object.assign(before, update);
     } else {
-      // A spread copies the context's layout in one go, three times faster than Object.assign({}, …);
-      // the assigners read `before`, which the copy leaves as it was.
-      const next: Context = { ...before };
+      // Every property's assigner reads the context as it was before this assign: the step's own
+      // copy takes the values once they are all computed; a first assign writes them into a new
+      // copy (a spread copies the layout in one go, three times faster than Object.assign({}, …)).
+      const into: Context = step.ownsContext ? {} : { ...before };
       for (const key in assignment as object) {
         const part = (assignment as Record<string, unknown>)[key];
-        next[key] = typeof part === 'function' ? part(args, params) : part;
+        into[key] = typeof part === 'function' ? part(args, params) : part;
       }
-      step.context = next;
+      if (step.ownsContext) Object.assign(before, into);
+      else step.context = into;
     }
     step.ownsContext = true;
     step.version++;
