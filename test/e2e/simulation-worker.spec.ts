@@ -45,3 +45,24 @@ test('a worker that cannot start leaves the simulation to the page, which still 
   await page.getByRole('radio', { name: 'Passive (PASV)', exact: true }).click();
   await expect(outcome.getByRole('heading')).toContainText('Works');
 });
+
+test('a lesson answer locked in before its session is simulated still plays it when it comes', async ({
+  page,
+}) => {
+  // CI once clicked "Lock in my answer and run" while the step's session was still in the worker:
+  // the stage mounted with the session and stopped the play the click had started.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/simulation-worker*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/#/lesson/two-connections/1');
+  await expect(page.getByRole('status').filter({ hasText: 'Simulating…' })).toBeVisible();
+  const question = page.getByRole('group', { name: /^Predict: How many TCP connections/ });
+  await question.getByRole('radio', { name: /^Two, one for the commands/ }).check();
+  await page.getByRole('button', { name: 'Lock in my answer and run' }).click();
+  release();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Virtual time' })).not.toHaveText(/^0\.0 ms \//);
+});
