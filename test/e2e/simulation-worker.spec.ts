@@ -66,3 +66,20 @@ test('a lesson answer locked in before its session is simulated still plays it w
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await expect(page.getByRole('status', { name: 'Virtual time' })).not.toHaveText(/^0\.0 ms \//);
 });
+
+test('End pressed while the first session is simulated goes to its end when it comes', async ({
+  page,
+}) => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/simulation-worker*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect(page.getByRole('status').filter({ hasText: 'Simulating…' })).toBeVisible();
+  await page.keyboard.press('End');
+  release();
+  await expect(page.getByRole('status', { name: 'Virtual time' })).toHaveText(/^(.+) \/ \1$/);
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+});
