@@ -444,15 +444,21 @@ const ftpClientSetup = setup({
     /** The program's next data command for this step, after a refusal or a failed connection. */
     nextAttempt: enqueueActions(({ context, enqueue }) => {
       const mode = attemptsOf(context)[context.attempt + 1]!;
+      const [from, to] = [DATA_COMMAND[context.modeNow], DATA_COMMAND[mode]];
+      // The same data command again (curl's second PORT) is a retry, not a fallback: the lab's
+      // summaries of curl's runs list EPRT→PORT alone.
+      const again = mode === context.modeNow;
       enqueue.assign({
         attempt: context.attempt + 1,
         modeNow: mode,
         dataTarget: null,
-        fallbacks: [...context.fallbacks, `${DATA_COMMAND[context.modeNow]}→${DATA_COMMAND[mode]}`],
+        fallbacks: again ? context.fallbacks : [...context.fallbacks, `${from}→${to}`],
       });
       enqueue.emit({
         type: 'report',
-        text: `${profileOf(context).name} fell back from ${DATA_COMMAND[context.modeNow]} to ${DATA_COMMAND[mode]}`,
+        text: again
+          ? `${profileOf(context).name} sent ${to} again after the refusal`
+          : `${profileOf(context).name} fell back from ${from} to ${to}`,
       });
     }),
     sendStepCommand: emit(({ context }) => line(context.step!.verb, context.step!.arg)),
