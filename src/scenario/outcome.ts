@@ -291,6 +291,27 @@ function serverGaveUp(
     : `after ${formatTime(timeoutMs, 'duration')} (its connect timeout) gave up and`;
 }
 
+function onlyPort21Forwarded(scenario: Scenario): boolean {
+  return scenario.serverSide.nat && scenario.serverSide.natForward === '21';
+}
+
+/**
+ * The server's router forwards port 21 alone, so the passive port the client connects to is the
+ * router's own: no firewall rule is at fault, and the FTP helper is the forward, when it can read
+ * the reply. nf_conntrack_ftp expects a connection only to the address the 227 names when that is
+ * the server's own (without loose=1), so a 227 naming the public address gets no forward.
+ */
+function unforwardedPassiveAdvice(scenario: Scenario, conn: DataConnectionSummary): string {
+  const range = `${scenario.server.passivePorts.from}-${scenario.server.passivePorts.to}`;
+  const reply = scenario.mode === 'epsv' ? '229' : '227';
+  const start = `The server's router forwards only port 21 to the server, so the client's connection to the passive port ${port(conn.to)} is addressed to the router itself, which drops it.`;
+  const fix = `Forward the passive range (${range}) too, or switch on the FTP helper on the server's router: it reads the ${reply} reply and forwards that one connection to the server. Active mode needs no forward, if the client's side lets the server in.`;
+  if (!scenario.serverSide.ftpHelper) return `${start} ${fix}`;
+  if (scenario.mode !== 'epsv' && scenario.server.advertise === 'public')
+    return `${start} The FTP helper is on, but the 227 reply names the public address, not the server's own, and the helper sets up a forward only for the address the server itself sends from (Linux's nf_conntrack_ftp without loose=1). Let the server advertise its own address, which the helper rewrites on its way out, or use EPSV; or forward the passive range (${range}).`;
+  return `${start} Forward the passive range (${range}) too.`;
+}
+
 function describeVerdict(verdict: Verdict): string {
   const by = verdict.by === 'rule' ? ruleLabel(verdict) : `the default policy`;
   return `accepted by ${by}${verdict.state ? ` as ${verdict.state}` : ''}`;
@@ -311,12 +332,17 @@ function advice(input: OutcomeInput, conn: DataConnectionSummary): string {
   const diagnosed = diagnoseDataConnection(scenario, conn, input.trace);
   if (diagnosed) return diagnosed;
   const node = conn.decidedBy?.node;
+  if (node === 'internet' && onlyPort21Forwarded(scenario)) {
+    return `The 227 reply named a private address (RFC 1918), which only exists behind the server's NAT router, and that router forwards only port 21, so advertising the public address alone would not do. Switch on the FTP helper on the server's router: it rewrites the reply to the public address and forwards that one connection to the server. Or forward the passive range too and advertise the public address; or use a client that ignores the address in 227 (current curl, Python's ftplib) with the range forwarded.`;
+  }
   if (node === 'internet') {
     return `The 227 reply named a private address (RFC 1918), which only exists behind the server's NAT router. Configure the server to advertise its public address (vsftpd pasv_address), switch on the FTP helper on the server's router so it rewrites the reply, use EPSV (its 229 reply names no address), or use a client that ignores the address in 227, as current curl and Python's ftplib do.`;
   }
   if (conn.opener === 'server' && node === 'client-router') {
     return `In ${scenario.mode === 'eprt' ? 'EPRT' : 'active'} mode the server opens the data connection towards the client, and this firewall does not let new inbound connections in. Passive mode (PASV or EPSV), where the client opens the data connection, gets through; so does the FTP helper, which reads the ${scenario.mode === 'eprt' ? 'EPRT' : 'PORT'} command and lets the announced connection in as RELATED.`;
   }
+  if (conn.opener === 'client' && node === 'server-router' && onlyPort21Forwarded(scenario))
+    return unforwardedPassiveAdvice(scenario, conn);
   if (conn.opener === 'client' && node === 'server-router') {
     const range = `${scenario.server.passivePorts.from}-${scenario.server.passivePorts.to}`;
     return `In passive mode the client connects to the port the server announced (${port(conn.to)}), and no rule of this firewall lets a new connection in to that port. Opening the server's passive range (${range}) or switching on the FTP helper, which reads the ${scenario.mode === 'epsv' ? '229' : '227'} reply and lets the connection in as RELATED, fixes it; so does active mode, if the client's side lets the server in.`;
