@@ -11,6 +11,8 @@ import {
 import {
   CLIENT_PROGRAMS,
   DATA_MODES,
+  PROGRAM_LABELS,
+  programsOf,
   SERVER_PROGRAMS,
   TCP_STACKS,
   type ClientProgram,
@@ -21,6 +23,7 @@ import {
 } from '../scenario/types';
 import type { RejectWith } from '../network/firewall';
 import type { TcpStackName } from '../machines/tcp-profile';
+import { CLIENT_PROFILES } from '../machines/client-profiles';
 import { previewValue } from '../scenario/preview';
 import { validateScenario } from '../scenario/validate';
 import { didYouMean, flagTokens } from '../node/flag-tokens';
@@ -171,7 +174,7 @@ export const VALUE_FLAGS: ValueFlag[] = [
   {
     name: '--pasv-address',
     placeholder: '<policy>',
-    help: "use the 227 address (trust, default) or the server's (ignore)",
+    help: "the rfc959 client: use the 227 address (trust, default) or the server's (ignore); the other clients have their own policy",
     allowed: () => PASV_ADDRESS,
     set: choice(PASV_ADDRESS, (o, v) => (o.pasvAddress = v)),
   },
@@ -199,7 +202,7 @@ export const VALUE_FLAGS: ValueFlag[] = [
   {
     name: '--active-source-port',
     placeholder: '<port>',
-    help: "source port of the server's active data connections: 20 (default) or ephemeral",
+    help: "vsftpd: source port of the server's active data connections, 20 (default) or ephemeral; pyftpdlib always uses an ephemeral one",
     allowed: () => [...SOURCE_PORTS],
     set: choice(SOURCE_PORTS, (o, v) => (o.activeSourcePort = v)),
   },
@@ -441,8 +444,34 @@ export function buildScenario(options: CliOptions, base: Scenario): Result<Scena
     scenario.clientSide = reject(scenario.clientSide);
     scenario.serverSide = reject(scenario.serverSide);
   }
+  const ignored = ignoredFlag(options, scenario);
+  if (ignored) return err(ignored);
   const checked = validateScenario(scenario);
   return checked.ok ? ok(checked.value) : err(`the combined scenario is invalid: ${checked.error}`);
+}
+
+const PASV_POLICY = {
+  scenario: 'the scenario chooses',
+  ignore: 'it never uses the address in 227, only the port',
+  'fix-private': "it replaces a private address in 227 with the control connection's",
+} as const;
+
+/**
+ * A flag the combined scenario would not act on: said, not silently dropped. The 227 address is
+ * the real clients' own policy, pyftpdlib always connects from an ephemeral port, and the
+ * forwarded ports belong to a server router that does NAT.
+ */
+function ignoredFlag(options: CliOptions, scenario: Scenario): string | null {
+  const { client, server } = programsOf(scenario);
+  if (options.pasvAddress && client !== 'rfc959') {
+    const policy = PASV_POLICY[CLIENT_PROFILES[client].pasvAddress];
+    return `--pasv-address: ${PROGRAM_LABELS[client]} has its own policy for the 227 address (${policy}); only --client rfc959 takes this flag`;
+  }
+  if (options.activeSourcePort === '20' && server === 'pyftpdlib')
+    return `--active-source-port 20: ${PROGRAM_LABELS.pyftpdlib} always connects from an ephemeral port (it binds port 0); only --server vsftpd takes this flag`;
+  if (options.serverNatForward && !scenario.serverSide.nat)
+    return '--server-nat-forward: only for a server behind NAT (add --server-nat, or use a preset or scenario file with one)';
+  return null;
 }
 
 const HELP_COLUMNS = 100;

@@ -247,6 +247,45 @@ describe('buildScenario', () => {
   });
 });
 
+describe('a flag the scenario would not act on is refused, not dropped', () => {
+  const refusal = (argv: string[], base = defaultScenario()) => {
+    const built = buildScenario(options(argv), base);
+    return built.ok ? null : built.error;
+  };
+
+  it("--pasv-address is the textbook client's: curl, ftplib and lftp have their own policy", () => {
+    expect(refusal(['--client', 'curl', '--pasv-address', 'trust'])).toBe(
+      '--pasv-address: curl 7.88 has its own policy for the 227 address (it never uses the address in 227, only the port); only --client rfc959 takes this flag',
+    );
+    expect(refusal(['--client', 'lftp', '--pasv-address', 'ignore'])).toMatch(
+      /^--pasv-address: lftp 4\.9 has its own policy .*replaces a private address/,
+    );
+    // A scenario file that names the program counts as --client does.
+    const curl = {
+      ...defaultScenario(),
+      client: { ...defaultScenario().client, program: 'curl' as const },
+    };
+    expect(refusal(['--pasv-address', 'ignore'], curl)).toMatch(/^--pasv-address: curl/);
+    expect(refusal(['--client', 'rfc959', '--pasv-address', 'ignore'])).toBeNull();
+  });
+
+  it('--active-source-port 20 is vsftpd’s: pyftpdlib always connects from an ephemeral port', () => {
+    expect(refusal(['--server', 'pyftpdlib', '--active-source-port', '20'])).toMatch(
+      /^--active-source-port 20: pyftpdlib 1\.5 always connects from an ephemeral port/,
+    );
+    expect(refusal(['--server', 'pyftpdlib', '--active-source-port', 'ephemeral'])).toBeNull();
+    expect(refusal(['--server', 'vsftpd', '--active-source-port', '20'])).toBeNull();
+  });
+
+  it('--server-nat-forward needs a server behind NAT, from the flags, a preset or the file', () => {
+    expect(refusal(['--server-nat-forward', '21'])).toBe(
+      '--server-nat-forward: only for a server behind NAT (add --server-nat, or use a preset or scenario file with one)',
+    );
+    expect(refusal(['--server-nat', '--server-nat-forward', '21'])).toBeNull();
+    expect(refusal(['--preset', 'server-nat-public', '--server-nat-forward', '21'])).toBeNull();
+  });
+});
+
 describe('helpText', () => {
   it('documents every flag and the exit codes', () => {
     const help = helpText();
