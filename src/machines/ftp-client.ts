@@ -368,8 +368,7 @@ const ftpClientSetup = setup({
         policy !== null &&
         policy.retryTransientReply &&
         context.lastFailure?.kind === 'reply' &&
-        code >= 400 &&
-        code < 500 &&
+        replyClass(code) === 'transient-negative' &&
         !context.portRefused &&
         TRANSFER_VERBS.has(context.step?.verb ?? '') &&
         mayTryAgain(policy, context.tries)
@@ -644,7 +643,7 @@ const ftpClientSetup = setup({
       const passive =
         context.portRefused &&
         profileOf(context).passiveAfterPortRefused &&
-        (context.lastFailure?.code ?? 0) >= 500;
+        replyClass(context.lastFailure?.code ?? 0) === 'permanent-negative';
       const from = context.modeNow;
       enqueue.assign({
         ...fresh,

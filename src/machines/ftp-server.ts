@@ -16,6 +16,7 @@ import {
   isDirectory,
   listDirectory,
   normalisePath,
+  type DirectoryEntry,
   type FileStore,
 } from './file-store';
 
@@ -201,6 +202,28 @@ export function transferEndReply(
   const verb = context.transfer?.verb;
   const text = verb === 'LIST' || verb === 'NLST' ? 'Directory send OK.' : 'Transfer complete.';
   return reply(context, 226, text);
+}
+
+/**
+ * The 150 that starts the transfer under way, in the server program's words: STOR's, a listing's,
+ * or a download's with its mode and `size` in bytes (vsftpd's wording). The real-socket server
+ * (node/served-machine.ts) answers with it too, from its own files.
+ */
+export function transferStartReply(context: Ctx, size: number): FtpServerEmitted {
+  const { verb, path } = context.transfer!;
+  if (verb === 'STOR') return reply(context, 150, 'Ok to send data.');
+  if (verb === 'LIST' || verb === 'NLST')
+    return reply(context, 150, 'Here comes the directory listing.');
+  const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
+  const name = path.split('/').pop();
+  return reply(context, 150, `Opening ${mode} mode data connection for ${name} (${size} bytes).`);
+}
+
+/** A LIST's or NLST's data: names go out as their UTF-8 bytes, as vsftpd sends them (RFC 2640 §3.2). */
+export function listingData(verb: 'LIST' | 'NLST', entries: DirectoryEntry[]): Uint8Array {
+  const text =
+    verb === 'LIST' ? formatListing(entries) : entries.map((e) => `${e.name}\r\n`).join('');
+  return encodeControlText(text);
 }
 
 /** No data channel and no transfer: how a session is after a transfer ends, either way. */
@@ -469,34 +492,21 @@ const ftpServerSetup = setup({
     /** 150, then the bytes, then close: the data connection's end marks the end of the file (RFC 959 §3.4, stream mode). */
     startTransfer: enqueueActions(({ context, enqueue }) => {
       const transfer = context.transfer!;
-      const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
       if (transfer.verb === 'STOR') {
-        enqueue.emit(reply(context, 150, 'Ok to send data.'));
+        enqueue.emit(transferStartReply(context, 0));
         return;
       }
       if (transfer.verb === 'LIST' || transfer.verb === 'NLST') {
-        enqueue.emit(reply(context, 150, 'Here comes the directory listing.'));
+        enqueue.emit(transferStartReply(context, 0));
         const entries = isDirectory(context.files, transfer.path)
           ? listDirectory(context.files, transfer.path)
           : listDirectory(context.files, transfer.path.replace(/\/[^/]*$/, '') || '/').filter((e) =>
               `${transfer.path}`.endsWith(`/${e.name}`),
             );
-        const text =
-          transfer.verb === 'LIST'
-            ? formatListing(entries)
-            : entries.map((e) => `${e.name}\r\n`).join('');
-        // Names go out as their UTF-8 bytes, as vsftpd sends them (RFC 2640 §3.2).
-        enqueue.emit({ type: 'send-data', data: encodeControlText(text) });
+        enqueue.emit({ type: 'send-data', data: listingData(transfer.verb, entries) });
       } else {
         const file = context.files[transfer.path]!;
-        const name = transfer.path.split('/').pop();
-        enqueue.emit(
-          reply(
-            context,
-            150,
-            `Opening ${mode} mode data connection for ${name} (${file.bytes.length} bytes).`,
-          ),
-        );
+        enqueue.emit(transferStartReply(context, file.bytes.length));
         // RFC 959 §3.1.1.1: TYPE A sends NVT-ASCII, end of line as CRLF; TYPE I sends the bytes as stored.
         enqueue.emit({
           type: 'send-data',

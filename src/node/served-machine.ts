@@ -1,15 +1,15 @@
 import { assign, emit, enqueueActions } from 'xstate';
-import { formatListing, normalisePath, type DirectoryEntry } from '../machines/file-store';
+import { normalisePath, type DirectoryEntry } from '../machines/file-store';
 import {
   directoryTarget,
   ftpServerMachine,
+  listingData,
   transferEndReply,
+  transferStartReply,
   type FtpServerContext,
   type FtpServerEmitted,
   type FtpServerEvent,
 } from '../machines/ftp-server';
-import { formatReply } from '../protocol/ftp-reply';
-import { encodeControlText } from '../protocol/control-text';
 import type { ServedFiles } from './served-files';
 
 /**
@@ -56,10 +56,6 @@ export interface ServedMachineHost {
 type Ctx = FtpServerContext;
 type Ev = FtpServerEvent;
 
-function reply({ code, text }: Reply): FtpServerEmitted {
-  return { type: 'reply', code, text, wire: formatReply(code, text) };
-}
-
 function commandOf(event: Ev): { verb: string; arg: string | null } {
   return event.type === 'COMMAND' ? event : { verb: '', arg: null };
 }
@@ -101,33 +97,21 @@ export function servedMachine(host: ServedMachineHost) {
     actions: {
       // Binds first, then answers: see server-session.ts on why the host chooses the port.
       choosePassivePort: assign({ passivePort: () => host.boundPort() }),
+      // The machine's replies and listing bytes; only where the files and bytes come from differs.
       startTransfer: hostAction(({ context, enqueue }) => {
         const transfer = context.transfer!;
         if (transfer.verb === 'STOR') {
-          enqueue.emit(reply({ code: 150, text: 'Ok to send data.' }));
+          enqueue.emit(transferStartReply(context, 0));
           return;
         }
         if (transfer.verb === 'LIST' || transfer.verb === 'NLST') {
-          enqueue.emit(reply({ code: 150, text: 'Here comes the directory listing.' }));
+          enqueue.emit(transferStartReply(context, 0));
           const entries = listingEntries(host.files, transfer.path);
-          const text =
-            transfer.verb === 'LIST'
-              ? formatListing(entries)
-              : entries.map((e) => `${e.name}\r\n`).join('');
-          // The names as the control connection carries them (RFC 2640 §2.2), as vsftpd lists.
-          enqueue.emit({ type: 'send-data', data: encodeControlText(text) });
+          enqueue.emit({ type: 'send-data', data: listingData(transfer.verb, entries) });
           enqueue.emit({ type: 'close-data' });
           return;
         }
-        const size = host.startDownload(context.type === 'A');
-        const mode = context.type === 'A' ? 'ASCII' : 'BINARY';
-        const name = transfer.path.split('/').pop();
-        enqueue.emit(
-          reply({
-            code: 150,
-            text: `Opening ${mode} mode data connection for ${name} (${size} bytes).`,
-          }),
-        );
+        enqueue.emit(transferStartReply(context, host.startDownload(context.type === 'A')));
       }),
       collectUpload: hostAction(({ event }) => {
         if (event.type === 'DATA_RECEIVED') host.receive(event.data);
