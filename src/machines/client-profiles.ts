@@ -1,3 +1,4 @@
+import { CURL_REPORTS, FTPLIB_REPORTS, LFTP_REPORTS, type ReportTable } from './client-reports';
 import type { DataMode, TransferType } from './ftp-client';
 
 /**
@@ -108,6 +109,11 @@ export interface ClientProfile {
   quitAfterFailure: boolean;
   /** New control connections after a failure, and retries; null: never (rfc959, ftplib). */
   reconnect: ReconnectPolicy | null;
+  /**
+   * What the real program prints for each failure, as the lab recorded it (client-reports.ts,
+   * clientReport); null for the textbook client, which is no program anyone runs.
+   */
+  reports: ReportTable | null;
 }
 
 const AS_ASKED: ClientProfile['attempts'] = {
@@ -134,6 +140,7 @@ export const RFC959_CLIENT: ClientProfile = {
   sizeBeforeRetr: 'never',
   quitAfterFailure: true,
   reconnect: null,
+  reports: null,
 };
 
 export const CURL: ClientProfile = {
@@ -168,6 +175,7 @@ export const CURL: ClientProfile = {
     intervalMultiplier: 1,
     intervalMaxS: 0,
   },
+  reports: CURL_REPORTS,
 };
 
 export const FTPLIB: ClientProfile = {
@@ -187,6 +195,7 @@ export const FTPLIB: ClientProfile = {
   sizeBeforeRetr: 'never',
   quitAfterFailure: false,
   reconnect: null,
+  reports: FTPLIB_REPORTS,
 };
 
 export const LFTP: ClientProfile = {
@@ -223,6 +232,7 @@ export const LFTP: ClientProfile = {
     intervalMultiplier: 1.5,
     intervalMaxS: 300,
   },
+  reports: LFTP_REPORTS,
 };
 
 export const CLIENT_PROFILES: Record<ClientProgramName, ClientProfile> = {
