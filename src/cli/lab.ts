@@ -3,6 +3,7 @@ import { activeCleanups, runLab, type LabOptions, type LabSummary } from '../lab
 import { LabError, leftoverNamespaces, removeNetwork } from '../lab/netns';
 import { LAB_CLIENTS, LAB_SERVERS, type LabClient, type LabServer } from '../lab/programs';
 import { defaultScenario } from '../scenario/presets';
+import type { TcpStackName } from '../machines/tcp-profile';
 import type { Scenario } from '../scenario/types';
 import { validateScenario } from '../scenario/validate';
 import { formatTime } from '../scenario/vocabulary';
@@ -21,14 +22,19 @@ router, server), loads each firewall as nftables rules, starts the real server, 
 client, captures every link with tcpdump, and prints what happened, as sim does. Needs root.
 
 Lab flags:
-  --server vsftpd|pyftpdlib the server program (${LAB_SERVERS.join(', ')})
-  --client curl|ftplib|lftp|rfc959  the client program (default curl): Python's ftplib, lftp, or rfc959,
-                            the project's client over real sockets (the textbook client the
+  --server vsftpd|pyftpdlib the server program (${LAB_SERVERS.join(', ')}; default: the --scenario
+                            file's server.program, else vsftpd)
+  --client curl|ftplib|lftp|rfc959  the client program (default: the --scenario file's
+                            client.program, else curl): Python's ftplib, lftp, or rfc959, the
+                            project's client over real sockets (the textbook client the
                             simulation plays)
   --pcap-dir DIR            keep the captures: DIR/client-lan.pcap, internet.pcap, server-lan.pcap
   --syn-retries N           net.ipv4.tcp_syn_retries in every namespace (default 6, Linux's)
   --reply-timeout S         vsftpd's connect and accept timeouts, seconds (default 10)
   --json                    the summary as JSON
+
+Of sim's flags, --tcp takes linux alone: the lab's TCP is the real kernel's (rfc6298 is the
+simulation's only).
 
 FTPLAB_TAG=name names the run's namespaces ftplab-name-c, -cr, -sr, -s (default: from the pid).
 
@@ -37,8 +43,9 @@ run (not root, a program missing).
 `;
 
 interface LabFlags {
-  server: LabServer;
-  client: LabClient;
+  /** Absent: the --scenario file's program, else vsftpd and curl (programsRun). */
+  server?: LabServer;
+  client?: LabClient;
   pcapDir?: string;
   synRetries?: number;
   replyTimeout?: number;
@@ -48,7 +55,7 @@ interface LabFlags {
 function takeLabFlags(
   argv: readonly string[],
 ): { ok: true; flags: LabFlags } | { ok: false; error: string } {
-  const flags: LabFlags = { server: 'vsftpd', client: 'curl', rest: [] };
+  const flags: LabFlags = { rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.includes('=')
@@ -81,6 +88,31 @@ function takeLabFlags(
     }
   }
   return { ok: true, flags };
+}
+
+/**
+ * The programs the lab runs: its own flags first, then the scenario's programs (a --scenario file
+ * names them), then vsftpd and curl. curl rather than the simulation's textbook client: a real
+ * program is what the lab is for.
+ */
+export function programsRun(
+  flags: Pick<LabFlags, 'server' | 'client'>,
+  scenario: Pick<Scenario, 'server' | 'client'>,
+): { server: LabServer; client: LabClient } {
+  return {
+    server: flags.server ?? scenario.server.program ?? 'vsftpd',
+    client: flags.client ?? scenario.client.program ?? 'curl',
+  };
+}
+
+/** The TCP stacks a real kernel can play: Linux's own; rfc6298's timers exist only in the simulation. */
+const LAB_TCP_STACKS: readonly TcpStackName[] = ['linux'];
+
+/** Why the lab cannot run this scenario's TCP stack, or null when it can. */
+export function tcpRefusal(scenario: Pick<Scenario, 'tcp'>): string | null {
+  const tcp = scenario.tcp ?? 'linux';
+  if (LAB_TCP_STACKS.includes(tcp)) return null;
+  return `--tcp ${tcp}: the lab runs the real Linux kernel, whose TCP is Linux's; allowed: ${LAB_TCP_STACKS.join(', ')} (use npm run sim for ${tcp})`;
 }
 
 export function formatLabSummary(summary: LabSummary): string {
@@ -146,6 +178,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${scenario.error}\n`);
     return EXIT.badInput;
   }
+  const refusal = tcpRefusal(scenario.value);
+  if (refusal) {
+    process.stderr.write(`error: ${refusal}\n`);
+    return EXIT.badInput;
+  }
+  const programs = programsRun(flags, scenario.value);
   const tag = process.env.FTPLAB_TAG;
   if (tag !== undefined && !/^[a-z0-9]{1,12}$/.test(tag)) {
     process.stderr.write('error: FTPLAB_TAG: 1 to 12 lower-case letters and digits\n');
@@ -153,8 +191,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const labOptions: LabOptions = {
     ...(tag ? { tag } : {}),
-    server: flags.server,
-    client: flags.client,
+    server: programs.server,
+    client: programs.client,
     ...(flags.pcapDir ? { pcapDir: flags.pcapDir } : {}),
     ...(flags.synRetries ? { synRetries: flags.synRetries } : {}),
     ...(flags.replyTimeout
