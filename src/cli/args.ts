@@ -6,7 +6,6 @@ import {
   firewallPresetIds,
   NETWORK_PRESETS,
   networkPreset,
-  withReject,
 } from '../scenario/presets';
 import {
   CLIENT_PROGRAMS,
@@ -26,6 +25,7 @@ import type { TcpStackName } from '../machines/tcp-profile';
 import { CLIENT_PROFILES } from '../machines/client-profiles';
 import { previewValue } from '../scenario/preview';
 import { validateScenario } from '../scenario/validate';
+import { REJECT_KINDS, rejectEverywhere } from '../scenario/reject-with';
 import { didYouMean, flagTokens } from '../node/flag-tokens';
 
 /**
@@ -91,7 +91,6 @@ interface SwitchFlag {
 const TYPES: TransferType[] = ['ascii', 'binary'];
 const ADVERTISE: Scenario['server']['advertise'][] = ['private', 'public'];
 const PASV_ADDRESS: Scenario['pasvAddress'][] = ['trust', 'ignore'];
-const REJECT_KINDS: RejectWith[] = ['tcp-reset', 'icmp-port-unreachable', 'icmp-admin-prohibited'];
 const NAT_FORWARDS = ['21', '21+passive'] as const;
 const SOURCE_PORTS = ['20', 'ephemeral'] as const;
 const CAPTURES: CapturePoint[] = CAPTURE_POINTS.map((point) => point.id);
@@ -210,7 +209,7 @@ export const VALUE_FLAGS: ValueFlag[] = [
     name: '--reject-with',
     placeholder: '<kind>',
     help: "every DROP rule becomes REJECT answered with this, as nftables' reject with: tcp-reset, icmp-port-unreachable or icmp-admin-prohibited",
-    allowed: () => REJECT_KINDS,
+    allowed: () => [...REJECT_KINDS],
     set: choice(REJECT_KINDS, (o, v) => (o.rejectWith = v)),
   },
   {
@@ -431,19 +430,8 @@ export function buildScenario(options: CliOptions, base: Scenario): Result<Scena
     const port = options.activeSourcePort === 'ephemeral' ? 0 : 20;
     scenario.server = { ...scenario.server, activeSourcePort: port };
   }
-  if (options.reject || options.rejectWith) {
-    const kind = options.rejectWith;
-    const reject = (side: Scenario['clientSide']): Scenario['clientSide'] => {
-      const rejected = withReject(side);
-      if (!kind || !rejected.firewall) return rejected;
-      const rules = rejected.firewall.rules.map((r) =>
-        r.action === 'REJECT' ? { ...r, rejectWith: kind } : r,
-      );
-      return { ...rejected, firewall: { ...rejected.firewall, rules } };
-    };
-    scenario.clientSide = reject(scenario.clientSide);
-    scenario.serverSide = reject(scenario.serverSide);
-  }
+  if (options.reject || options.rejectWith)
+    scenario = rejectEverywhere(scenario, options.rejectWith);
   const ignored = ignoredFlag(options, scenario);
   if (ignored) return err(ignored);
   const checked = validateScenario(scenario);

@@ -28,6 +28,8 @@ export const SETTINGS = {
   serverFirewall: "the server's firewall",
   serverHelper: "the FTP helper on the server's router",
   serverNat: "NAT on the server's router",
+  serverNatForward: "the ports the server's router forwards",
+  tcp: "the hosts' TCP stack",
   mode: 'the data connection mode',
   type: 'the transfer type',
   commands: "the client's commands",
@@ -50,7 +52,7 @@ export const SETTING_GROUPS: Record<string, { says: string; settings: Setting[] 
   },
   serverSide: {
     says: "the server's router",
-    settings: ['serverFirewall', 'serverHelper', 'serverNat'],
+    settings: ['serverFirewall', 'serverHelper', 'serverNat', 'serverNatForward'],
   },
   client: {
     says: 'the client program',
@@ -69,6 +71,9 @@ const READ: Record<Setting, (s: Scenario) => unknown> = {
   serverFirewall: (s) => s.serverSide.firewall,
   serverHelper: (s) => s.serverSide.ftpHelper,
   serverNat: (s) => s.serverSide.nat,
+  serverNatForward: (s) => s.serverSide.natForward ?? '21+passive',
+  // Both hosts' kernel: no one side's setting, so only a task naming it lets it change.
+  tcp: (s) => programsOf(s).tcp,
   mode: (s) => s.mode,
   type: (s) => s.type,
   commands: (s) => s.commands,

@@ -141,6 +141,13 @@ export const FACTS: Record<string, FactDefinition> = {
     values: ['established', 'dropped', 'rejected', 'refused', 'timed out', 'unreachable', 'none'],
     read: (r) => keyConnection(r)?.result ?? 'none',
   },
+  clientError: {
+    description:
+      "what the client's own connect reported when it failed: refused (a TCP RST, or ICMP port unreachable), no-route (ICMP admin-prohibited), unreachable, timeout; none if no connect of its own failed",
+    kind: 'string',
+    values: ['refused', 'no-route', 'unreachable', 'timeout', 'none'],
+    read: (r) => r.outcome.clientError ?? 'none',
+  },
   dataSourcePort: {
     description: 'the port the data connection came from (20 in active mode)',
     kind: 'number',

@@ -7,9 +7,11 @@ import {
   withReject,
 } from '../scenario/presets';
 import { validateScenario } from '../scenario/validate';
+import { REJECT_KINDS, rejectEverywhere } from '../scenario/reject-with';
 import {
   CLIENT_PROGRAMS,
   SERVER_PROGRAMS,
+  TCP_STACKS,
   type Scenario,
   type SideConfig,
 } from '../scenario/types';
@@ -48,6 +50,9 @@ const KEYS = [
   'clientOpenPorts',
   'serverOpenPorts',
   'reject',
+  'tcp',
+  'serverNatForward',
+  'rejectWith',
 ] as const;
 
 export type ScenarioKey = (typeof KEYS)[number];
@@ -218,6 +223,19 @@ function applyKey(scenario: Scenario, key: ScenarioKey, node: DataNode): Scenari
       return {
         ...scenario,
         clientSide: { ...scenario.clientSide, ftpHelper: expectBoolean(node, key) },
+      };
+    case 'tcp':
+      return { ...scenario, tcp: expectOneOf(node, key, TCP_STACKS) };
+    // As `npm run sim -- --reject-with`: every DROP rule becomes REJECT, answered with this.
+    case 'rejectWith':
+      return rejectEverywhere(scenario, expectOneOf(node, key, REJECT_KINDS));
+    case 'serverNatForward':
+      return {
+        ...scenario,
+        serverSide: {
+          ...scenario.serverSide,
+          natForward: expectOneOf(node, key, ['21', '21+passive'] as const),
+        },
       };
     case 'serverHelper':
       return {

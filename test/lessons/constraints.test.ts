@@ -139,4 +139,29 @@ describe('task constraints', () => {
       warnings: [],
     });
   });
+
+  it("the server router's forwarded ports are the server side's; the TCP stack is no one side's", () => {
+    const lesson = parseLesson(
+      'z.md',
+      taskLesson(
+        ['preset: server-nat-public', 'serverNatForward: 21', 'mode: passive', 'commands: [LIST]'],
+        [
+          'expect:',
+          '  outcome: success',
+          '  mode: passive',
+          'constraints:',
+          '  change: [serverSide]',
+          'solution:',
+          '  serverNatForward: 21+passive',
+        ],
+      ),
+    );
+    expect(lesson.problems).toEqual([]);
+    const task = lesson.lesson!.steps[0]!.task!;
+    expect(simulate(task.start).outcome.result).toBe('failure');
+    expect(checkTask(task, simulate(task.solution)).done).toBe(true);
+    const withTcp = checkTask(task, simulate({ ...task.solution, tcp: 'rfc6298' }));
+    expect(withTcp.done).toBe(false);
+    expect(withTcp.missing.join(' ')).toContain("the hosts' TCP stack");
+  });
 });
