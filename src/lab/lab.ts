@@ -277,6 +277,14 @@ export function clientErrorOf(text: string): ClientError | null {
   return null;
 }
 
+/**
+ * A client that never had the server's greeting failed on its control connection, not on a data
+ * connection: curl and lftp print the same message for both (curl names port 21 either way).
+ */
+function neverGreeted(dialogue: readonly string[]): boolean {
+  return !dialogue.some((l) => /^S: 220\b/.test(l));
+}
+
 function replyCodesOf(lines: string[]): number[] {
   const codes: number[] = [];
   for (const line of lines) {
@@ -435,11 +443,15 @@ async function runLftp(
   const codes = replyCodesOf(serverLines);
   const failedVerb = failure?.split(':')[0];
   const verbOf: Record<string, string> = { ls: 'LIST', cat: 'RETR', put: 'STOR' };
+  const reply = failure ? /(\d{3}) /.exec(failure) : null;
+  const control = !ok && !reply && neverGreeted(dialogue);
   const failedAt = ok
     ? null
-    : (scenario.commands.find((c) => c.split(' ')[0]!.toUpperCase() === verbOf[failedVerb ?? '']) ??
-      'session');
-  const reply = failure ? /(\d{3}) /.exec(failure) : null;
+    : control
+      ? 'login'
+      : (scenario.commands.find(
+          (c) => c.split(' ')[0]!.toUpperCase() === verbOf[failedVerb ?? ''],
+        ) ?? 'session');
   const cause =
     lines
       .filter(
@@ -449,7 +461,7 @@ async function runLftp(
   return {
     outcome: ok ? 'success' : 'failure',
     failedAt,
-    failureKind: ok ? null : reply ? 'reply' : 'data-connect',
+    failureKind: ok ? null : reply ? 'reply' : control ? 'control-connect' : 'data-connect',
     replyCodes: codes,
     failureReply: reply ? Number(reply[1]) : null,
     clientError: ok || reply || !cause ? null : clientErrorOf(cause),
@@ -489,19 +501,22 @@ async function runCurl(
   // cause ("*   Trying 198.51.100.20:40078...", "* connect to ... port 40078 failed: Connection refused").
   const cause = lines.filter((l) => /connect to .* failed: /.test(l)).pop() ?? message;
   const completed = codes.filter((c) => c === 226).length;
+  const replyFailure = result.code !== null && CURL_REPLY_EXITS.has(result.code);
+  const control = !ok && !replyFailure && neverGreeted(dialogue);
   const failedAt = ok
     ? null
-    : (scenario.commands[Math.min(completed, scenario.commands.length - 1)] ?? null);
+    : control
+      ? 'login'
+      : (scenario.commands[Math.min(completed, scenario.commands.length - 1)] ?? null);
   const verbs = sent.map((s) => s.split(' ')[0]!.toUpperCase());
   const fallbacks: string[] = [];
   if (verbs.includes('EPSV') && verbs.includes('PASV')) fallbacks.push('EPSV→PASV');
   if (verbs.includes('EPRT') && verbs.includes('PORT')) fallbacks.push('EPRT→PORT');
-  const replyFailure = result.code !== null && CURL_REPLY_EXITS.has(result.code);
   const lastCode = codes.filter(isNegative).pop() ?? null;
   return {
     outcome: ok ? 'success' : 'failure',
     failedAt,
-    failureKind: ok ? null : replyFailure ? 'reply' : 'data-connect',
+    failureKind: ok ? null : replyFailure ? 'reply' : control ? 'control-connect' : 'data-connect',
     replyCodes: codes,
     failureReply: ok ? null : lastCode,
     clientError: ok || replyFailure || !cause ? null : clientErrorOf(cause),

@@ -104,3 +104,38 @@ describe('the TCP stack', () => {
     expect(run.stderr).toMatch(/rfc6298: .*allowed: linux\b/);
   }, 60_000);
 });
+
+describe('a control connection that fails', () => {
+  // The control connection to port 21 refused by a TCP RST: curl and lftp print what they print
+  // for a data connection, and the lab named it a failed data connection for LIST. The simulation
+  // says the client failed to log in, on its control connection, as ftplib's summary does.
+  it.skipIf(!root).each(['curl', 'lftp'])(
+    'is the control connection for %s, at login, as the simulation has it',
+    (client) => {
+      const tag = `ctl${client}${process.pid.toString(36)}`.slice(0, 12);
+      const run = lab(
+        [
+          '--scenario',
+          'test/capture/fixtures/lab-reports/control-reset.scenario.json',
+          '--client',
+          client,
+          '--syn-retries',
+          '1',
+          '--reply-timeout',
+          '3',
+          '--json',
+        ],
+        tag,
+      );
+      expect(run.status, run.stderr).toBe(1);
+      const summary = JSON.parse(run.stdout) as Record<string, unknown>;
+      expect({
+        failedAt: summary.failedAt,
+        failureKind: summary.failureKind,
+        clientError: summary.clientError,
+      }).toEqual({ failedAt: 'login', failureKind: 'control-connect', clientError: 'refused' });
+      expect(leftoverNamespaces().filter((n) => n.startsWith(`ftplab-${tag}-`))).toEqual([]);
+    },
+    120_000,
+  );
+});
