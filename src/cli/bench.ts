@@ -6,7 +6,7 @@ import type { Scenario } from '../scenario/types';
 import { benchCapture } from './bench-capture';
 import { median, percentile } from './bench-stats';
 import { matrixProgramScenarios, matrixScenarios } from './matrix';
-import { CLIENT_PROGRAMS, SERVER_PROGRAMS } from '../scenario/types';
+import { CLIENT_PROGRAMS, SERVER_PROGRAMS, TCP_STACKS } from '../scenario/types';
 
 /**
  * `npm run bench`: wall-clock cost of simulate() for one full session and for the what-if
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     timeProfile(`client_${program}`, { ...session, client: { ...session.client, program } });
   for (const program of SERVER_PROGRAMS)
     timeProfile(`server_${program}`, { ...session, server: { ...session.server, program } });
+  for (const tcp of TCP_STACKS) timeProfile(`tcp_${tcp}`, { ...session, tcp });
   const programMatrix = matrixProgramScenarios();
   const programMatrixTimes = timeRuns({ warmUp: 1, measured: 5 }, () => {
     for (const scenario of programMatrix) simulate(scenario);
