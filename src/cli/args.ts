@@ -49,6 +49,8 @@ export interface CliOptions {
   clientHelper: boolean;
   serverHelper: boolean;
   serverNatForward?: NonNullable<Scenario['serverSide']['natForward']>;
+  /** --server-timeout: the server's connect and accept timeouts, in seconds. */
+  serverTimeoutS?: number;
   server?: ServerProgram;
   client?: ClientProgram;
   tcp?: TcpStackName;
@@ -211,6 +213,18 @@ export const VALUE_FLAGS: ValueFlag[] = [
     help: "every DROP rule becomes REJECT answered with this, as nftables' reject with: tcp-reset, icmp-port-unreachable or icmp-admin-prohibited",
     allowed: () => [...REJECT_KINDS],
     set: choice(REJECT_KINDS, (o, v) => (o.rejectWith = v)),
+  },
+  {
+    name: '--server-timeout',
+    placeholder: '<seconds>',
+    help: "how long the server waits for a data connection, its own (active) or the client's (passive): whole seconds 1-3600; default the program's, vsftpd 60, pyftpdlib 30",
+    set: (options, value) => {
+      const seconds = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+      if (!(seconds >= 1 && seconds <= 3600))
+        return `${unknownValue('value', value)}; expected whole seconds 1-3600`;
+      options.serverTimeoutS = seconds;
+      return null;
+    },
   },
   {
     name: '--server-nat-forward',
@@ -424,6 +438,10 @@ export function buildScenario(options: CliOptions, base: Scenario): Result<Scena
   if (options.serverNatForward)
     scenario.serverSide = { ...scenario.serverSide, natForward: options.serverNatForward };
   if (options.server) scenario.server = { ...scenario.server, program: options.server };
+  if (options.serverTimeoutS) {
+    const seconds = options.serverTimeoutS;
+    scenario.server = { ...scenario.server, timeouts: { connectS: seconds, acceptS: seconds } };
+  }
   if (options.client) scenario.client = { ...scenario.client, program: options.client };
   if (options.tcp) scenario.tcp = options.tcp;
   if (options.activeSourcePort) {

@@ -65,7 +65,7 @@ function side(input: SideConfig): SideConfig {
  */
 export function canonicalScenario(scenario: Scenario): Scenario {
   const { program: client } = scenario.client;
-  const { program: server } = scenario.server;
+  const { program: server, timeouts } = scenario.server;
   const { tcp } = scenario;
   return {
     mode: scenario.mode,
@@ -82,6 +82,7 @@ export function canonicalScenario(scenario: Scenario): Scenario {
       advertise: scenario.server.advertise,
       activeSourcePort: scenario.server.activeSourcePort,
       ...(server && server !== DEFAULT_PROGRAMS.server ? { program: server } : {}),
+      ...(timeouts ? { timeouts: { connectS: timeouts.connectS, acceptS: timeouts.acceptS } } : {}),
     },
     clientSide: side(scenario.clientSide),
     serverSide: side(scenario.serverSide),
@@ -97,6 +98,7 @@ export function seedText(scenario: Scenario): string {
   const network = canonicalScenario(scenario);
   delete network.client.program;
   delete network.server.program;
+  delete network.server.timeouts;
   delete network.tcp;
   return JSON.stringify(network);
 }

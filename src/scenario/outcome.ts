@@ -271,8 +271,10 @@ function serverGaveUp(
   facts: TraceFacts,
   blocked: DataConnectionSummary,
 ): string {
-  const timeoutMs =
-    SERVER_PROFILES[programsOf(input.scenario).server].timeouts?.connectMs ?? 60_000;
+  const set = input.scenario.server.timeouts;
+  const timeoutMs = set
+    ? set.connectS * 1000
+    : (SERVER_PROFILES[programsOf(input.scenario).server].timeouts?.connectMs ?? 60_000);
   const synAt = facts.synsSent.find(
     (e) =>
       formatPacketEnd(e.packet, 'src') === blocked.from &&

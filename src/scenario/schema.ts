@@ -36,6 +36,12 @@ const portNumber = (() => {
   return v.pipe(v.number(words), v.integer(words), v.minValue(1, words), v.maxValue(65535, words));
 })();
 
+/** A server's data-connection timeout: whole seconds, up to an hour. */
+const timeoutSeconds = (() => {
+  const words = expected('whole seconds 1-3600');
+  return v.pipe(v.number(words), v.integer(words), v.minValue(1, words), v.maxValue(3600, words));
+})();
+
 /** An active-mode source port: a port, or 0 for one the kernel chooses (vsftpd connect_from_port_20=NO). */
 const sourcePort = (() => {
   const words = expected('a port number 1-65535, or 0 for an ephemeral port');
@@ -284,6 +290,7 @@ export const scenarioSchema = closedRecord(
         advertise: v.optional(oneOf(['private', 'public']), base.server.advertise),
         activeSourcePort: v.optional(sourcePort, base.server.activeSourcePort),
         program: v.optional(oneOf(SERVER_PROGRAMS)),
+        timeouts: v.optional(closedRecord({ connectS: timeoutSeconds, acceptS: timeoutSeconds })),
       }),
       () => ({ ...base.server, passivePorts: { ...base.server.passivePorts } }),
     ),

@@ -40,6 +40,13 @@ export interface Scenario {
     advertise: 'private' | 'public';
     /** Source port of active-mode data connections: 20 (vsftpd connect_from_port_20), or 0 for an ephemeral one. */
     activeSourcePort: number;
+    /**
+     * How long the server program waits for a data connection, in seconds: `connectS` for one it
+     * opens in active mode (vsftpd connect_timeout, pyftpdlib's ActiveDTP timeout), `acceptS` for
+     * the client's to its passive port (vsftpd accept_timeout). Absent: the program's own defaults,
+     * vsftpd 60 and 60, pyftpdlib 30 and 30.
+     */
+    timeouts?: ServerTimeouts;
   };
   clientSide: SideConfig;
   serverSide: SideConfig;
@@ -48,6 +55,11 @@ export interface Scenario {
 }
 
 export type ServerProgram = 'vsftpd' | 'pyftpdlib';
+
+export interface ServerTimeouts {
+  connectS: number;
+  acceptS: number;
+}
 export type ClientProgram = 'rfc959' | 'curl' | 'ftplib' | 'lftp';
 export const SERVER_PROGRAMS: readonly ServerProgram[] = ['vsftpd', 'pyftpdlib'];
 export const CLIENT_PROGRAMS: readonly ClientProgram[] = ['rfc959', 'curl', 'ftplib', 'lftp'];

@@ -50,6 +50,7 @@ describe('parseArgs', () => {
       '--active-source-port': ['ephemeral', { activeSourcePort: 'ephemeral' }],
       '--reject-with': ['icmp-admin-prohibited', { rejectWith: 'icmp-admin-prohibited' }],
       '--server-nat-forward': ['21', { serverNatForward: '21' }],
+      '--server-timeout': ['10', { serverTimeoutS: 10 }],
     } as const;
     expect(Object.keys(argv).sort()).toEqual(VALUE_FLAGS.map((f) => f.name).sort());
     for (const [flag, [value, expected]] of Object.entries(argv)) {
@@ -283,6 +284,36 @@ describe('a flag the scenario would not act on is refused, not dropped', () => {
     );
     expect(refusal(['--server-nat', '--server-nat-forward', '21'])).toBeNull();
     expect(refusal(['--preset', 'server-nat-public', '--server-nat-forward', '21'])).toBeNull();
+  });
+});
+
+describe('--server-timeout', () => {
+  it("sets both of the server's data-connection timeouts, which the run then keeps", async () => {
+    const scenario = scenarioFor([
+      '--preset',
+      'client-stateful',
+      '--mode',
+      'active',
+      '--server-timeout',
+      '10',
+    ]);
+    expect(scenario.server.timeouts).toEqual({ connectS: 10, acceptS: 10 });
+    const { simulate } = await import('../../src/scenario/simulate');
+    const outcome = simulate(scenario).outcome;
+    // vsftpd gives up on its dropped active connection after 10 s instead of 60.
+    expect(outcome.elapsedMs).toBeGreaterThan(10_000);
+    expect(outcome.elapsedMs).toBeLessThan(12_000);
+    expect(outcome.explanation).toContain('after 10 s (its connect timeout)');
+    expect(
+      simulate(scenarioFor(['--preset', 'client-stateful', '--mode', 'active'])).outcome.elapsedMs,
+    ).toBeGreaterThan(60_000);
+  });
+
+  it('refuses what is not whole seconds 1-3600', () => {
+    for (const bad of ['0', '3601', '1.5', '-1', 'ten'])
+      expect(error(['--server-timeout', bad])).toMatch(
+        /^--server-timeout: unknown value .*; expected whole seconds 1-3600/,
+      );
   });
 });
 

@@ -215,4 +215,20 @@ describe('a bad value is quoted by a bounded preview (issue 11 items 14 and 17)'
     const key = validateScenario({ [`k${'k'.repeat(100_000)}`]: 1 });
     expect(!key.ok && key.error.length).toBeLessThan(300);
   });
+
+  it("a server's timeouts are whole seconds 1-3600, both named, and survive the canonical form", async () => {
+    const { canonicalScenario, seedText } = await import('../../src/scenario/canonical');
+    const checked = validateScenario({ server: { timeouts: { connectS: 10, acceptS: 20 } } });
+    expect(checked.ok && checked.value.server.timeouts).toEqual({ connectS: 10, acceptS: 20 });
+    if (!checked.ok) return;
+    expect(canonicalScenario(checked.value).server.timeouts).toEqual({ connectS: 10, acceptS: 20 });
+    // Only the timeouts differ from the default network: the same ports and sequence numbers.
+    expect(seedText(checked.value)).toBe(seedText(defaultScenario()));
+    expect(errorOf({ server: { timeouts: { connectS: 0, acceptS: 20 } } })).toBe(
+      'server.timeouts.connectS: expected whole seconds 1-3600, got 0',
+    );
+    expect(errorOf({ server: { timeouts: { connectS: 10 } } })).toMatch(
+      /^server\.timeouts\.acceptS: /,
+    );
+  });
 });

@@ -251,3 +251,12 @@ describe('compressed share links (issue 12)', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
+
+describe("a server's timeouts (issue 13)", () => {
+  it('ride in a share link and come back as set', () => {
+    const base = defaultScenario();
+    const scenario = { ...base, server: { ...base.server, timeouts: { connectS: 7, acceptS: 9 } } };
+    const back = decodeState(encodeState({ scenario, t: 0 }));
+    expect(back.ok && back.value?.scenario.server.timeouts).toEqual({ connectS: 7, acceptS: 9 });
+  });
+});
