@@ -469,6 +469,7 @@ export function captureStage(
       failedAt: failed?.at ?? null,
       failureKind: failed ? String(failed.kind) : null,
       clientError: null,
+      clientMessage: null,
       commandsSent: [],
       fallbacks: [],
       replyCodes: session.replyCodes,

@@ -26,6 +26,8 @@ export interface JsonSummary {
   failureKind: string | null;
   /** Null, or timeout|refused|no-route|unreachable when the client itself gave up on a connection. */
   clientError: Outcome['clientError'];
+  /** What the real client program prints for this failure, as the lab recorded it, or null. */
+  clientMessage: string | null;
   commandsSent: string[];
   fallbacks: string[];
   replyCodes: number[];
@@ -191,6 +193,7 @@ export function toJsonSummary(
     failedAt: outcome.failedAt,
     failureKind: outcome.failureKind,
     clientError: outcome.clientError,
+    clientMessage: outcome.clientMessage,
     commandsSent: [...outcome.commandsSent],
     fallbacks: [...outcome.fallbacks],
     replyCodes: [...outcome.replyCodes],

@@ -1,4 +1,5 @@
 import type { FtpClientContext, DataMode } from '../machines/ftp-client';
+import { clientReport, reportedFailureOf } from '../machines/client-reports';
 import { ruleLabel } from '../network/firewall';
 import { formatPacketEnd } from '../protocol/endpoint';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
@@ -33,6 +34,11 @@ export interface Outcome {
   result: 'success' | 'failure';
   /** Null, or what the client itself saw when its own connect failed (not a reply from the server). */
   clientError: ClientError | null;
+  /**
+   * What the real client program prints for this failure (curl's "curl: (7) Failed to connect…"),
+   * as recorded in the lab; null for a success, the textbook client, or a case never recorded.
+   */
+  clientMessage: string | null;
   /** Every line the client sent on the control connection, in order. */
   commandsSent: string[];
   /** Mode changes the client program made on its own ("EPSV→PASV", "PORT→PASV"). */
@@ -385,6 +391,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     replyCodes: client.replies,
     dataConnections: connections,
     elapsedMs: Math.round(input.elapsedMs * 1000) / 1000,
+    clientMessage: success ? null : programMessage(input),
   };
   if (success) {
     const program = PROGRAM_LABELS[programsOf(scenario).client];
@@ -412,7 +419,8 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     };
   }
   const retrying = stillRetrying(input, facts, connections);
-  if (retrying) return { ...base, ...retrying };
+  // Still trying: it has printed nothing yet ("max-retries exceeded" comes only at the end).
+  if (retrying) return { ...base, clientMessage: null, ...retrying };
   if (input.stoppedByLimit || !failure) {
     return {
       result: 'failure',
@@ -455,6 +463,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     }
     const hint = advice(input, blocked);
     if (hint) parts.push(hint);
+    if (base.clientMessage) parts.push(printedSentence(input, base.clientMessage));
   } else if (
     (failure.code === 500 || failure.code === 501) &&
     scenario.clientSide.nat &&
@@ -465,6 +474,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     parts.push(`The client gave up at ${failure.step}: ${asSentence(failure.detail)}`);
     if (failure.kind === 'login')
       parts.push('The server refused the login; check the user name and password.');
+    if (base.clientMessage) parts.push(printedSentence(input, base.clientMessage));
   }
   return {
     result: 'failure',
@@ -473,6 +483,20 @@ export function explainOutcome(input: OutcomeInput): Outcome {
     ...base,
     explanation: parts.join(' '),
   };
+}
+
+/**
+ * What the real client program prints for this failure, as the lab recorded it
+ * (machines/client-reports.ts); null for the textbook client and for a case never recorded.
+ */
+function programMessage(input: OutcomeInput): string | null {
+  const failure = reportedFailureOf(input);
+  const profile = input.client.settings.profile;
+  return failure && profile ? clientReport(profile, failure) : null;
+}
+
+function printedSentence(input: OutcomeInput, message: string): string {
+  return `${PROGRAM_LABELS[programsOf(input.scenario).client]} prints: ${message}`;
 }
 
 /**

@@ -189,3 +189,23 @@ describe('lftp with its defaults on a network where every try fails', () => {
     expect(result.outcome.explanation).not.toContain('did not finish');
   });
 });
+
+describe('the outcome quotes what the real client prints (the lab recordings, client-reports.ts)', () => {
+  it('for each program, after a reset; the textbook client, which no one runs, prints nothing', () => {
+    const printed = (client: ClientProgram) =>
+      play('server-only-21-reject', 'passive', { client }).outcome;
+    expect(printed('ftplib').clientMessage).toBe('[Errno 111] Connection refused');
+    expect(printed('ftplib').explanation).toMatch(
+      /Python's ftplib \(3\.11\) prints: \[Errno 111\] Connection refused$/,
+    );
+    expect(printed('curl').clientMessage).toMatch(
+      /^curl: \(7\) Failed to connect to 198\.51\.100\.20 port 21 after \d+ ms: Couldn't connect to server$/,
+    );
+    expect(printed('rfc959').clientMessage).toBeNull();
+    expect(printed('rfc959').explanation).not.toContain('prints:');
+    expect(play('no-firewall', 'passive', { client: 'curl' }).outcome.clientMessage).toBeNull();
+    // lftp with its defaults is still trying when the simulation stops: nothing printed yet.
+    expect(printed('lftp').explanation).toMatch(/^lftp 4\.9 was still trying LIST/);
+    expect(printed('lftp').clientMessage).toBeNull();
+  });
+});
