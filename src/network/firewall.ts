@@ -3,7 +3,15 @@ import { inCidr } from '../protocol/ipv4';
 import type { CtState, Verdict } from './trace';
 
 export type Direction = 'inbound' | 'outbound';
-export type RejectWith = 'tcp-reset' | 'icmp-port-unreachable' | 'icmp-admin-prohibited';
+/** What a REJECT answers with, as nftables' `reject with` names it, in the CLI's order. */
+export const REJECT_KINDS = [
+  'tcp-reset',
+  'icmp-port-unreachable',
+  'icmp-admin-prohibited',
+] as const;
+export type RejectWith = (typeof REJECT_KINDS)[number];
+/** The answer of a REJECT rule that names none: iptables' own default. */
+export const DEFAULT_REJECT_KIND: RejectWith = 'icmp-port-unreachable';
 
 export interface PortRange {
   from: number;

@@ -2,16 +2,7 @@ import type { RejectWith } from '../network/firewall';
 import { withReject } from './presets';
 import type { Scenario, SideConfig } from './types';
 
-/**
- * What a REJECT answers with, as nftables' `reject with` names it. The order is the CLI's
- * --reject-with list; the default is iptables' own when a rule names none.
- */
-export const REJECT_KINDS: readonly RejectWith[] = [
-  'tcp-reset',
-  'icmp-port-unreachable',
-  'icmp-admin-prohibited',
-];
-export const DEFAULT_REJECT_KIND: RejectWith = 'icmp-port-unreachable';
+export { DEFAULT_REJECT_KIND, REJECT_KINDS } from '../network/firewall';
 
 /** How the switchboard names each answer, short enough for its narrow panel. */
 export const REJECT_KIND_LABELS: Record<RejectWith, string> = {
@@ -22,9 +13,8 @@ export const REJECT_KIND_LABELS: Record<RejectWith, string> = {
 
 /**
  * One side as `npm run sim -- --reject` (no kind) or `--reject-with <kind>` leaves it: every
- * DROP rule becomes REJECT, then, given a kind, every REJECT rule answers with it. This is the
- * same transformation as the CLI's buildScenario (src/cli/args.ts), written once here so the
- * switchboard can share it; test/ui/controls/switches.test.ts checks the two agree.
+ * DROP rule becomes REJECT, then, given a kind, every REJECT rule answers with it. The CLI's
+ * buildScenario (src/cli/args.ts), the switchboard and lesson blocks all reject through it.
  */
 export function rejectSide(side: SideConfig, kind?: RejectWith): SideConfig {
   const rejected = withReject(side);

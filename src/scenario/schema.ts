@@ -1,6 +1,11 @@
 import * as v from 'valibot';
 import { parseCidr } from '../protocol/ipv4';
-import type { FirewallConfig, FirewallRule, PortRange } from '../network/firewall';
+import {
+  REJECT_KINDS,
+  type FirewallConfig,
+  type FirewallRule,
+  type PortRange,
+} from '../network/firewall';
 import type { CtState } from '../network/trace';
 import { MAX_COMMANDS } from './limits';
 import { defaultScenario } from './presets';
@@ -163,9 +168,7 @@ function rule(stateful: boolean) {
         dstPort: v.optional(portRange()),
         tcpFlags: v.optional(oneOf(['syn', 'not-syn'])),
         state: v.optional(ctStates(stateful)),
-        rejectWith: v.optional(
-          oneOf(['tcp-reset', 'icmp-port-unreachable', 'icmp-admin-prohibited']),
-        ),
+        rejectWith: v.optional(oneOf(REJECT_KINDS)),
       },
       RULE_FIELDS,
     ),
