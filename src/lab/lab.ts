@@ -36,6 +36,7 @@ import {
   type Running,
 } from './programs';
 import { isNegative } from '../protocol/ftp-reply';
+import { LFTP_COMMANDS } from '../machines/client-reports';
 
 /**
  * `lab`: the scenario on the real kernel. Builds the namespaces, loads the routers' nftables
@@ -442,7 +443,9 @@ async function runLftp(
   const failure = lines.find((l) => /^(ls|cat|put|quote|open): /.test(l)) ?? null;
   const codes = replyCodesOf(serverLines);
   const failedVerb = failure?.split(':')[0];
-  const verbOf: Record<string, string> = { ls: 'LIST', cat: 'RETR', put: 'STOR' };
+  const verbOf = Object.fromEntries(
+    Object.entries(LFTP_COMMANDS).map(([verb, command]) => [command, verb]),
+  );
   const reply = failure ? /(\d{3}) /.exec(failure) : null;
   const control = !ok && !reply && neverGreeted(dialogue);
   const failedAt = ok

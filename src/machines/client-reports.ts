@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../network/trace';
+import { replyClass } from '../protocol/ftp-reply';
 import type { ClientFailure } from './ftp-client';
 
 /**
@@ -145,16 +146,23 @@ export const LFTP_REPORTS: ReportTable = {
   replies: LFTP_REPLIES,
 };
 
-/** lftp's command for each FTP command, as the lab's script (src/lab/programs.ts) runs them. */
-const LFTP_COMMANDS: Record<string, string> = { LIST: 'ls', RETR: 'cat', STOR: 'put' };
+/**
+ * lftp's command for each FTP command, as the lab's script (src/lab/programs.ts) runs them; lftp
+ * names it first when it gives up, and the lab reads the failed step back from it (lab.ts).
+ */
+export const LFTP_COMMANDS: Readonly<Record<string, string>> = {
+  LIST: 'ls',
+  RETR: 'cat',
+  STOR: 'put',
+};
 
 function verbOf(command: string): string {
   return (command.split(' ')[0] ?? '').toUpperCase();
 }
 
 function codeMatches(codes: ReplyRow['codes'], code: number): boolean {
-  if (codes === '4yz') return code >= 400 && code < 500;
-  if (codes === '5yz') return code >= 500 && code < 600;
+  if (codes === '4yz') return replyClass(code) === 'transient-negative';
+  if (codes === '5yz') return replyClass(code) === 'permanent-negative';
   return codes === code;
 }
 
@@ -208,8 +216,14 @@ export interface SimulatedSession {
   client: { failure: ClientFailure | null };
 }
 
-/** The errno of a connect the client gave up on, from the socket's close detail. */
-function connectErrorOf(detail: string): ConnectError | null {
+/**
+ * How a connect the client gave up on ended, from its socket's close detail; null for any other
+ * failure. The outcome's clientError is this too.
+ */
+export function connectErrorOf(failure: ClientFailure | null): ConnectError | null {
+  if (!failure || (failure.kind !== 'data-connect' && failure.kind !== 'control-connect'))
+    return null;
+  const { detail } = failure;
   if (/refused/i.test(detail)) return 'refused';
   if (/no route/i.test(detail)) return 'no-route';
   if (/unreachable/i.test(detail)) return 'unreachable';
@@ -254,7 +268,7 @@ export function reportedFailureOf(session: SimulatedSession): ReportedFailure | 
   if (!failure) return null;
   const step = failure.step === 'login' ? (session.scenario.commands[0] ?? '') : failure.step;
   if (failure.kind === 'control-connect' || failure.kind === 'data-connect') {
-    const error = connectErrorOf(failure.detail);
+    const error = connectErrorOf(failure);
     if (!error) return null;
     return {
       kind: 'connect',

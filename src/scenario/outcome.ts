@@ -1,5 +1,10 @@
 import type { FtpClientContext, DataMode } from '../machines/ftp-client';
-import { clientReport, reportedFailureOf } from '../machines/client-reports';
+import {
+  clientReport,
+  connectErrorOf,
+  reportedFailureOf,
+  type ConnectError,
+} from '../machines/client-reports';
 import { ruleLabel } from '../network/firewall';
 import { formatPacketEnd } from '../protocol/endpoint';
 import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
@@ -28,7 +33,7 @@ export interface DataConnectionSummary {
 }
 
 /** How a client reports a connection it gave up on itself (errno as curl, ftplib and lftp print it). */
-export type ClientError = 'timeout' | 'refused' | 'no-route' | 'unreachable';
+export type ClientError = ConnectError;
 
 export interface Outcome {
   result: 'success' | 'failure';
@@ -244,17 +249,6 @@ const DATA_COMMAND_MODES: Record<string, DataMode> = {
 };
 
 /** The errno of a connect the client gave up on, from the TCP socket's close detail. */
-function clientErrorOf(client: FtpClientContext): ClientError | null {
-  const failure = client.failure;
-  if (!failure || (failure.kind !== 'data-connect' && failure.kind !== 'control-connect'))
-    return null;
-  if (/refused/i.test(failure.detail)) return 'refused';
-  if (/no route/i.test(failure.detail)) return 'no-route';
-  if (/unreachable/i.test(failure.detail)) return 'unreachable';
-  if (/timed out/i.test(failure.detail)) return 'timeout';
-  return null;
-}
-
 /** What the client program did on its own ("curl tries PASV after EPSV failed"), as sentences. */
 function programSentences(input: OutcomeInput, facts: TraceFacts): string[] {
   const { client } = programsOf(input.scenario);
@@ -385,7 +379,7 @@ export function explainOutcome(input: OutcomeInput): Outcome {
   const failure = client.failure;
   const success = input.clientDone && failure === null && !input.stoppedByLimit;
   const base = {
-    clientError: clientErrorOf(client),
+    clientError: connectErrorOf(client.failure),
     commandsSent: facts.commandsSent,
     fallbacks: client.fallbacks,
     replyCodes: client.replies,
