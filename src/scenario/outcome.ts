@@ -11,7 +11,7 @@ import type { ActorInfo, NodeId, TraceEvent, Verdict } from '../network/trace';
 import { routerName, type Addressing } from './addresses';
 import { diagnoseDataConnection } from './advice';
 import { formatTime } from './vocabulary';
-import { SERVER_PROFILES } from '../machines/server-profiles';
+import { serverProfileOf, serverTimeoutsMs } from './server-program';
 import { PROGRAM_LABELS, programsOf, type Scenario } from './types';
 
 export type DataConnectionResult =
@@ -271,10 +271,7 @@ function serverGaveUp(
   facts: TraceFacts,
   blocked: DataConnectionSummary,
 ): string {
-  const set = input.scenario.server.timeouts;
-  const timeoutMs = set
-    ? set.connectS * 1000
-    : (SERVER_PROFILES[programsOf(input.scenario).server].timeouts?.connectMs ?? 60_000);
+  const timeoutMs = serverTimeoutsMs(serverProfileOf(input.scenario)).connectMs;
   const synAt = facts.synsSent.find(
     (e) =>
       formatPacketEnd(e.packet, 'src') === blocked.from &&

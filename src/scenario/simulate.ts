@@ -15,7 +15,6 @@ import {
   type ClientProgramName,
   type ReconnectPolicy,
 } from '../machines/client-profiles';
-import { SERVER_PROFILES, type ServerProfile } from '../machines/server-profiles';
 import { startFtpClient, startFtpServer } from '../network/ftp-apps';
 import { fnv1a } from '../network/hash';
 import type { ActorInfo, TraceEvent } from '../network/trace';
@@ -23,7 +22,8 @@ import { World } from '../network/world';
 import { addressingFor, routerConfigs, type Addressing } from './addresses';
 import { seedText } from './canonical';
 import { explainOutcome, type Outcome } from './outcome';
-import { programsOf, type Scenario, type ServerTimeouts } from './types';
+import { serverProfileOf, serverTimeoutsMs } from './server-program';
+import { programsOf, type Scenario } from './types';
 
 export interface SimulationResult {
   scenario: Scenario;
@@ -74,29 +74,13 @@ function clientProfile(name: ClientProgramName, options: SimulateOptions): Clien
   return { ...profile, reconnect: { ...profile.reconnect, ...options.reconnect } };
 }
 
-/** vsftpd's connect_timeout and accept_timeout as shipped (the server machine's own default). */
-const VSFTPD_TIMEOUT_MS = 60_000;
-
-/**
- * The server program with the scenario's timeouts, if it sets any: both its connect and accept
- * waits, and for a program that connects on PORT (pyftpdlib) the wait before its 421 as well.
- */
-function withTimeouts(profile: ServerProfile, timeouts: ServerTimeouts | undefined): ServerProfile {
-  if (!timeouts) return profile;
-  const connectMs = timeouts.connectS * 1000;
-  return {
-    ...profile,
-    timeouts: { connectMs, acceptMs: timeouts.acceptS * 1000 },
-    portConnectTimeoutMs: profile.portConnectTimeoutMs > 0 ? connectMs : 0,
-  };
-}
-
 /** Runs one FTP session through the scenario's network on a virtual clock. Pure and deterministic. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
   const programs = programsOf(scenario);
   const stack = options.tcp ?? programs.tcp;
   const profile = options.tcpProfile ?? tcpProfile(stack);
-  const server = withTimeouts(SERVER_PROFILES[programs.server], scenario.server.timeouts);
+  const server = serverProfileOf(scenario);
+  const waits = serverTimeoutsMs(server);
   const addressing = addressingFor(scenario);
   const routers = routerConfigs(scenario);
   const world = new World({
@@ -133,8 +117,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       passivePorts: scenario.server.passivePorts,
       passiveAddress: scenario.server.advertise === 'public' ? addressing.serverPublic : null,
       activeSourcePort: scenario.server.activeSourcePort,
-      acceptTimeoutMs: server.timeouts?.acceptMs ?? VSFTPD_TIMEOUT_MS,
-      connectTimeoutMs: server.timeouts?.connectMs ?? VSFTPD_TIMEOUT_MS,
+      acceptTimeoutMs: waits.acceptMs,
+      connectTimeoutMs: waits.connectMs,
       files: defaultFileStore(),
       profile: server,
     },
