@@ -1,4 +1,15 @@
-import { expect, test } from './page';
+import { expect, test, type Page } from './page';
+
+/** Holds the worker's script back until the returned function is called: the stage waits meanwhile. */
+async function holdWorker(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/simulation-worker*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
 
 // The page's session is simulated in a worker (issue 12: simulate() is not in the first load).
 
@@ -7,12 +18,7 @@ test('the first screen says Simulating… in the stage’s own boxes until the s
 }, testInfo) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   // Hold the worker's script back, so the wait is long enough to look at.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/simulation-worker*', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWorker(page);
   await page.goto('/');
   const pending = page.getByRole('status').filter({ hasText: 'Simulating…' });
   await expect(pending).toBeVisible();
@@ -51,12 +57,7 @@ test('a lesson answer locked in before its session is simulated still plays it w
 }) => {
   // CI once clicked "Lock in my answer and run" while the step's session was still in the worker:
   // the stage mounted with the session and stopped the play the click had started.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/simulation-worker*', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWorker(page);
   await page.goto('/#/lesson/two-connections/1');
   await expect(page.getByRole('status').filter({ hasText: 'Simulating…' })).toBeVisible();
   const question = page.getByRole('group', { name: /^Predict: How many TCP connections/ });
@@ -70,12 +71,7 @@ test('a lesson answer locked in before its session is simulated still plays it w
 test('End pressed while the first session is simulated goes to its end when it comes', async ({
   page,
 }) => {
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/simulation-worker*', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWorker(page);
   await page.goto('/');
   await expect(page.getByRole('status').filter({ hasText: 'Simulating…' })).toBeVisible();
   await page.keyboard.press('End');
